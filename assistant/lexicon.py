@@ -1,0 +1,84 @@
+"""Domain vocabulary: jieba tokenisation with our user dictionary, stop words and everyday-word synonyms."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .settings import ROOT
+
+VOCABULARY_DIR = ROOT / "corpus"
+_TOKEN = re.compile(r"[\w+]+")
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class Synonym:
+    everyday: tuple[str, ...]
+    compendium: tuple[str, ...]
+
+
+def _split_words(text: str) -> tuple[str, ...]:
+    return tuple(word.strip() for word in re.split(r"[,，]", text) if word.strip())
+
+
+class Lexicon:
+    """Tokeniser and query expander; jieba is loaded on first use, once, thread-safely."""
+
+    def __init__(self, directory: Path = VOCABULARY_DIR) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._tokenizer = None
+
+    @cached_property
+    def stopwords(self) -> frozenset[str]:
+        return frozenset(word for line in _lines(self.directory / "stopwords.txt") for word in line.split())
+
+    @cached_property
+    def synonyms(self) -> tuple[Synonym, ...]:
+        rules = []
+        for line in _lines(self.directory / "synonyms.txt"):
+            left, sep, right = line.partition("=")
+            if not sep:
+                raise ValueError(f"synonyms.txt: missing '=' in {line!r}")
+            rules.append(Synonym(_split_words(left), _split_words(right)))
+        return tuple(rules)
+
+    def _jieba(self):
+        with self._lock:
+            if self._tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                tokenizer.load_userdict(str(self.directory / "userdict.txt"))
+                self._tokenizer = tokenizer
+            return self._tokenizer
+
+    def tokenize(self, text: str) -> list[str]:
+        """Search tokens (overlapping sub-words) without stop words or punctuation."""
+        words = self._jieba().lcut_for_search(text.lower())
+        return [w for w in words if _TOKEN.fullmatch(w) and w not in self.stopwords]
+
+    def expansion(self, question: str) -> list[str]:
+        """The compendium's words for the everyday words found in the question."""
+        extra: list[str] = []
+        for rule in self.synonyms:
+            if any(word in question for word in rule.everyday):
+                extra += [w for w in rule.compendium if w not in question and w not in extra]
+        return extra
+
+    def expand(self, question: str) -> str:
+        extra = self.expansion(question)
+        return f"{question} {' '.join(extra)}" if extra else question
+
+
+default_lexicon = Lexicon()

@@ -1,0 +1,164 @@
+"""Hybrid search: dense (Chroma) + BM25 (jieba) fused by reciprocal rank, grouped by case, with filters."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .chunking import KIND_SECTION, Chunk
+from .corpus import Case, Compendium
+from .index import Index
+
+MODES = ("hybrid", "dense", "bm25")
+# Weights of a case's 1st, 2nd, 3rd best passage in its score: one strong passage matters most.
+PASSAGE_WEIGHTS = (1.0, 0.5, 0.25)
+# A background or expert-comment passage speaks for several cases, so it counts for less in each.
+SHARED_PASSAGE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    mode: str = "hybrid"
+    synonyms: bool = True
+    rrf_k: int = 20
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {self.mode!r}; expected one of {MODES}")
+        if self.rrf_k < 1:
+            raise ValueError("rrf_k must be >= 1")
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    chunk: Chunk
+    fused: float
+    dense: float | None = None
+    bm25: float | None = None
+
+
+@dataclass(frozen=True)
+class CaseHit:
+    case: Case
+    score: float
+    passages: tuple[PassageHit, ...]
+
+
+@dataclass(frozen=True)
+class Filters:
+    award: str | None = None
+    category: str | None = None
+    unit: str | None = None
+
+    def accept(self, case: Case) -> bool:
+        if self.award and self.award not in case.award:
+            return False
+        if self.category and self.category not in case.category:
+            return False
+        if self.unit and not any(self.unit in name for name in (case.unit, *case.aliases)):
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    question: str
+    query: str
+    hits: tuple[CaseHit, ...]
+    top_dense: float
+    top_bm25: float
+    agreement: bool
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Searcher:
+    """Configured once; `search` does the work."""
+
+    def __init__(self, index: Index, compendium: Compendium, config: RetrievalConfig | None = None) -> None:
+        self.index = index
+        self.config = config or RetrievalConfig()
+        self.cases = {case.id: case for case in compendium.cases}
+
+    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> SearchResult:
+        started = time.perf_counter()
+        config, lexicon = self.config, self.index.lexicon
+        query = lexicon.expand(question) if config.synonyms else question
+        n = len(self.index.chunks)
+        dense = bm25 = []
+        if config.mode in ("hybrid", "dense"):
+            dense = self.index.dense(self.index.embeddings.embed_query(query), n)
+        embedded = time.perf_counter()
+        if config.mode in ("hybrid", "bm25"):
+            bm25 = self.index.lexical(lexicon.tokenize(query), n)
+        passages = self._fuse(dense, bm25)
+        hits = self._group(passages, filters or Filters())[:k]
+        best_dense = dense[0][0] if dense else None
+        best_bm25 = bm25[0][0] if bm25 else None
+        agreement = best_dense is not None and best_bm25 is not None and (
+            self.index.chunks[best_dense].case_id == self.index.chunks[best_bm25].case_id)
+        done = time.perf_counter()
+        return SearchResult(
+            question, query, tuple(hits),
+            top_dense=dense[0][1] if dense else 0.0,
+            top_bm25=bm25[0][1] if bm25 else 0.0,
+            agreement=agreement,
+            timings_ms={"embed": (embedded - started) * 1000, "search": (done - started) * 1000},
+        )
+
+    def _fuse(self, dense: list[tuple[int, float]], bm25: list[tuple[int, float]]) -> list[PassageHit]:
+        config = self.config
+        fused: dict[int, float] = {}
+        for weight, ranking in ((config.dense_weight, dense), (config.bm25_weight, bm25)):
+            for rank, (position, _) in enumerate(ranking):
+                fused[position] = fused.get(position, 0.0) + weight / (config.rrf_k + rank + 1)
+        dense_score, bm25_score = dict(dense), dict(bm25)
+        hits = [
+            PassageHit(self.index.chunks[p], score, dense_score.get(p), bm25_score.get(p))
+            for p, score in fused.items()
+        ]
+        return sorted(hits, key=lambda h: -h.fused)
+
+    def _group(self, passages: list[PassageHit], filters: Filters) -> list[CaseHit]:
+        by_case: dict[str, list[tuple[float, PassageHit]]] = {}
+        for hit in passages:
+            weight = 1.0 if hit.chunk.kind == KIND_SECTION else SHARED_PASSAGE_WEIGHT
+            for case_id in hit.chunk.case_ids:
+                by_case.setdefault(case_id, []).append((hit.fused * weight, hit))
+        hits = []
+        for case_id, scored in by_case.items():
+            case = self.cases[case_id]
+            if not filters.accept(case):
+                continue
+            scored.sort(key=lambda pair: -pair[0])
+            score = sum(w * s for w, (s, _) in zip(PASSAGE_WEIGHTS, scored))
+            hits.append(CaseHit(case, score, tuple(h for _, h in scored[:3])))
+        return sorted(hits, key=lambda h: -h.score)
+
+
+class CaseRetriever(BaseRetriever):
+    """LangChain retriever over the hybrid search: one Document per case (its best passage), best first."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: Searcher
+    k: int = 5
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        result = self.searcher.search(query, k=self.k, filters=self.filters)
+        return [
+            Document(
+                page_content=hit.passages[0].chunk.text,
+                id=hit.passages[0].chunk.id,
+                metadata={**hit.passages[0].chunk.metadata(), "case_id": hit.case.id, "case_title": hit.case.title,
+                          "case_unit": hit.case.unit, "score": hit.score},
+            )
+            for hit in result.hits
+        ]
