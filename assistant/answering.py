@@ -1,0 +1,167 @@
+"""Answers with verified citations: what the question asks, which passages answer it, and the extractive composer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from .chunking import KIND_EXPERT
+from .corpus import Case
+from .lexicon import Lexicon
+from .retrieval import CaseHit
+
+MODE_EXTRACTIVE, MODE_LLM = "extractive", "llm"
+COMPENDIUM = "《2017年度上海市基层工会创新案例集》"
+
+# First match wins: the order settles questions that fit two intents ("取得了多少成效" is about results).
+INTENTS = (
+    ("expert", re.compile(r"专家|点评|评价|评述|怎么看|expert", re.I)),
+    ("multi", re.compile(r"哪些|哪几|几个案例|比较|对比|区别|异同|有什么不同|分别|列举|which cases", re.I)),
+    ("outcome", re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|变化|意义|result|outcome", re.I)),
+    ("which", re.compile(r"哪个单位|哪家|哪个案例|哪一个|谁|哪个|哪里|什么单位|出自|which|who", re.I)),
+    ("fact", re.compile(r"多少|几[个名家人次年月天]|哪天|哪一天|什么时候|何时|哪年|日期|电话|热线|号码|叫什么|比例|金额|how many|when", re.I)),
+    ("howto", re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|how", re.I)),
+)
+SECTIONS_FOR = {
+    "howto": ("做法", "案例简介", "概述", "背景"),
+    "outcome": ("成效", "案例简介", "做法"),
+}
+# A sentence; a short numbered point heading ("1. 开展调研。") stays with the sentence after it.
+_SENTENCE = re.compile(r"(?:\d+\s*[.．、]\s*[^。！？；!?;\n]{1,24}[。；;]\s*)?[^。！？；!?;\n]+[。！？；!?;]?")
+_DIGIT = re.compile(r"\d")
+SENTENCES_ONE_CASE = 4
+SENTENCES_PER_CASE = 2
+MAX_CASES = 4
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    case_id: str
+    title: str
+    unit: str
+    award: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    mode: str
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[dict, ...] = ()
+    notice: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The public JSON shape (see README)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "mode": self.mode,
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": list(self.retrieved),
+            "notice": self.notice,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+
+def intent(question: str) -> str:
+    """What kind of answer the question wants: howto, outcome, which, fact, expert or multi."""
+    return next((name for name, pattern in INTENTS if pattern.search(question)), "howto")
+
+
+def source_line(citation: Citation) -> str:
+    award = "" if not citation.award else f"（{citation.award}）"
+    return f"[{citation.n}] 《{citation.title}》— {citation.unit}{award}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The sentences taken from one case to answer the question."""
+
+    case: Case
+    section: str
+    sentences: tuple[str, ...]
+
+
+class ExtractiveComposer:
+    """Composes an answer from verbatim sentences of the best cases; needs no language model."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def choose_cases(self, hits: list[CaseHit], kind: str) -> list[CaseHit]:
+        if kind != "multi" or len(hits) < 2:
+            return hits[:1]
+        top = hits[0].score
+        return [h for h in hits[:MAX_CASES] if h.score >= 0.6 * top]
+
+    def evidence(self, hit: CaseHit, query: str, kind: str, count: int) -> Evidence:
+        """The best sentences of the case for this question, in their original order."""
+        tokens = set(self.lexicon.tokenize(query))
+        if kind == "expert" and hit.case.expert_comments:
+            texts = [(f"专家点评（{c.expert}）", c.text) for c in hit.case.expert_comments]
+        else:
+            preferred = SECTIONS_FOR.get(kind, ())
+            sections = [s for name in preferred for s in hit.case.sections if s.name == name][:1]
+            texts = [(s.name, s.text) for s in (sections or hit.case.sections)]
+        passages = " ".join(p.chunk.text for p in hit.passages if p.chunk.case_id == hit.case.id
+                            or p.chunk.kind == KIND_EXPERT)
+        candidates = []
+        for name, text in texts:
+            for sentence in _SENTENCE.findall(text):
+                sentence = sentence.strip()
+                if len(sentence) < 6:
+                    continue
+                score = sum(len(t) for t in tokens if t in sentence)
+                if kind in ("outcome", "fact") and _DIGIT.search(sentence):
+                    score += 3
+                if sentence in passages:
+                    score += 2
+                candidates.append((score, len(candidates), name, sentence))
+        best = sorted(candidates, key=lambda c: (-c[0], c[1]))[:count]
+        best.sort(key=lambda c: c[1])
+        section = best[0][2] if best else (texts[0][0] if texts else "")
+        return Evidence(hit.case, section, tuple(c[3] for c in best))
+
+    def compose(self, question: str, query: str, hits: list[CaseHit]) -> tuple[str, tuple[Citation, ...]]:
+        kind = intent(question)
+        chosen = self.choose_cases(hits, kind)
+        count = SENTENCES_ONE_CASE if len(chosen) == 1 else SENTENCES_PER_CASE
+        evidence = [self.evidence(hit, query, kind, count) for hit in chosen]
+        citations = tuple(
+            Citation(n, e.case.id, e.case.title, e.case.unit, e.case.award, e.section, "".join(e.sentences))
+            for n, e in enumerate(evidence, start=1)
+        )
+        lines = [self._opening(kind, evidence), ""]
+        for n, item in enumerate(evidence, start=1):
+            if len(evidence) > 1:
+                lines.append(f"**《{item.case.title}》（{item.case.unit}）**")
+            lines += [f"- {sentence} [{n}]" for sentence in item.sentences]
+            if len(evidence) > 1:
+                lines.append("")
+        lines += ["", "参考案例：", *(source_line(c) for c in citations)]
+        return "\n".join(lines).replace("\n\n\n", "\n\n").strip(), citations
+
+    @staticmethod
+    def _opening(kind: str, evidence: list[Evidence]) -> str:
+        first = evidence[0].case
+        named = f"《{first.title}》（{first.unit}）"
+        if len(evidence) > 1:
+            listed = "、".join(f"《{e.case.title}》（{e.case.unit}）" for e in evidence)
+            return f"案例集中有 {len(evidence)} 个相关案例：{listed}。要点如下 [1]–[{len(evidence)}]："
+        if kind == "expert" and first.expert_comments:
+            experts = "、".join(f"{c.affiliation} {c.expert}" for c in first.expert_comments)
+            return f"关于{named}，专家点评来自{experts}，要点如下 [1]："
+        openings = {
+            "howto": f"可以参考{named}的做法 [1]：",
+            "outcome": f"{named}取得的成效如下 [1]：",
+            "which": f"这是{first.unit}的案例《{first.title}》（{first.award}）[1]。相关内容：",
+            "fact": f"据{named}介绍 [1]：",
+        }
+        return openings.get(kind, f"参考{named} [1]：")

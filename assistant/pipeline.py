@@ -1,0 +1,113 @@
+"""The assistant as one object: loads the index once, then answers questions (CLI, web and eval all use it)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import corpus
+from .answering import COMPENDIUM, MODE_EXTRACTIVE, Answer, ExtractiveComposer
+from .index import open_index
+from .refusal import RefusalGate, Verdict
+from .retrieval import CaseHit, Filters, RetrievalConfig, Searcher
+from .settings import Settings
+
+MAX_QUESTION_CHARS = 500
+RETRIEVED_SHOWN = 5
+# A short question that leans on what was said before: 那他们的成效呢？ 这个案例是哪个单位的？
+FOLLOW_UP = re.compile(r"^(那|那么|那他们|他们|它|这个|这家|该|上面|刚才|此)|他们|这个案例|该案例|这家单位|这个单位|上述|刚才")
+FOLLOW_UP_MAX_CHARS = 20
+
+
+class QuestionError(ValueError):
+    """A question that cannot be processed; the message is for the user, in Chinese."""
+
+
+def clean_question(question: str) -> str:
+    """Strip control characters and surrounding space; reject empty or oversized questions."""
+    text = "".join(ch for ch in (question or "") if ch in "\n\t" or ch.isprintable()).strip()
+    if not text:
+        raise QuestionError("问题是空的，请输入想了解的内容，例如「怎样组建外卖骑手工会？」")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"问题太长了（{len(text)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内，一次问一件事。")
+    return text
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    answer: Answer
+
+
+class Assistant:
+    """Retrieval, refusal gate and answer composer, configured once."""
+
+    def __init__(self, settings: Settings | None = None, retrieval: RetrievalConfig | None = None,
+                 show_progress: bool = True) -> None:
+        self.settings = settings or Settings.from_env()
+        self.compendium = corpus.load(self.settings.corpus_path)
+        self.index = open_index(self.settings, show_progress=show_progress)
+        self.searcher = Searcher(self.index, self.compendium, retrieval)
+        self.gate = RefusalGate(self.index.lexicon, self.settings.corpus_path.read_text(encoding="utf-8"))
+        self.composer = ExtractiveComposer(self.index.lexicon)
+
+    def _follow_up_case(self, question: str, history: Sequence[Turn]) -> str | None:
+        """The case under discussion, when the question is a follow-up to an answered turn."""
+        if not history or len(question) > FOLLOW_UP_MAX_CHARS or not FOLLOW_UP.search(question):
+            return None
+        last = next((t.answer for t in reversed(history) if t.answer.citations), None)
+        return last.citations[0].case_id if last else None
+
+    def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
+        started = time.perf_counter()
+        question = clean_question(question)
+        pinned = self._follow_up_case(question, history)
+        query = question
+        if pinned:
+            case = self.compendium.get(pinned)
+            query = f"{case.title} {case.unit} {question}"
+        result = self.searcher.search(query, k=len(self.compendium.cases) if pinned else RETRIEVED_SHOWN,
+                                      filters=filters)
+        hits = list(result.hits)
+        if pinned:
+            hits.sort(key=lambda h: h.case.id != pinned)
+            hits = hits[:RETRIEVED_SHOWN]
+        retrieved_at = time.perf_counter()
+        verdict = Verdict(False) if pinned else self.gate.check(question, result)
+        retrieved = tuple(self._retrieved(h) for h in hits)
+        if verdict.refused:
+            text = self._refusal(verdict, hits)
+            answer = Answer(question, text, True, MODE_EXTRACTIVE, (), retrieved)
+        else:
+            text, citations = self.composer.compose(question, result.query if not pinned else query, hits)
+            answer = Answer(question, text, False, MODE_EXTRACTIVE, citations, retrieved)
+        done = time.perf_counter()
+        timings = {"retrieve": (retrieved_at - started) * 1000, "answer": (done - retrieved_at) * 1000,
+                   "total": (done - started) * 1000}
+        return Answer(answer.question, answer.answer, answer.refused, answer.mode, answer.citations,
+                      answer.retrieved, answer.notice, timings)
+
+    @staticmethod
+    def _retrieved(hit: CaseHit) -> dict:
+        return {"case_id": hit.case.id, "title": hit.case.title, "unit": hit.case.unit,
+                "section": hit.passages[0].chunk.section, "score": round(hit.score, 4)}
+
+    @staticmethod
+    def _refusal(verdict: Verdict, hits: list[CaseHit]) -> str:
+        reason = verdict.reason
+        if reason == "injection":
+            return ("抱歉，我只能依据案例集回答工会工作方面的问题，不能更改规则或透露系统设定。"
+                    f"请直接提问，例如「怎样组建外卖骑手工会？」")
+        text = f"抱歉，{COMPENDIUM}中没有能回答这个问题的内容。"
+        if reason.startswith("year:"):
+            text += f"本案例集只收录 2017 年度的上海市基层工会创新案例，没有 {reason[5:]} 年的内容。"
+        elif reason.startswith("unknown:"):
+            text += f"案例集中没有提到「{reason[8:]}」。本案例集只收录上海市基层工会的 60 个创新案例。"
+        else:
+            text += "我只能回答与这 60 个上海市基层工会创新案例有关的问题。"
+        if verdict.coverage > 0 and hits and reason != "no-hits":
+            nearest = "；".join(f"《{h.case.title}》（{h.case.unit}）" for h in hits[:2])
+            text += f"\n\n可参考：{nearest}。"
+        return text

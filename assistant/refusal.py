@@ -1,0 +1,87 @@
+"""Decide, before any answer is written, whether the compendium can answer a question at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from .lexicon import Lexicon
+from .retrieval import SearchResult
+
+# Requests to change the assistant's rules are data, never instructions.
+INJECTION = re.compile(
+    r"(忽略|无视|忘记|忘掉|不要管|跳过).{0,8}(指令|指示|规则|提示|设定|要求|限制)"
+    r"|(系统|system)\s*(提示词|提示|prompt)|扮演|你现在是|越狱|jailbreak"
+    r"|ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above)|disregard\s+.*instructions",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
+# jieba part-of-speech tags of names: places, organisations, brands, people.
+PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nr", "nrt", "nrfg")
+# Below these, retrieval found nothing that shares the question's words or meaning (calibrated on eval/).
+MIN_COVERAGE = 0.5
+MIN_DENSE = 0.88
+
+
+@dataclass(frozen=True)
+class Verdict:
+    refused: bool
+    reason: str = ""
+    coverage: float = 1.0
+
+
+class RefusalGate:
+    """Combines rules that hold for unseen questions: unknown years, places and names; topic coverage."""
+
+    def __init__(self, lexicon: Lexicon, corpus_text: str) -> None:
+        self.lexicon = lexicon
+        self.corpus_text = corpus_text
+
+    @cached_property
+    def _years(self) -> frozenset[str]:
+        return frozenset(YEAR.findall(self.corpus_text))
+
+    @cached_property
+    def _everyday_words(self) -> frozenset[str]:
+        return frozenset(word for rule in self.lexicon.synonyms for word in rule.everyday)
+
+    @cached_property
+    def _posseg(self):
+        import jieba.posseg
+
+        return jieba.posseg.POSTokenizer(self.lexicon._jieba())
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Place, organisation and person names the compendium never mentions."""
+        return [
+            pair.word for pair in self._posseg.cut(question)
+            if pair.flag in PROPER_NOUN_TAGS and len(pair.word) > 1 and pair.word not in self.corpus_text
+            and pair.word not in self._everyday_words
+        ]
+
+    def coverage(self, question: str) -> float:
+        """Share of the question's content words that the compendium (or our synonym table) knows."""
+        tokens = list(dict.fromkeys(self.lexicon.tokenize(question)))
+        if not tokens:
+            return 0.0
+        known = [t for t in tokens if t in self.corpus_text or any(t in w or w in t for w in self._everyday_words)]
+        return len(known) / len(tokens)
+
+    def check(self, question: str, result: SearchResult) -> Verdict:
+        if INJECTION.search(question):
+            return Verdict(True, "injection")
+        other_years = [y for y in YEAR.findall(question) if y not in self._years]
+        if other_years:
+            return Verdict(True, f"year:{other_years[0]}")
+        names = self.unknown_names(question)
+        if names:
+            return Verdict(True, f"unknown:{names[0]}")
+        coverage = self.coverage(question)
+        if not result.hits:
+            return Verdict(True, "no-hits", coverage)
+        if coverage < MIN_COVERAGE and result.top_dense < MIN_DENSE and not result.agreement:
+            return Verdict(True, "off-topic", coverage)
+        if coverage == 0.0:
+            return Verdict(True, "off-topic", coverage)
+        return Verdict(False, "", coverage)
