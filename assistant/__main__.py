@@ -7,8 +7,10 @@ import json
 import sys
 import unicodedata
 
+from pathlib import Path
+
 from . import corpus
-from .settings import Settings, env_help
+from .settings import ROOT, Settings, env_help
 
 EXIT_USAGE = 2
 
@@ -62,6 +64,158 @@ def format_case(case: corpus.Case) -> str:
     return "\n".join(lines).rstrip()
 
 
+def _filters(args: argparse.Namespace):
+    from .retrieval import Filters
+
+    return Filters(award=args.award, category=args.category, unit=args.unit)
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from . import index
+
+    built = index.build(settings) if args.force else index.open_index(settings)
+    manifest = built.manifest
+    print(f"索引就绪：{manifest['chunk_count']} 个段落，向量模型 {manifest['embedding_model']}，"
+          f"建于 {manifest['built_at']}（用时 {manifest['build_seconds']} 秒），位置 {built.store}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from .index import open_index
+    from .pipeline import QuestionError, clean_question
+    from .retrieval import Searcher
+
+    try:
+        question = clean_question(args.question)
+    except QuestionError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return EXIT_USAGE
+    searcher = Searcher(open_index(settings), corpus.load(settings.corpus_path))
+    result = searcher.search(question, k=args.k, filters=_filters(args))
+    if args.json:
+        print(json.dumps({
+            "question": question, "query": result.query, "top_dense": result.top_dense, "top_bm25": result.top_bm25,
+            "agreement": result.agreement, "timings_ms": result.timings_ms,
+            "cases": [{"case_id": h.case.id, "title": h.case.title, "unit": h.case.unit, "award": h.case.award,
+                       "score": h.score, "passages": [
+                           {"chunk_id": p.chunk.id, "section": p.chunk.section, "dense": p.dense, "bm25": p.bm25,
+                            "fused": p.fused, "text": p.chunk.text} for p in h.passages]} for h in result.hits],
+        }, ensure_ascii=False))
+        return 0
+    print(f"检索词：{result.query}（{result.timings_ms['search']:.0f} ms）")
+    for rank, hit in enumerate(result.hits, start=1):
+        print(f"\n{rank}. 《{hit.case.title}》— {hit.case.unit}（{hit.case.award}，{hit.case.id}）得分 {hit.score:.4f}")
+        for p in hit.passages:
+            dense = "–" if p.dense is None else f"{p.dense:.3f}"
+            bm25 = "–" if p.bm25 is None else f"{p.bm25:.2f}"
+            print(f"   [{p.chunk.section}] 向量 {dense}  BM25 {bm25}  融合 {p.fused:.4f}  {p.chunk.text[:70]}…")
+    if not result.hits:
+        print("没有找到符合条件的案例。")
+    return 0
+
+
+def _read_questions(source: str) -> list[str]:
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    questions = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            line = json.loads(line)["question"]
+        questions.append(line)
+    return questions
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    print(answer.answer)
+    if answer.notice:
+        print(f"\n（提示：{answer.notice}）")
+    for citation in answer.citations:
+        print(f"\n[{citation.n}] 出处原文（{citation.section}）：{citation.quote}")
+
+
+def _read_history(path: str | None):
+    from .answering import Answer
+    from .pipeline import Turn
+
+    if not path:
+        return []
+    turns = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            answer = Answer.from_dict(item)
+            turns.append(Turn(answer.question, answer))
+    return turns
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from .pipeline import Assistant, QuestionError, Turn
+
+    if args.batch:
+        questions = _read_questions(args.batch)
+    elif args.question:
+        questions = [args.question]
+    else:
+        print("错误：请给出问题，或用 --batch 文件。", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = Assistant(settings)
+    history = _read_history(args.history)
+    status = 0
+    iterator = questions
+    if args.batch:
+        from tqdm import tqdm
+
+        iterator = tqdm(questions, desc="回答问题", unit="题", file=sys.stderr)
+    for question in iterator:
+        try:
+            answer = assistant.ask(question, history if not args.batch else (), _filters(args))
+        except QuestionError as error:
+            if args.json:
+                print(json.dumps({"question": question, "error": str(error)}, ensure_ascii=False))
+            else:
+                print(f"错误：{error}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        _print_answer(answer, args.json)
+        if not args.batch:
+            history.append(Turn(question, answer))
+        elif not args.json:
+            print("\n" + "—" * 20 + "\n")
+    return status
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from . import evaluation
+
+    names = [n.strip() for n in (args.compare or args.config).split(",") if n.strip()]
+    unknown = [n for n in names if n not in evaluation.CONFIG_NAMES]
+    if unknown:
+        print(f"错误：未知配置 {', '.join(unknown)}；可选：{', '.join(evaluation.CONFIG_NAMES)}", file=sys.stderr)
+        return EXIT_USAGE
+    questions = evaluation.load_questions(Path(args.questions))
+    if args.limit:
+        questions = questions[: args.limit]
+    report = evaluation.run(names, settings, questions)
+    paths = evaluation.write_reports(report, args.name or "-".join(names), Path(args.out))
+    for name in names:
+        summary = report["configs"][name]["summary"]
+        print(f"\n== {name} ==")
+        for key, label in evaluation.METRIC_LABELS.items():
+            print(f"  {label:<12} {summary[key]}")
+    print("\n报告：" + "、".join(str(p) for p in paths))
+    thresholds = {k: v for k, v in (("hit@3", args.min_hit3), ("hit@1", args.min_hit1),
+                                     ("must_contain", args.min_must_contain)) if v is not None}
+    failures = evaluation.check_thresholds(report["configs"][names[0]]["summary"], thresholds)
+    for failure in failures:
+        print(f"未达标：{failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
@@ -79,6 +233,46 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("id", nargs="?", help="案例编号，如 2017-A3-2")
     cases.add_argument("--json", action="store_true", help="输出 JSON（机器可读）")
     cases.set_defaults(handler=cmd_cases)
+
+    build = commands.add_parser("build", help="建立（或检查）检索索引",
+                                description="索引缺失、过期或损坏时重建；--force 强制重建。")
+    build.add_argument("--force", action="store_true", help="无论如何都重建")
+    build.set_defaults(handler=cmd_build)
+
+    def add_filters(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--award", help="只看某个奖项：特等奖 / 十大创新案例 / 提名奖")
+        command.add_argument("--category", help="只看某个类别（类别名中的一段文字即可）")
+        command.add_argument("--unit", help="只看某个单位（单位名中的一段文字即可）")
+        command.add_argument("--json", action="store_true", help="输出 JSON")
+
+    search = commands.add_parser("search", help="检索测试：显示排名靠前的案例、段落和各项得分",
+                                 description="显示混合检索的结果：每个案例的最佳段落及向量、BM25、融合得分。")
+    search.add_argument("question", help="问题")
+    search.add_argument("-k", type=int, default=5, help="显示几个案例（默认 5）")
+    add_filters(search)
+    search.set_defaults(handler=cmd_search)
+
+    ask = commands.add_parser("ask", help="提问，得到带出处的回答",
+                              description="回答一个问题（或 --batch 文件中的每个问题），注明出处案例与单位。")
+    ask.add_argument("question", nargs="?", help="问题")
+    ask.add_argument("--batch", metavar="FILE", help="批量提问：每行一个问题的文本文件，或带 question 字段的 JSONL；- 表示标准输入")
+    ask.add_argument("--history", metavar="FILE", help="之前的对话：每行一个 ask --json 的输出，用于追问")
+    add_filters(ask)
+    ask.set_defaults(handler=cmd_ask)
+
+    evaluate = commands.add_parser("eval", help="运行评测题集并写出报告",
+                                   description="把 eval/questions.jsonl 的每道题走一遍与用户相同的流程，"
+                                               "写出 eval/reports/<名称>.md / .json / .png。")
+    evaluate.add_argument("--config", default="hybrid", help="配置：hybrid、hybrid-nosyn、dense、bm25、naive")
+    evaluate.add_argument("--compare", metavar="A,B,…", help="同一次运行里并排比较多个配置")
+    evaluate.add_argument("--questions", default=str(ROOT / "eval" / "questions.jsonl"), help="题集文件")
+    evaluate.add_argument("--out", default=str(ROOT / "eval" / "reports"), help="报告目录")
+    evaluate.add_argument("--name", help="报告名称（默认取配置名）")
+    evaluate.add_argument("--limit", type=int, help="只跑前 N 题（调试用）")
+    evaluate.add_argument("--min-hit1", type=float, help="hit@1 低于此值时退出码为 1")
+    evaluate.add_argument("--min-hit3", type=float, help="hit@3 低于此值时退出码为 1")
+    evaluate.add_argument("--min-must-contain", type=float, help="must_contain 低于此值时退出码为 1")
+    evaluate.set_defaults(handler=cmd_eval)
     return parser
 
 

@@ -69,6 +69,13 @@ class Answer:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """Read back what to_dict wrote (a saved conversation turn)."""
+        return cls(data["question"], data["answer"], data["refused"], data["mode"],
+                   tuple(Citation(**c) for c in data.get("citations", [])), tuple(data.get("retrieved", [])),
+                   data.get("notice"), data.get("timings_ms", {}))
+
 
 def intent(question: str) -> str:
     """What kind of answer the question wants: howto, outcome, which, fact, expert or multi."""

@@ -1,0 +1,254 @@
+"""Run the eval question set through the assistant and report retrieval, citation, answer and refusal quality."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answering import Answer
+from .retrieval import RetrievalConfig
+from .settings import ROOT, Settings
+
+QUESTIONS = ROOT / "eval" / "questions.jsonl"
+REPORTS = ROOT / "eval" / "reports"
+OUT_OF_SCOPE = "out_of_scope"
+RETRIEVAL_CONFIGS = {
+    "hybrid": RetrievalConfig(),
+    "hybrid-nosyn": RetrievalConfig(synonyms=False),
+    "dense": RetrievalConfig(mode="dense"),
+    "bm25": RetrievalConfig(mode="bm25"),
+}
+NAIVE = "naive"
+CONFIG_NAMES = (*RETRIEVAL_CONFIGS, NAIVE)
+METRIC_LABELS = {
+    "hit@1": "命中@1", "hit@3": "命中@3", "hit@5": "命中@5", "mrr": "MRR",
+    "first_citation": "首条引用正确", "citation_precision": "引用精确率", "citation_recall": "引用召回率",
+    "must_contain": "关键内容齐全", "must_contain_strings": "关键内容命中（按条）",
+    "refusal_rate": "域外拒答率", "false_refusal_rate": "误拒率",
+    "latency_p50_ms": "延迟 p50 (ms)", "latency_p95_ms": "延迟 p95 (ms)",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    turns: tuple[str, ...]
+    type: str
+    gold: tuple[str, ...]
+    must_contain: tuple[str, ...]
+    paraphrased: bool
+
+    @property
+    def in_scope(self) -> bool:
+        return self.type != OUT_OF_SCOPE
+
+
+def load_questions(path: Path = QUESTIONS) -> list[Question]:
+    questions = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        turns = item["question"] if isinstance(item["question"], list) else [item["question"]]
+        questions.append(Question(item["id"], tuple(turns), item["type"], tuple(item["gold"]),
+                                  tuple(item["must_contain"]), bool(item["paraphrased"])))
+    return questions
+
+
+def score(question: Question, answer: Answer) -> dict:
+    """Per-question results: ranks, citations, must_contain, refusal, latency."""
+    ranked = [r["case_id"] for r in answer.retrieved]
+    gold = set(question.gold)
+    rank = next((i + 1 for i, case_id in enumerate(ranked) if case_id in gold), None)
+    cited = list(dict.fromkeys(c.case_id for c in answer.citations))
+    found = [s for s in question.must_contain if s in answer.answer]
+    return {
+        "id": question.id, "type": question.type, "paraphrased": question.paraphrased,
+        "question": " → ".join(question.turns), "gold": list(question.gold),
+        "retrieved": ranked, "cited": cited, "refused": answer.refused,
+        "rank": rank,
+        "citation_precision": (sum(c in gold for c in cited) / len(cited)) if cited else None,
+        "citation_recall": (len(gold & set(cited)) / len(gold)) if gold else None,
+        "first_citation": bool(cited) and cited[0] in gold,
+        "must_found": len(found), "must_total": len(question.must_contain),
+        "latency_ms": answer.timings_ms.get("total", 0.0),
+        "answer": answer.answer,
+    }
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 4) if values else None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Aggregate metrics over a set of per-question rows."""
+    inside = [r for r in rows if r["type"] != OUT_OF_SCOPE]
+    outside = [r for r in rows if r["type"] == OUT_OF_SCOPE]
+    answered = [r for r in inside if not r["refused"]]
+    latencies = [r["latency_ms"] for r in rows]
+    return {
+        "questions": len(rows),
+        "hit@1": _mean([r["rank"] == 1 for r in inside]),
+        "hit@3": _mean([r["rank"] is not None and r["rank"] <= 3 for r in inside]),
+        "hit@5": _mean([r["rank"] is not None and r["rank"] <= 5 for r in inside]),
+        "mrr": _mean([1 / r["rank"] if r["rank"] else 0.0 for r in inside]),
+        "first_citation": _mean([r["first_citation"] for r in inside]),
+        "citation_precision": _mean([r["citation_precision"] for r in answered if r["citation_precision"] is not None]),
+        "citation_recall": _mean([r["citation_recall"] for r in inside if r["citation_recall"] is not None]),
+        "must_contain": _mean([r["must_found"] == r["must_total"] for r in inside]),
+        "must_contain_strings": _mean([r["must_found"] / r["must_total"] for r in inside if r["must_total"]]),
+        "refusal_rate": _mean([r["refused"] for r in outside]),
+        "false_refusal_rate": _mean([r["refused"] for r in inside]),
+        "latency_p50_ms": _percentile(latencies, 0.5),
+        "latency_p95_ms": _percentile(latencies, 0.95),
+    }
+
+
+def breakdown(rows: list[dict]) -> dict:
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(f"type:{row['type']}", []).append(row)
+        if row["type"] != OUT_OF_SCOPE:
+            groups.setdefault("paraphrased" if row["paraphrased"] else "literal", []).append(row)
+    return {name: summarize(group) for name, group in sorted(groups.items())}
+
+
+def make_asker(name: str, settings: Settings) -> Callable:
+    """The ask function of a named configuration: the same code path the CLI and the web chat use."""
+    from .pipeline import Assistant, Turn
+
+    if name == NAIVE:
+        from .baseline import NaiveRecipe
+        from .embeddings import load_embeddings
+
+        return NaiveRecipe(settings, load_embeddings(settings.embedding_model)).ask
+    if name not in RETRIEVAL_CONFIGS:
+        raise ValueError(f"未知配置「{name}」，可选：{', '.join(CONFIG_NAMES)}")
+    assistant = Assistant(settings, RETRIEVAL_CONFIGS[name])
+
+    def ask(question: Question) -> Answer:
+        history: list[Turn] = []
+        answer = None
+        for turn in question.turns:
+            answer = assistant.ask(turn, history)
+            history.append(Turn(turn, answer))
+        return answer
+
+    return ask
+
+
+def run(names: list[str], settings: Settings, questions: list[Question], show_progress: bool = True) -> dict:
+    """Every question through every configuration; returns all numbers and per-question rows."""
+    from tqdm import tqdm
+
+    results = {}
+    for name in names:
+        ask = make_asker(name, settings)
+        rows = []
+        for question in tqdm(questions, desc=f"评测 {name}", unit="题", file=sys.stderr, disable=not show_progress):
+            answer = ask(question) if name != NAIVE else ask(question.turns[-1])
+            rows.append(score(question, answer))
+        results[name] = {"summary": summarize(rows), "breakdown": breakdown(rows), "rows": rows}
+    return {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "embedding_model": settings.embedding_model,
+            "questions": len(questions), "configs": results}
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if isinstance(value, float) and value <= 1.0 else f"{value}"
+
+
+def markdown(report: dict, worst: int = 15) -> str:
+    """A readable report: headline table per configuration, breakdowns, and the worst questions."""
+    configs = report["configs"]
+    names = list(configs)
+    lines = [
+        "# 评测报告 / Evaluation report", "",
+        f"- 时间：{report['created']}；题目数：{report['questions']}；向量模型：{report['embedding_model']}",
+        "- 命中@k：前 k 个检索到的案例中有正确案例的题目比例（只计域内题）；MRR：正确案例名次倒数的平均；",
+        "  关键内容齐全：回答包含该题全部 must_contain 字符串的比例；误拒率：域内题被拒答的比例。", "",
+        "## 总体 / Overall", "",
+        "| 指标 metric | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for key, label in METRIC_LABELS.items():
+        lines.append(f"| {label} `{key}` | " + " | ".join(_fmt(configs[n]["summary"][key]) for n in names) + " |")
+    for name in names:
+        lines += ["", f"## 分组：{name} / Breakdown", "",
+                  "| 分组 group | 题数 n | hit@1 | hit@3 | MRR | must_contain | 拒答率 refused |", "|---|---|---|---|---|---|---|"]
+        for group, summary in configs[name]["breakdown"].items():
+            refused = summary["refusal_rate"] if group == "type:out_of_scope" else summary["false_refusal_rate"]
+            lines.append(f"| {group} | {summary['questions']} | {_fmt(summary['hit@1'])} | {_fmt(summary['hit@3'])} | "
+                         f"{_fmt(summary['mrr'])} | {_fmt(summary['must_contain'])} | {_fmt(refused)} |")
+    first = names[0]
+    bad = sorted(configs[first]["rows"], key=_badness, reverse=True)[:worst]
+    lines += ["", f"## 最差的题目（{first}）/ Worst questions", "",
+              "| id | 类型 | 问题 | 正确案例 | 检索到 | 拒答 | 关键内容 |", "|---|---|---|---|---|---|---|"]
+    for row in bad:
+        question = row["question"].replace("|", "｜")
+        lines.append(f"| {row['id']} | {row['type']} | {question} | {', '.join(row['gold']) or '–'} | "
+                     f"{', '.join(row['retrieved'][:3])} | {'是' if row['refused'] else '否'} | "
+                     f"{row['must_found']}/{row['must_total']} |")
+    return "\n".join(lines) + "\n"
+
+
+def _badness(row: dict) -> tuple:
+    if row["type"] == OUT_OF_SCOPE:
+        return (not row["refused"], 0, 0)
+    return (row["refused"] or row["rank"] is None, -(row["rank"] or 99) * -1, row["must_total"] - row["must_found"])
+
+
+def chart(report: dict, path: Path) -> None:
+    """hit@3 (refusal rate for out-of-scope) per question type, one bar group per configuration."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    configs = report["configs"]
+    groups = sorted({g for c in configs.values() for g in c["breakdown"] if g.startswith("type:")})
+    fig, ax = plt.subplots(figsize=(max(8, len(groups) * 1.2), 4.5))
+    width = 0.8 / max(1, len(configs))
+    for i, (name, data) in enumerate(configs.items()):
+        values = []
+        for group in groups:
+            summary = data["breakdown"][group]
+            values.append(summary["refusal_rate"] if group == "type:out_of_scope" else summary["hit@3"] or 0)
+        ax.bar([x + i * width for x in range(len(groups))], values, width, label=name)
+    ax.set_xticks([x + width * (len(configs) - 1) / 2 for x in range(len(groups))])
+    ax.set_xticklabels([g[5:] for g in groups], rotation=20)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("hit@3 (out_of_scope: refusal rate)")
+    ax.set_title("Eval by question type and configuration")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_reports(report: dict, name: str, directory: Path = REPORTS) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"{name}.md", directory / f"{name}.json", directory / f"{name}.png"]
+    paths[0].write_text(markdown(report), encoding="utf-8")
+    paths[1].write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    chart(report, paths[2])
+    return paths
+
+
+def check_thresholds(summary: dict, thresholds: dict[str, float]) -> list[str]:
+    """Metrics below their minimum, as Chinese messages."""
+    return [f"{METRIC_LABELS[key]} {summary[key]} 低于要求 {minimum}"
+            for key, minimum in thresholds.items() if (summary[key] or 0) < minimum]
