@@ -64,6 +64,12 @@ class Case:
         """All section texts of the case, in order."""
         return "\n\n".join(section.text for section in self.sections)
 
+    @property
+    def searchable_text(self) -> str:
+        """Everything a question about this case may match: names, sections, background, expert comments."""
+        comments = "\n".join(f"{c.affiliation} {c.expert} {c.text}" for c in self.expert_comments)
+        return "\n".join((self.title, self.unit, *self.aliases, self.background, self.body, comments))
+
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
 

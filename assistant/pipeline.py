@@ -16,9 +16,14 @@ from .settings import Settings
 
 MAX_QUESTION_CHARS = 500
 RETRIEVED_SHOWN = 5
-# A short question that leans on what was said before: 那他们的成效呢？ 这个案例是哪个单位的？
-FOLLOW_UP = re.compile(r"^(那|那么|那他们|他们|它|这个|这家|该|上面|刚才|此)|他们|这个案例|该案例|这家单位|这个单位|上述|刚才")
-FOLLOW_UP_MAX_CHARS = 20
+# A short question that leans on what was said before: 那他们的成效呢？ 这是哪个单位做的？ 专家怎么评价的？
+FOLLOW_UP_REFERENCE = re.compile(r"^(那|这|他|她|它|该|此|其|上面|刚才)|他们|她们|这个|这家|该案例|上述|刚才|前面")
+# Words that only name an aspect of a case; a question made of nothing else has no topic of its own.
+ASPECT_WORDS = re.compile(
+    r"专家|点评|评价|评述|成效|效果|成果|结果|成绩|单位|做法|办法|措施|经验|覆盖率?|多少|会员|人数|时间|时候|成立|"
+    r"获奖|奖项|电话|背景|目的|意义|亮点|特色|具体|详细|数据|哪年|哪天|到了|达到|怎么|如何|怎样|步骤|联系|"
+    r"负责人|什么|哪个|哪家|是|的|了|呢|吗|做|搞|有|还|再|讲讲|说说|介绍")
+FOLLOW_UP_MAX_CHARS = 24
 
 
 class QuestionError(ValueError):
@@ -55,7 +60,10 @@ class Assistant:
 
     def _follow_up_case(self, question: str, history: Sequence[Turn]) -> str | None:
         """The case under discussion, when the question is a follow-up to an answered turn."""
-        if not history or len(question) > FOLLOW_UP_MAX_CHARS or not FOLLOW_UP.search(question):
+        if not history or len(question) > FOLLOW_UP_MAX_CHARS:
+            return None
+        topic = self.index.lexicon.tokenize(ASPECT_WORDS.sub(" ", question))
+        if not FOLLOW_UP_REFERENCE.search(question) and topic:
             return None
         last = next((t.answer for t in reversed(history) if t.answer.citations), None)
         return last.citations[0].case_id if last else None
