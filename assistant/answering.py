@@ -16,8 +16,9 @@ COMPENDIUM = "《2017年度上海市基层工会创新案例集》"
 # First match wins: the order settles questions that fit two intents ("取得了多少成效" is about results).
 INTENTS = (
     ("expert", re.compile(r"专家|点评|评价|评述|怎么看|expert", re.I)),
-    ("multi", re.compile(r"哪些|哪几|几个案例|比较|对比|区别|异同|有什么不同|分别|列举|which cases", re.I)),
-    ("outcome", re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|变化|意义|result|outcome", re.I)),
+    ("multi", re.compile(r"哪些案例|哪几个|几个案例|比较|对比|区别|异同|有什么不同|有何不同|列举|which cases", re.I)),
+    ("outcome", re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|result|outcome",
+                           re.I)),
     ("which", re.compile(r"哪个单位|哪家|哪个案例|哪一个|谁|哪个|哪里|什么单位|出自|which|who", re.I)),
     ("fact", re.compile(r"多少|几[个名家人次年月天]|哪天|哪一天|什么时候|何时|哪年|日期|电话|热线|号码|叫什么|比例|金额|how many|when", re.I)),
     ("howto", re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|how", re.I)),
@@ -29,8 +30,13 @@ SECTIONS_FOR = {
 # A sentence; a short numbered point heading ("1. 开展调研。") stays with the sentence after it.
 _SENTENCE = re.compile(r"(?:\d+\s*[.．、]\s*[^。！？；!?;\n]{1,24}[。；;]\s*)?[^。！？；!?;\n]+[。！？；!?;]?")
 _DIGIT = re.compile(r"\d")
-SENTENCES_ONE_CASE = 4
+# How many sentences an answer quotes from one case, by intent; steps and results are lists worth giving whole.
+SENTENCES_ONE_CASE = {"howto": 6, "outcome": 6, "expert": 4}
+SENTENCES_DEFAULT = 4
 SENTENCES_PER_CASE = 2
+# A paragraph that opens with "1." or is a short heading line names a step or a result: worth quoting.
+_POINT = re.compile(r"^(\d+\s*[.．、]|[一二三四五六七八九十]是|第[一二三四五六七八九十])")
+POINT_BONUS = 3
 MAX_CASES = 4
 
 
@@ -121,16 +127,19 @@ class ExtractiveComposer:
                             or p.chunk.kind == KIND_EXPERT)
         candidates = []
         for name, text in texts:
-            for sentence in _SENTENCE.findall(text):
-                sentence = sentence.strip()
-                if len(sentence) < 6:
-                    continue
-                score = sum(len(t) for t in tokens if t in sentence)
-                if kind in ("outcome", "fact") and _DIGIT.search(sentence):
-                    score += 3
-                if sentence in passages:
-                    score += 2
-                candidates.append((score, len(candidates), name, sentence))
+            for paragraph in text.split("\n"):
+                for i, sentence in enumerate(_SENTENCE.findall(paragraph)):
+                    sentence = sentence.strip()
+                    if len(sentence) < 6:
+                        continue
+                    score = sum(len(t) for t in tokens if t in sentence)
+                    if kind in ("outcome", "fact") and _DIGIT.search(sentence):
+                        score += 3
+                    if kind in ("howto", "outcome") and i == 0 and (_POINT.match(sentence) or len(paragraph) <= 25):
+                        score += POINT_BONUS
+                    if sentence in passages:
+                        score += 2
+                    candidates.append((score, len(candidates), name, sentence))
         best = sorted(candidates, key=lambda c: (-c[0], c[1]))[:count]
         best.sort(key=lambda c: c[1])
         section = best[0][2] if best else (texts[0][0] if texts else "")
@@ -139,7 +148,7 @@ class ExtractiveComposer:
     def compose(self, question: str, query: str, hits: list[CaseHit]) -> tuple[str, tuple[Citation, ...]]:
         kind = intent(question)
         chosen = self.choose_cases(hits, kind)
-        count = SENTENCES_ONE_CASE if len(chosen) == 1 else SENTENCES_PER_CASE
+        count = SENTENCES_ONE_CASE.get(kind, SENTENCES_DEFAULT) if len(chosen) == 1 else SENTENCES_PER_CASE
         evidence = [self.evidence(hit, query, kind, count) for hit in chosen]
         citations = tuple(
             Citation(n, e.case.id, e.case.title, e.case.unit, e.case.award, e.section, "".join(e.sentences))
