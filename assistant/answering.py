@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -17,7 +18,8 @@ COMPENDIUM = "《2017年度上海市基层工会创新案例集》"
 INTENTS = (
     ("expert", re.compile(r"专家|点评|评价|评述|怎么看|expert", re.I)),
     ("multi", re.compile(r"哪些案例|哪几个|几个案例|比较|对比|区别|异同|有什么不同|有何不同|列举|which cases", re.I)),
-    ("outcome", re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|result|outcome",
+    ("outcome", re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
+                           r"提高了|提升了|增加了|省了|少了|result|outcome",
                            re.I)),
     ("which", re.compile(r"哪个单位|哪家|哪个案例|哪一个|谁|哪个|哪里|什么单位|出自|which|who", re.I)),
     ("fact", re.compile(r"多少|几[个名家人次年月天]|哪天|哪一天|什么时候|何时|哪年|日期|电话|热线|号码|叫什么|比例|金额|how many|when", re.I)),
@@ -36,7 +38,12 @@ SENTENCES_DEFAULT = 4
 SENTENCES_PER_CASE = 2
 # A paragraph that opens with "1." or is a short heading line names a step or a result: worth quoting.
 _POINT = re.compile(r"^(\d+\s*[.．、]|[一二三四五六七八九十]是|第[一二三四五六七八九十])")
-POINT_BONUS = 3
+_ASKS_NUMBER = re.compile(r"多少|几|比例|率|金额|how many|how much", re.I)
+# Sentence score = sum of the IDF of the query words it contains, plus these bonuses (in IDF units).
+POINT_BONUS = 2.0
+NUMBER_BONUS = 1.5
+NO_NUMBER_PENALTY = 2.0
+BEST_PASSAGE_BONUS, OTHER_PASSAGE_BONUS = 2.0, 1.0
 MAX_CASES = 4
 
 
@@ -105,8 +112,17 @@ class Evidence:
 class ExtractiveComposer:
     """Composes an answer from verbatim sentences of the best cases; needs no language model."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, passages: list[str]) -> None:
         self.lexicon = lexicon
+        frequencies: dict[str, int] = {}
+        for text in passages:
+            for token in set(lexicon.tokenize(text)):
+                frequencies[token] = frequencies.get(token, 0) + 1
+        self._idf = {t: math.log((len(passages) + 1) / (df + 0.5)) for t, df in frequencies.items()}
+        self._unknown_idf = math.log(len(passages) + 1)
+
+    def idf(self, token: str) -> float:
+        return self._idf.get(token, self._unknown_idf)
 
     def choose_cases(self, hits: list[CaseHit], kind: str) -> list[CaseHit]:
         if kind != "multi" or len(hits) < 2:
@@ -116,15 +132,16 @@ class ExtractiveComposer:
 
     def evidence(self, hit: CaseHit, query: str, kind: str, count: int) -> Evidence:
         """The best sentences of the case for this question, in their original order."""
-        tokens = set(self.lexicon.tokenize(query))
+        tokens = {t: self.idf(t) for t in self.lexicon.tokenize(query)}
+        asks_number = kind in ("fact", "outcome") and bool(_ASKS_NUMBER.search(query))
         if kind == "expert" and hit.case.expert_comments:
             texts = [(f"专家点评（{c.expert}）", c.text) for c in hit.case.expert_comments]
         else:
             preferred = SECTIONS_FOR.get(kind, ())
             sections = [s for name in preferred for s in hit.case.sections if s.name == name][:1]
             texts = [(s.name, s.text) for s in (sections or hit.case.sections)]
-        passages = " ".join(p.chunk.text for p in hit.passages if p.chunk.case_id == hit.case.id
-                            or p.chunk.kind == KIND_EXPERT)
+        own = [p.chunk.text for p in hit.passages if p.chunk.case_id == hit.case.id or p.chunk.kind == KIND_EXPERT]
+        best_passage, other_passages = (own[0], " ".join(own[1:])) if own else ("", "")
         candidates = []
         for name, text in texts:
             for paragraph in text.split("\n"):
@@ -132,13 +149,17 @@ class ExtractiveComposer:
                     sentence = sentence.strip()
                     if len(sentence) < 6:
                         continue
-                    score = sum(len(t) for t in tokens if t in sentence)
+                    score = sum(weight for t, weight in tokens.items() if t in sentence)
                     if kind in ("outcome", "fact") and _DIGIT.search(sentence):
-                        score += 3
+                        score += NUMBER_BONUS
+                    elif asks_number:
+                        score -= NO_NUMBER_PENALTY
                     if kind in ("howto", "outcome") and i == 0 and (_POINT.match(sentence) or len(paragraph) <= 25):
                         score += POINT_BONUS
-                    if sentence in passages:
-                        score += 2
+                    if sentence in best_passage:
+                        score += BEST_PASSAGE_BONUS
+                    elif sentence in other_passages:
+                        score += OTHER_PASSAGE_BONUS
                     candidates.append((score, len(candidates), name, sentence))
         best = sorted(candidates, key=lambda c: (-c[0], c[1]))[:count]
         best.sort(key=lambda c: c[1])

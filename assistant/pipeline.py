@@ -56,7 +56,7 @@ class Assistant:
         self.index = open_index(self.settings, show_progress=show_progress)
         self.searcher = Searcher(self.index, self.compendium, retrieval)
         self.gate = RefusalGate(self.index.lexicon, self.settings.corpus_path.read_text(encoding="utf-8"))
-        self.composer = ExtractiveComposer(self.index.lexicon)
+        self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks])
 
     def _follow_up_case(self, question: str, history: Sequence[Turn]) -> str | None:
         """The case under discussion, when the question is a follow-up to an answered turn."""
