@@ -24,7 +24,7 @@ PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
 LATIN = re.compile(r"[A-Za-z]")
 # Thresholds calibrated on eval/questions.jsonl (see README): weak lexical evidence that the dense and
 # BM25 rankings do not agree on, or a best case that covers few of the question's words.
-MIN_BM25_WITHOUT_AGREEMENT = 4.0
+MIN_BM25_WITHOUT_AGREEMENT, MAX_CASE_COVERAGE_WITHOUT_AGREEMENT = 4.0, 0.5
 MIN_CASE_COVERAGE, MIN_BM25_AT_LOW_COVERAGE = 0.25, 8.0
 # English questions have no BM25 evidence; only the cross-lingual dense score speaks for them.
 MIN_DENSE_LATIN = 0.76
@@ -95,7 +95,8 @@ class RefusalGate:
         case_coverage = self.coverage(question, best.searchable_text)
         if coverage == 0.0:
             return Verdict(True, "off-topic", coverage)
-        if result.top_bm25 < MIN_BM25_WITHOUT_AGREEMENT and not result.agreement:
+        weak = result.top_bm25 < MIN_BM25_WITHOUT_AGREEMENT and not result.agreement
+        if weak and case_coverage < MAX_CASE_COVERAGE_WITHOUT_AGREEMENT:
             return Verdict(True, "off-topic", coverage)
         if case_coverage < MIN_CASE_COVERAGE and result.top_bm25 < MIN_BM25_AT_LOW_COVERAGE:
             return Verdict(True, "off-topic", coverage)

@@ -15,8 +15,9 @@ from .corpus import Case, Compendium
 from .index import Index
 
 MODES = ("hybrid", "dense", "bm25")
-# Weights of a case's 1st, 2nd, 3rd best passage in its score: one strong passage matters most.
-PASSAGE_WEIGHTS = (1.0, 0.5, 0.25)
+# Weights of a case's 1st, 2nd, 3rd best passage in its score: one strong passage matters most, so a
+# short case (one passage) is not outranked by a long one that matches loosely everywhere.
+PASSAGE_WEIGHTS = (1.0, 0.2, 0.05)
 # A background or expert-comment passage speaks for several cases, so it counts for less in each.
 SHARED_PASSAGE_WEIGHT = 0.5
 
@@ -89,23 +90,22 @@ class Searcher:
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> SearchResult:
         started = time.perf_counter()
         config, lexicon = self.config, self.index.lexicon
-        query = lexicon.expand(question) if config.synonyms else question
+        expanded = lexicon.expand(question) if config.synonyms else question
         n = len(self.index.chunks)
-        dense = bm25 = []
+        dense: list[tuple[int, float]] = []
         if config.mode in ("hybrid", "dense"):
-            dense = self.index.dense(self.index.embeddings.embed_query(query), n)
+            # The embedding reads meaning directly; appended synonyms would only blur it.
+            dense = self.index.dense(self.index.embeddings.embed_query(question), n)
         embedded = time.perf_counter()
-        if config.mode in ("hybrid", "bm25"):
-            bm25 = self.index.lexical(lexicon.tokenize(query), n)
-        passages = self._fuse(dense, bm25)
+        # BM25 always runs: it is cheap, and the refusal gate needs its evidence in every mode.
+        bm25 = self.index.lexical(lexicon.tokenize(expanded), n)
+        passages = self._fuse(dense, bm25 if config.mode != "dense" else [])
         hits = self._group(passages, filters or Filters())[:k]
-        best_dense = dense[0][0] if dense else None
-        best_bm25 = bm25[0][0] if bm25 else None
-        agreement = best_dense is not None and best_bm25 is not None and (
-            self.index.chunks[best_dense].case_id == self.index.chunks[best_bm25].case_id)
+        agreement = bool(dense and bm25) and (
+            self.index.chunks[dense[0][0]].case_id == self.index.chunks[bm25[0][0]].case_id)
         done = time.perf_counter()
         return SearchResult(
-            question, query, tuple(hits),
+            question, expanded, tuple(hits),
             top_dense=dense[0][1] if dense else 0.0,
             top_bm25=bm25[0][1] if bm25 else 0.0,
             agreement=agreement,
