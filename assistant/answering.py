@@ -31,11 +31,13 @@ SECTIONS_FOR = {
 }
 # A sentence; a short numbered point heading ("1. 开展调研。") stays with the sentence after it.
 _SENTENCE = re.compile(r"(?:\d+\s*[.．、]\s*[^。！？；!?;\n]{1,24}[。；;]\s*)?[^。！？；!?;\n]+[。！？；!?;]?")
-_DIGIT = re.compile(r"\d")
+# A number with a unit is a figure worth quoting; a bare digit in a name ("88 共享出行") is not.
+_QUANTITY = re.compile(r"\d[\d.,，]*\s*(%|％|余|多|元|万|亿|人|名|家|个|次|项|天|年|月|日|所|座|套|期|场|张|份|户|台|"
+                       r"条|件|倍|公里|平方米|小时|对|支|处|包|批)")
 # How many sentences an answer quotes from one case, by intent; steps and results are lists worth giving whole.
-SENTENCES_ONE_CASE = {"howto": 6, "outcome": 6, "expert": 4}
-SENTENCES_DEFAULT = 4
-SENTENCES_PER_CASE = 2
+SENTENCES_ONE_CASE = {"howto": 8, "outcome": 7, "expert": 5}
+SENTENCES_DEFAULT = 5
+SENTENCES_PER_CASE = 3
 # A paragraph that opens with "1." or is a short heading line names a step or a result: worth quoting.
 _POINT = re.compile(r"^(\d+\s*[.．、]|[一二三四五六七八九十]是|第[一二三四五六七八九十])")
 _ASKS_NUMBER = re.compile(r"多少|几|比例|率|金额|how many|how much", re.I)
@@ -150,7 +152,7 @@ class ExtractiveComposer:
                     if len(sentence) < 6:
                         continue
                     score = sum(weight for t, weight in tokens.items() if t in sentence)
-                    if kind in ("outcome", "fact") and _DIGIT.search(sentence):
+                    if kind in ("outcome", "fact") and _QUANTITY.search(sentence):
                         score += NUMBER_BONUS
                     elif asks_number:
                         score -= NO_NUMBER_PENALTY

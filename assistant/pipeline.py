@@ -89,7 +89,8 @@ class Assistant:
             text = self._refusal(verdict, hits)
             answer = Answer(question, text, True, MODE_EXTRACTIVE, (), retrieved)
         else:
-            text, citations = self.composer.compose(question, result.query if not pinned else query, hits)
+            # A follow-up's own words say what it wants; the case's title only served to find the case.
+            text, citations = self.composer.compose(question, question if pinned else result.query, hits)
             answer = Answer(question, text, False, MODE_EXTRACTIVE, citations, retrieved)
         done = time.perf_counter()
         timings = {"retrieve": (retrieved_at - started) * 1000, "answer": (done - retrieved_at) * 1000,
