@@ -22,6 +22,10 @@ PASSAGE_WEIGHTS = (1.0, 0.2, 0.05)
 SHARED_PASSAGE_WEIGHT = 0.5
 
 
+# How many of the best cases an optional cross-encoder re-orders (it reads each case's best passage).
+RERANK_CANDIDATES = 10
+
+
 @dataclass(frozen=True)
 class RetrievalConfig:
     mode: str = "hybrid"
@@ -29,6 +33,7 @@ class RetrievalConfig:
     rrf_k: int = 20
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    reranker: str = ""  # a sentence-transformers CrossEncoder name or folder; empty: no reranking
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -50,6 +55,7 @@ class CaseHit:
     case: Case
     score: float
     passages: tuple[PassageHit, ...]
+    rerank: float | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,11 @@ class Searcher:
         self.index = index
         self.config = config or RetrievalConfig()
         self.cases = {case.id: case for case in compendium.cases}
+        self._cross_encoder = None
+        if self.config.reranker:
+            from sentence_transformers import CrossEncoder  # torch is imported only when a reranker is configured
+
+            self._cross_encoder = CrossEncoder(self.config.reranker, device="cpu")
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> SearchResult:
         started = time.perf_counter()
@@ -100,7 +111,10 @@ class Searcher:
         # BM25 always runs: it is cheap, and the refusal gate needs its evidence in every mode.
         bm25 = self.index.lexical(lexicon.tokenize(expanded), n)
         passages = self._fuse(dense, bm25 if config.mode != "dense" else [])
-        hits = self._group(passages, filters or Filters())[:k]
+        hits = self._group(passages, filters or Filters())
+        if self._cross_encoder is not None:
+            hits = self._rerank(question, hits)
+        hits = hits[:k]
         agreement = bool(dense and bm25) and (
             self.index.chunks[dense[0][0]].case_id == self.index.chunks[bm25[0][0]].case_id)
         done = time.perf_counter()
@@ -111,6 +125,15 @@ class Searcher:
             agreement=agreement,
             timings_ms={"embed": (embedded - started) * 1000, "search": (done - started) * 1000},
         )
+
+    def _rerank(self, question: str, hits: list[CaseHit]) -> list[CaseHit]:
+        """Re-order the best cases by a cross-encoder's reading of (question, best passage)."""
+        head, tail = hits[:RERANK_CANDIDATES], hits[RERANK_CANDIDATES:]
+        if not head:
+            return hits
+        scores = self._cross_encoder.predict([(question, h.passages[0].chunk.embed_text) for h in head])
+        reranked = [CaseHit(h.case, h.score, h.passages, float(s)) for h, s in zip(head, scores)]
+        return sorted(reranked, key=lambda h: -h.rerank) + tail
 
     def _fuse(self, dense: list[tuple[int, float]], bm25: list[tuple[int, float]]) -> list[PassageHit]:
         config = self.config

@@ -1,0 +1,54 @@
+"""Warm answer latency (extractive) over the eval questions, and CLI cold start to first answer.
+
+Run: .venv/bin/python benchmarks/answer.py   (uses the repo's index/, building it if needed)
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation import load_questions  # noqa: E402
+from assistant.pipeline import Assistant  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    questions = [q.turns[-1] for q in load_questions()]
+    started = time.perf_counter()
+    assistant = Assistant(show_progress=False)
+    load_ms = (time.perf_counter() - started) * 1000
+    for question in questions[:10]:  # warm up jieba, the embedding engine and Chroma
+        assistant.ask(question)
+    totals, retrieve, answer = [], [], []
+    for question in questions:
+        result = assistant.ask(question)
+        totals.append(result.timings_ms["total"])
+        retrieve.append(result.timings_ms["retrieve"])
+        answer.append(result.timings_ms["answer"])
+
+    cold = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "assistant", "ask", "怎样组建外卖骑手工会？"], cwd=ROOT, check=True,
+                   capture_output=True)
+    cold_s = time.perf_counter() - cold
+
+    print(f"questions: {len(questions)}   assistant load (index open): {load_ms:.0f} ms")
+    print(f"{'stage':<10}{'p50 ms':>10}{'p95 ms':>10}{'mean ms':>10}")
+    for name, values in (("retrieve", retrieve), ("answer", answer), ("total", totals)):
+        print(f"{name:<10}{statistics.median(values):>10.1f}{percentile(values, 0.95):>10.1f}"
+              f"{statistics.fmean(values):>10.1f}")
+    print(f"CLI cold start to first answer (python -m assistant ask …): {cold_s:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
