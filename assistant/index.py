@@ -28,6 +28,7 @@ COLLECTION_PREFIX = "cases"
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.json"
+ADD_BATCH = 1000
 
 
 class IndexError_(RuntimeError):
@@ -171,13 +172,17 @@ def _build_lock(index_dir: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build(settings: Settings, embeddings: Embeddings | None = None, show_progress: bool = True) -> Index:
-    """Build a fresh index into a temporary folder, then switch CURRENT to it atomically."""
+def build(settings: Settings, embeddings: Embeddings | None = None, show_progress: bool = True,
+          compendium: corpus.Compendium | None = None) -> Index:
+    """Build a fresh index into a temporary folder, then switch CURRENT to it atomically.
+
+    `compendium` replaces the parsed corpus (the scale benchmark indexes a replicated one)."""
     with _build_lock(settings.index_dir):
-        return _build_locked(settings, embeddings, show_progress)
+        return _build_locked(settings, embeddings, show_progress, compendium)
 
 
-def _build_locked(settings: Settings, embeddings: Embeddings | None, show_progress: bool) -> Index:
+def _build_locked(settings: Settings, embeddings: Embeddings | None, show_progress: bool,
+                  compendium: corpus.Compendium | None) -> Index:
     import bm25s
 
     started = time.time()
@@ -185,7 +190,7 @@ def _build_locked(settings: Settings, embeddings: Embeddings | None, show_progre
     embeddings = embeddings or load_embeddings(settings.embedding_model)
     cached = EmbeddingCache(embeddings, index_dir / f"embedding-cache-{_slug(settings.embedding_model)}.npz",
                             show_progress)
-    chunks = chunking.chunk(corpus.load(settings.corpus_path))
+    chunks = chunking.chunk(compendium or corpus.load(settings.corpus_path))
     name = f"store-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     tmp = index_dir / f".tmp-{name}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -193,8 +198,10 @@ def _build_locked(settings: Settings, embeddings: Embeddings | None, show_progre
 
     collection = f"{COLLECTION_PREFIX}-{name}"
     vectors = _vector_store(settings, tmp, collection, cached)
-    vectors.add_texts([c.embed_text for c in chunks], metadatas=[c.metadata() for c in chunks],
-                      ids=[c.id for c in chunks])
+    for start in range(0, len(chunks), ADD_BATCH):  # Chroma caps the size of one write
+        batch = chunks[start: start + ADD_BATCH]
+        vectors.add_texts([c.embed_text for c in batch], metadatas=[c.metadata() for c in batch],
+                          ids=[c.id for c in batch])
 
     retriever = bm25s.BM25()
     retriever.index([default_lexicon.tokenize(c.embed_text) for c in chunks], show_progress=False)

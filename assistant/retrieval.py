@@ -22,6 +22,8 @@ PASSAGE_WEIGHTS = (1.0, 0.2, 0.05)
 SHARED_PASSAGE_WEIGHT = 0.5
 
 
+# Passages taken from each ranking before fusion; all of them when a filter may discard most.
+CANDIDATES = 200
 # How many of the best cases an optional cross-encoder re-orders (it reads each case's best passage).
 RERANK_CANDIDATES = 10
 
@@ -102,7 +104,8 @@ class Searcher:
         started = time.perf_counter()
         config, lexicon = self.config, self.index.lexicon
         expanded = lexicon.expand(question) if config.synonyms else question
-        n = len(self.index.chunks)
+        filters = filters or Filters()
+        n = len(self.index.chunks) if filters != Filters() else min(CANDIDATES, len(self.index.chunks))
         dense: list[tuple[int, float]] = []
         if config.mode in ("hybrid", "dense"):
             # The embedding reads meaning directly; appended synonyms would only blur it.
@@ -111,7 +114,7 @@ class Searcher:
         # BM25 always runs: it is cheap, and the refusal gate needs its evidence in every mode.
         bm25 = self.index.lexical(lexicon.tokenize(expanded), n)
         passages = self._fuse(dense, bm25 if config.mode != "dense" else [])
-        hits = self._group(passages, filters or Filters())
+        hits = self._group(passages, filters)
         if self._cross_encoder is not None:
             hits = self._rerank(question, hits)
         hits = hits[:k]
