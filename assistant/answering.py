@@ -22,7 +22,8 @@ INTENTS = (
                            r"提高了|提升了|增加了|省了|少了|result|outcome",
                            re.I)),
     ("which", re.compile(r"哪个单位|哪家|哪个案例|哪一个|谁|哪个|哪里|什么单位|出自|which|who", re.I)),
-    ("fact", re.compile(r"多少|几[个名家人次年月天]|哪天|哪一天|什么时候|何时|哪年|日期|电话|热线|号码|叫什么|比例|金额|how many|when", re.I)),
+    ("fact", re.compile(r"多少|几[个名家人次年月天]|哪天|哪一天|什么时候|何时|哪年|日期|电话|热线|号码|叫什么|比例|金额|"
+                        r"how many|when", re.I)),
     ("howto", re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|how", re.I)),
 )
 SECTIONS_FOR = {

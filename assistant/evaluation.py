@@ -188,7 +188,8 @@ def markdown(report: dict, worst: int = 15) -> str:
         lines.append(f"| {label} `{key}` | " + " | ".join(_fmt(configs[n]["summary"][key]) for n in names) + " |")
     for name in names:
         lines += ["", f"## 分组：{name} / Breakdown", "",
-                  "| 分组 group | 题数 n | hit@1 | hit@3 | MRR | must_contain | 拒答率 refused |", "|---|---|---|---|---|---|---|"]
+                  "| 分组 group | 题数 n | hit@1 | hit@3 | MRR | must_contain | 拒答率 refused |",
+                  "|---|---|---|---|---|---|---|"]
         for group, summary in configs[name]["breakdown"].items():
             refused = summary["refusal_rate"] if group == "type:out_of_scope" else summary["false_refusal_rate"]
             lines.append(f"| {group} | {summary['questions']} | {_fmt(summary['hit@1'])} | {_fmt(summary['hit@3'])} | "

@@ -29,6 +29,7 @@ CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.json"
 ADD_BATCH = 1000
+SAVE_EVERY = 32
 
 
 class IndexError_(RuntimeError):
@@ -92,10 +93,13 @@ class EmbeddingCache(Embeddings):
 
             with tqdm(total=len(missing), desc="向量化段落", unit="段", file=sys.stderr,
                       disable=not self.show_progress) as bar:
-                vectors = self.inner.embed_documents(missing, progress=bar.update)
-            for text, vector in zip(missing, vectors):
-                self._vectors[self.key(text)] = np.asarray(vector, dtype=np.float32)
-            self._save()
+                # Saved after every batch, so a build killed midway keeps the work already done.
+                for start in range(0, len(missing), SAVE_EVERY):
+                    batch = missing[start: start + SAVE_EVERY]
+                    for text, vector in zip(batch, self.inner.embed_documents(batch)):
+                        self._vectors[self.key(text)] = np.asarray(vector, dtype=np.float32)
+                    self._save()
+                    bar.update(len(batch))
         return [self._vectors[self.key(t)].tolist() for t in texts]
 
     def embed_query(self, text: str) -> list[float]:

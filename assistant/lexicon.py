@@ -59,7 +59,8 @@ class Lexicon:
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
-                tokenizer.load_userdict(str(self.directory / "userdict.txt"))
+                with open(self.directory / "userdict.txt", "rb") as userdict:
+                    tokenizer.load_userdict(userdict)
                 self._tokenizer = tokenizer
             return self._tokenizer
 

@@ -177,8 +177,9 @@ class CaseRetriever(BaseRetriever):
     k: int = 5
     filters: Filters = Filters()
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = self.searcher.search(query, k=self.k, filters=self.filters)
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None, **kwargs) -> list[Document]:
+        result = self.searcher.search(query, k=k or self.k, filters=self.filters)
         return [
             Document(
                 page_content=hit.passages[0].chunk.text,

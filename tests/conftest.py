@@ -29,8 +29,9 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
 
 
 @pytest.fixture(scope="session")
-def compendium(built_index: Index) -> Compendium:
-    return corpus.load(built_index.settings.corpus_path)
+def compendium() -> Compendium:
+    """The parsed corpus the session index is built from (no index needed)."""
+    return corpus.load(Settings().corpus_path)
 
 
 @pytest.fixture(scope="session")
