@@ -5,6 +5,7 @@ Run: .venv/bin/python benchmarks/answer.py   (uses the repo's index/, building i
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,6 +49,7 @@ def main() -> None:
         print(f"{name:<10}{statistics.median(values):>10.1f}{percentile(values, 0.95):>10.1f}"
               f"{statistics.fmean(values):>10.1f}")
     print(f"CLI cold start to first answer (python -m assistant ask …): {cold_s:.2f} s")
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
