@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import unicodedata
-
 from pathlib import Path
 
 from . import corpus
@@ -173,7 +172,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         iterator = tqdm(questions, desc="回答问题", unit="题", file=sys.stderr)
     for question in iterator:
         try:
-            answer = assistant.ask(question, history if not args.batch else (), _filters(args))
+            answer = assistant.ask(question, history if not args.batch else (), _filters(args), mode=args.mode)
         except QuestionError as error:
             if args.json:
                 print(json.dumps({"question": question, "error": str(error)}, ensure_ascii=False))
@@ -255,8 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="提问，得到带出处的回答",
                               description="回答一个问题（或 --batch 文件中的每个问题），注明出处案例与单位。")
     ask.add_argument("question", nargs="?", help="问题")
-    ask.add_argument("--batch", metavar="FILE", help="批量提问：每行一个问题的文本文件，或带 question 字段的 JSONL；- 表示标准输入")
+    ask.add_argument("--batch", metavar="FILE",
+                     help="批量提问：每行一个问题的文本文件，或带 question 字段的 JSONL；- 表示标准输入")
     ask.add_argument("--history", metavar="FILE", help="之前的对话：每行一个 ask --json 的输出，用于追问")
+    ask.add_argument("--mode", choices=("extractive", "llm"),
+                     help="答案模式（默认取 ASSISTANT_ANSWER_MODE）：extractive 抽取式；llm 大模型，失败时退回抽取式")
     add_filters(ask)
     ask.set_defaults(handler=cmd_ask)
 
@@ -279,7 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.handler(args, Settings.from_env())
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"配置错误：{error}", file=sys.stderr)
+        return EXIT_USAGE
+    return args.handler(args, settings)
 
 
 if __name__ == "__main__":

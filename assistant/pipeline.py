@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from . import corpus
-from .answering import COMPENDIUM, MODE_EXTRACTIVE, Answer, ExtractiveComposer
+from .answering import COMPENDIUM, MODE_EXTRACTIVE, MODE_LLM, Answer, ExtractiveComposer
 from .index import open_index
+from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult, evidence_passages
 from .refusal import RefusalGate, Verdict
-from .retrieval import CaseHit, Filters, RetrievalConfig, Searcher
+from .retrieval import CaseHit, Filters, RetrievalConfig, Searcher, SearchResult
 from .settings import Settings
 
 MAX_QUESTION_CHARS = 500
@@ -46,8 +48,22 @@ class Turn:
     answer: Answer
 
 
+@dataclass(frozen=True)
+class _Retrieval:
+    """What retrieval and the refusal gate decided for one question, before any answer is written."""
+
+    question: str
+    pinned: str | None
+    result: SearchResult
+    hits: list[CaseHit]
+    verdict: Verdict
+    retrieved: tuple[dict, ...]
+    started: float
+    retrieved_at: float
+
+
 class Assistant:
-    """Retrieval, refusal gate and answer composer, configured once."""
+    """Retrieval, refusal gate and answer composer (extractive, or a language model when configured)."""
 
     def __init__(self, settings: Settings | None = None, retrieval: RetrievalConfig | None = None,
                  show_progress: bool = True) -> None:
@@ -57,6 +73,10 @@ class Assistant:
         self.searcher = Searcher(self.index, self.compendium, retrieval)
         self.gate = RefusalGate(self.index.lexicon, self.settings.corpus_path.read_text(encoding="utf-8"))
         self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks])
+        self.llm: LLMAnswerer | None = None
+        if self.settings.llm_enabled:
+            # Loads and checks the prompt templates now: a broken template fails start-up, not a question.
+            self.llm = LLMAnswerer.from_settings(self.settings)
 
     def _follow_up_case(self, question: str, history: Sequence[Turn]) -> str | None:
         """The case under discussion, when the question is a follow-up to an answered turn."""
@@ -66,12 +86,74 @@ class Assistant:
         if not FOLLOW_UP_REFERENCE.search(question) and topic:
             return None
         last = next((t.answer for t in reversed(history) if t.answer.citations), None)
-        return last.citations[0].case_id if last else None
+        return self._discussed_case(last) if last else None
 
-    def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
+    @staticmethod
+    def _discussed_case(answer: Answer) -> str:
+        """The case an answer was about: its first citation; for a model's answer, which may cite a side
+        passage first, the best retrieved case when the answer cites it."""
+        if answer.mode == MODE_LLM and answer.retrieved:
+            top = answer.retrieved[0].get("case_id")
+            if any(c.case_id == top for c in answer.citations):
+                return top
+        return answer.citations[0].case_id
+
+    def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
+            mode: str | None = None) -> Answer:
+        """Answer one question; `mode` is "extractive" or "llm" (default: settings.answer_mode).
+
+        The refusal gate runs first in every mode. In "llm" mode any model failure (or a missing model)
+        gives the extractive answer with a `notice` saying why.
+        """
+        mode = self._mode(mode)
+        retrieval = self._retrieve(question, history, filters)
+        if retrieval.verdict.refused or mode == MODE_EXTRACTIVE:
+            return self._finish(self._extractive(retrieval), retrieval)
+        if self.llm is None:
+            return self._finish(self._extractive(retrieval), retrieval, notice=NO_LLM_NOTICE)
+        try:
+            result = self.llm.answer(retrieval.question, evidence_passages(retrieval.hits), self._history(history))
+        except LLMError as error:
+            return self._finish(self._extractive(retrieval), retrieval, notice=error.notice)
+        return self._finish(self._llm_answer(retrieval, result), retrieval)
+
+    def stream_ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
+                   mode: str | None = None) -> Iterator[str | Answer]:
+        """Like `ask`, for a chat page: yields the answer text so far (str, growing) while a language model
+        writes, then the final, verified Answer (always last). Refusals and extractive answers yield only the
+        Answer. If the model fails midway the final Answer is the extractive one with a notice, so a page
+        should replace what it showed with the final Answer's text.
+        """
+        mode = self._mode(mode)
+        retrieval = self._retrieve(question, history, filters)
+        if retrieval.verdict.refused or mode == MODE_EXTRACTIVE:
+            yield self._finish(self._extractive(retrieval), retrieval)
+            return
+        if self.llm is None:
+            yield self._finish(self._extractive(retrieval), retrieval, notice=NO_LLM_NOTICE)
+            return
+        try:
+            stream = self.llm.stream(retrieval.question, evidence_passages(retrieval.hits), self._history(history))
+            for _ in stream:
+                yield stream.text
+            result = stream.result()
+        except LLMError as error:
+            yield self._finish(self._extractive(retrieval), retrieval, notice=error.notice)
+            return
+        yield self._finish(self._llm_answer(retrieval, result), retrieval)
+
+    def _mode(self, mode: str | None) -> str:
+        mode = (mode or self.settings.answer_mode).strip().lower()
+        if mode not in (MODE_EXTRACTIVE, MODE_LLM):
+            raise ValueError(f"unknown answer mode {mode!r}; expected {MODE_EXTRACTIVE!r} or {MODE_LLM!r}")
+        return mode
+
+    def _retrieve(self, question: str, history: Sequence[Turn], filters: Filters | None) -> _Retrieval:
         started = time.perf_counter()
         question = clean_question(question)
         pinned = self._follow_up_case(question, history)
+        if pinned and filters and not filters.accept(self.compendium.get(pinned)):
+            pinned = None  # the case under discussion is outside the filters the user chose now
         query = question
         if pinned:
             case = self.compendium.get(pinned)
@@ -83,20 +165,36 @@ class Assistant:
             hits.sort(key=lambda h: h.case.id != pinned)
             hits = hits[:RETRIEVED_SHOWN]
         retrieved_at = time.perf_counter()
-        verdict = Verdict(False) if pinned else self.gate.check(question, result)
-        retrieved = tuple(self._retrieved(h) for h in hits)
-        if verdict.refused:
-            text = self._refusal(verdict, hits)
-            answer = Answer(question, text, True, MODE_EXTRACTIVE, (), retrieved)
+        if not hits:
+            verdict = Verdict(True, "no-hits", 0.0)
         else:
-            # A follow-up's own words say what it wants; the case's title only served to find the case.
-            text, citations = self.composer.compose(question, question if pinned else result.query, hits)
-            answer = Answer(question, text, False, MODE_EXTRACTIVE, citations, retrieved)
+            verdict = Verdict(False) if pinned else self.gate.check(question, result)
+        retrieved = tuple(self._retrieved(h) for h in hits)
+        return _Retrieval(question, pinned, result, hits, verdict, retrieved, started, retrieved_at)
+
+    def _extractive(self, r: _Retrieval) -> Answer:
+        if r.verdict.refused:
+            text = self._refusal(r.verdict, r.hits)
+            return Answer(r.question, text, True, MODE_EXTRACTIVE, (), r.retrieved)
+        # A follow-up's own words say what it wants; the case's title only served to find the case.
+        text, citations = self.composer.compose(r.question, r.question if r.pinned else r.result.query, r.hits)
+        return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
+
+    @staticmethod
+    def _llm_answer(r: _Retrieval, result: LLMResult) -> Answer:
+        return Answer(r.question, result.text, False, MODE_LLM, result.citations, r.retrieved, result.notice)
+
+    @staticmethod
+    def _history(history: Sequence[Turn]) -> list[tuple[str, str]]:
+        return [(turn.question, turn.answer.answer) for turn in history if not turn.answer.refused]
+
+    @staticmethod
+    def _finish(answer: Answer, r: _Retrieval, notice: str | None = None) -> Answer:
+        """The answer with its timings (and a notice, when one is given)."""
         done = time.perf_counter()
-        timings = {"retrieve": (retrieved_at - started) * 1000, "answer": (done - retrieved_at) * 1000,
-                   "total": (done - started) * 1000}
-        return Answer(answer.question, answer.answer, answer.refused, answer.mode, answer.citations,
-                      answer.retrieved, answer.notice, timings)
+        timings = {"retrieve": (r.retrieved_at - r.started) * 1000, "answer": (done - r.retrieved_at) * 1000,
+                   "total": (done - r.started) * 1000}
+        return dataclasses.replace(answer, notice=notice or answer.notice, timings_ms=timings)
 
     @staticmethod
     def _retrieved(hit: CaseHit) -> dict:
@@ -108,9 +206,11 @@ class Assistant:
         reason = verdict.reason
         if reason == "injection":
             return ("抱歉，我只能依据案例集回答工会工作方面的问题，不能更改规则或透露系统设定。"
-                    f"请直接提问，例如「怎样组建外卖骑手工会？」")
+                    "请直接提问，例如「怎样组建外卖骑手工会？」")
         text = f"抱歉，{COMPENDIUM}中没有能回答这个问题的内容。"
-        if reason.startswith("year:"):
+        if reason == "no-hits":
+            text += "在当前的筛选条件（奖项、类别或单位）下没有找到相关案例，可以放宽筛选后再问。"
+        elif reason.startswith("year:"):
             text += f"本案例集只收录 2017 年度的上海市基层工会创新案例，没有 {reason[5:]} 年的内容。"
         elif reason.startswith("unknown:"):
             text += f"案例集中没有提到「{reason[8:]}」。本案例集只收录上海市基层工会的 60 个创新案例。"

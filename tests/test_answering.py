@@ -145,3 +145,27 @@ class TestAskCli:
         result = _cli("ask", "   ", settings=built_index.settings)
         assert result.returncode == 2
         assert "问题是空的" in result.stderr
+
+
+class TestEdgeCases:
+    def test_follow_up_outside_the_chosen_filters_is_not_pinned(self, assistant):
+        from assistant.retrieval import Filters
+
+        first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
+        answer = assistant.ask("那他们的成效呢？", [Turn("宝钢是怎么推动职工岗位创新的？", first)], Filters(award="提名奖"))
+        assert all(c.case_id.startswith("2017-N") for c in answer.citations)
+
+    def test_filters_that_exclude_everything_give_a_clear_refusal(self, assistant):
+        from assistant.retrieval import Filters
+
+        answer = assistant.ask("怎样组建外卖骑手工会？", filters=Filters(unit="不存在的单位"))
+        assert answer.refused and "筛选" in answer.answer
+
+    def test_asking_for_an_english_answer_is_not_a_refusal(self, assistant):
+        assert not assistant.ask("外卖骑手工会是怎么建起来的？请用英文回答").refused
+
+    def test_bad_configuration_is_a_chinese_message(self):
+        env = {"PATH": "/usr/bin:/bin", "ASSISTANT_ANSWER_MODE": "magic"}
+        result = subprocess.run([sys.executable, "-m", "assistant", "cases"], capture_output=True, text=True,
+                                cwd=ROOT, env=env, timeout=120, check=False)
+        assert result.returncode == 2 and "配置错误" in result.stderr
