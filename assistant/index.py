@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -195,7 +196,7 @@ def _build_locked(settings: Settings, embeddings: Embeddings | None, show_progre
     cached = EmbeddingCache(embeddings, index_dir / f"embedding-cache-{_slug(settings.embedding_model)}.npz",
                             show_progress)
     chunks = chunking.chunk(compendium or corpus.load(settings.corpus_path))
-    name = f"store-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    name = f"store-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     tmp = index_dir / f".tmp-{name}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

@@ -1,13 +1,28 @@
-"""Gradio web chat: ask in everyday words, get an answer with its source cases and units."""
+"""Gradio web app: chat with sourced answers, the case library, feedback and the trainer's batch Q&A sheet."""
 
 from __future__ import annotations
 
 import html
+import inspect
+import logging
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
 
-from .answering import Answer
+import gradio as gr
+
+from . import export
+from .answering import MODE_EXTRACTIVE, MODE_LLM, Answer
+from .corpus import Case
+from .feedback import FeedbackError, FeedbackStore
 from .pipeline import Assistant, QuestionError, Turn
 from .retrieval import Filters
 
+log = logging.getLogger(__name__)
+
+TITLE = "工会案例问答助手"
 EXAMPLES = [
     "怎样组建外卖骑手工会？",
     "保姆遇到法律纠纷，工会能提供什么帮助？",
@@ -16,60 +31,421 @@ EXAMPLES = [
     "专家怎么评价顾村镇的非公企业工会改革？",
 ]
 ALL = "全部"
-AWARD_CHOICES = [ALL, "特等奖", "十大创新案例", "提名奖"]
+AWARDS = ("特等奖", "十大创新案例", "提名奖")
+MODE_LABELS = {MODE_EXTRACTIVE: "抽取式（原文摘录，离线）", MODE_LLM: "大模型生成"}
+# The extractive answer is ready at once; showing it line by line makes both modes stream the same way.
+STREAM_LINE_DELAY_S = 0.02
+MAX_COMMENT_CHARS = 1000
+ERROR_TEXT = "⚠️ 系统暂时出错了，没能回答这个问题。请稍后再试；如果一直出错，请联系管理员。"
+WELCOME = ("请用日常说法提问，例如「外卖小哥怎么入会？」。每个回答都注明出自哪个案例、哪个单位；"
+           "点开回答下方的出处卡片可查看案例全文。")
+CSS = """
+.source-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
+.source-head { font-weight: 600; }
+.source-meta, .mode-line { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.source-quote { margin: 6px 0; }
+.case-full summary { cursor: pointer; color: var(--link-text-color); }
+.case-full h4 { font-size: 1em; margin: 10px 0 4px; }
+.badge { display: inline-block; border-radius: 4px; padding: 1px 8px; font-weight: 600; }
+.badge-refused { background: #fde2e1; color: #9b1c1c; }
+.badge-notice { background: #fef3c7; color: #8a4b08; }
+"""
+_NUMBERED_ITEM = re.compile(r"(?m)^(\s*[-*] )(\d+)\.")
+# Gradio recognises a progress tracker by this default value (the same single instance a default argument would be).
+_PROGRESS = gr.Progress()
+_SYSTEM_FONTS = ["Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
 
 
-def sources_markdown(answer: Answer) -> str:
-    """The quoted evidence under an answer, one block per citation; user text is never rendered as HTML."""
-    if answer.refused:
-        return "**已拒答**：案例集中没有能回答这个问题的内容，因此没有引用任何案例。"
-    blocks = []
-    for c in answer.citations:
-        blocks.append(f"**[{c.n}] 《{html.escape(c.title)}》— {html.escape(c.unit)}（{c.award}，{c.section}）**\n\n"
-                      f"> {html.escape(c.quote)}")
-    return "\n\n".join(blocks)
+def escape(text: str) -> str:
+    """Text shown as text: any HTML a user (or a quoted passage) contains is displayed, never rendered."""
+    return html.escape(text or "", quote=False)
 
 
-def respond(assistant: Assistant, message: str, chat: list[dict], turns: list[Turn], award: str):
-    """One chat turn: the answer text goes into the chat, its sources into the panel beside it."""
-    chat = list(chat or [])
-    shown = html.escape(message or "")
+def answer_markdown(text: str) -> str:
+    """An answer's Markdown made safe to show: HTML escaped; a quoted step number ("- 1. …") stays text, not a list."""
+    return _NUMBERED_ITEM.sub(r"\1\2\\.", escape(text))
+
+
+def llm_available(assistant: Assistant) -> bool:
+    """Whether the settings say a language model is configured (and the pipeline takes an answer mode)."""
+    return bool(getattr(assistant.settings, "llm_enabled", False)) and _accepts_mode(assistant.ask)
+
+
+def _accepts_mode(function: Callable) -> bool:
     try:
-        answer = assistant.ask(message, turns, Filters(award=None if award == ALL else award))
-    except QuestionError as error:
-        return chat + [{"role": "user", "content": shown}, {"role": "assistant", "content": f"⚠️ {error}"}], turns, ""
-    except Exception:  # noqa: BLE001 - the page shows a message, never a stack trace
-        message_text = "⚠️ 系统暂时出错了，请稍后再试。"
-        return chat + [{"role": "user", "content": shown}, {"role": "assistant", "content": message_text}], turns, ""
-    mark = "（已拒答）\n\n" if answer.refused else ""
-    chat += [{"role": "user", "content": shown}, {"role": "assistant", "content": mark + answer.answer}]
-    return chat, turns + [Turn(message, answer)], sources_markdown(answer)
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    return "mode" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
-def build_app(assistant: Assistant):
-    import gradio as gr
+def mode_label(mode: str) -> str:
+    return MODE_LABELS.get(mode, mode)
 
-    with gr.Blocks(title="工会案例问答助手") as app:
-        gr.Markdown("# 工会案例问答助手\n依据《2017年度上海市基层工会创新案例集》回答，每个回答都注明出处案例和单位。"
-                    "答案模式：抽取式（离线，不需要大模型）。")
-        turns = gr.State([])
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="对话", height=520, sanitize_html=True)
-                question = gr.Textbox(label="您的问题", placeholder="例如：怎样组建外卖骑手工会？", max_length=2000)
+
+def filters_from(award: str | None, category: str | None, unit: str | None) -> Filters:
+    def value(text: str | None) -> str | None:
+        text = (text or "").strip()
+        return None if not text or text == ALL else text
+
+    return Filters(award=value(award), category=value(category), unit=value(unit))
+
+
+# ---------------------------------------------------------------- rendering
+
+def _paragraphs(text: str) -> str:
+    return "\n\n".join(escape(p.strip()) for p in text.split("\n") if p.strip())
+
+
+def case_markdown(case: Case) -> str:
+    """One case in full: sections in order, the category background, the expert comments."""
+    aliases = f"（又称：{escape('、'.join(case.aliases))}）" if case.aliases else ""
+    facts = f"单位：{escape(case.unit)}{aliases}　奖项：{escape(case.award)}　类别：{escape(case.category)}　编号：{case.id}"
+    lines = [f"**《{escape(case.title)}》**", "", facts, ""]
+    for section in case.sections:
+        lines += [f"#### {escape(section.name or '正文')}", "", _paragraphs(section.text), ""]
+    if case.background:
+        lines += ["#### 类别背景", "", _paragraphs(case.background), ""]
+    for comment in case.expert_comments:
+        lines += [f"#### 专家点评 · {escape(comment.affiliation)} {escape(comment.expert)}", "",
+                  _paragraphs(comment.text), ""]
+    return "\n".join(lines).strip()
+
+
+def source_cards(answer: Answer, case_texts: dict[str, str]) -> str:
+    """Under an answer: one card per citation (title, unit, award, section, quote) that opens the whole case."""
+    cards = []
+    for c in answer.citations:
+        full = case_texts.get(c.case_id, "")
+        cards.append(
+            f'<div class="source-card" data-case="{escape(c.case_id)}">\n'
+            f'<div class="source-head">[{c.n}] 《{escape(c.title)}》</div>\n'
+            f'<div class="source-meta">单位：{escape(c.unit)}　奖项：{escape(c.award)}　出处：{escape(c.section)}</div>\n'
+            f'<blockquote class="source-quote">{escape(c.quote)}</blockquote>\n'
+            f'<details class="case-full"><summary>查看案例全文</summary>\n\n{full}\n\n</details>\n</div>')
+    return "**出处**\n\n" + "\n\n".join(cards) if cards else ""
+
+
+def answer_message(answer: Answer, case_texts: dict[str, str]) -> str:
+    """The chat message of an answer: marks (refused, notice), the Markdown answer, its source cards, the mode."""
+    parts = []
+    if answer.refused:
+        parts.append('<span class="badge badge-refused">已拒答</span>')
+    if answer.notice:
+        parts.append(f'<span class="badge badge-notice">⚠️ {escape(answer.notice)}</span>')
+    parts.append(answer_markdown(answer.answer))
+    cards = source_cards(answer, case_texts)
+    if cards:
+        parts.append(cards)
+    took = answer.timings_ms.get("total")
+    took_text = f" · 用时 {took / 1000:.1f} 秒" if took else ""
+    parts.append(f'<div class="mode-line">答案模式：{escape(mode_label(answer.mode))}{took_text}</div>')
+    return "\n\n".join(parts)
+
+
+def partial_message(text: str) -> str:
+    """An answer still being written, with a cursor."""
+    return answer_markdown(text) + " ▌"
+
+
+def stream_answer(assistant: Assistant, question: str, history: Sequence[Turn], filters: Filters,
+                  mode: str = MODE_EXTRACTIVE, delay_s: float = STREAM_LINE_DELAY_S) -> Iterator[tuple[str, Answer | None]]:
+    """(text so far, None) while the answer grows, then (final text, Answer) once. Raises QuestionError as ask does.
+
+    A language model's text streams as it is written (`stream_ask` yields the growing text, then the verified
+    Answer, whose text replaces what was shown). An answer that arrives whole (extractive, refused, fallback) is
+    revealed line by line, so the page streams the same way in every mode.
+    """
+    streamer = getattr(assistant, "stream_ask", None)
+    if _accepts_mode(assistant.ask):
+        events = streamer(question, history, filters, mode=mode) if callable(streamer) else iter(
+            [assistant.ask(question, history, filters, mode=mode)])
+    else:  # a pipeline without answer modes
+        events = iter([assistant.ask(question, history, filters)])
+    streamed = False
+    for event in events:
+        if isinstance(event, Answer):
+            if not streamed:
+                lines = event.answer.split("\n")
+                for count in range(1, len(lines)):
+                    yield "\n".join(lines[:count]), None
+                    if delay_s:
+                        time.sleep(delay_s)
+            yield event.answer, event
+            return
+        streamed = True
+        yield str(event), None
+    raise RuntimeError("the answer stream ended without an Answer")
+
+
+def case_rows(cases: Sequence[Case], query: str = "", award: str = ALL, category: str = ALL) -> list[list[str]]:
+    """The case table, narrowed by words (all must appear in the case) and by award and category."""
+    words = (query or "").split()
+    rows = []
+    for case in cases:
+        if award and award != ALL and case.award != award:
+            continue
+        if category and category != ALL and case.category != category:
+            continue
+        text = f"{case.id}\n{case.searchable_text}"
+        if all(word.lower() in text.lower() for word in words):
+            rows.append([case.id, case.award, case.category, case.title, case.unit])
+    return rows
+
+
+def case_question(case: Case) -> str:
+    return f"《{case.title}》（{case.unit}）是怎么做的？取得了哪些成效？"
+
+
+# ---------------------------------------------------------------- the app
+
+def build_app(assistant: Assistant, store: FeedbackStore | None = None):
+    """The whole web app for one loaded Assistant; feedback goes to `store` (default: ASSISTANT_FEEDBACK_DB)."""
+    store = store or FeedbackStore.from_env()
+    cases = assistant.compendium.cases
+    case_texts = {case.id: case_markdown(case) for case in cases}
+    by_id = {case.id: case for case in cases}
+    categories = [ALL, *sorted({case.category for case in cases})]
+    modes = [MODE_EXTRACTIVE, MODE_LLM] if llm_available(assistant) else [MODE_EXTRACTIVE]
+    default_mode = getattr(assistant.settings, "answer_mode", MODE_EXTRACTIVE)
+    default_mode = default_mode if default_mode in modes else MODE_EXTRACTIVE
+
+    # ---- chat
+
+    def chat(message, messages, turns, records, award, category, unit, mode):
+        messages = [*messages, {"role": "user", "content": escape((message or "").strip()) or "（空）"},
+                    {"role": "assistant", "content": "⏳ 正在查找相关案例…"}]
+        yield messages, messages, turns, records, ""
+        mode = mode if mode in modes else default_mode
+        try:
+            for text, answer in stream_answer(assistant, message, turns, filters_from(award, category, unit), mode):
+                if answer is None:
+                    messages[-1] = {"role": "assistant", "content": partial_message(text)}
+                    yield messages, messages, turns, records, gr.skip()
+        except QuestionError as error:
+            messages[-1] = {"role": "assistant", "content": f"⚠️ {escape(str(error))}"}
+            yield messages, messages, turns, records, gr.skip()
+            return
+        except Exception:  # the user gets a message, the log gets the stack trace
+            log.exception("answering failed for %r", message)
+            messages[-1] = {"role": "assistant", "content": ERROR_TEXT}
+            yield messages, messages, turns, records, gr.skip()
+            return
+        messages[-1] = {"role": "assistant", "content": answer_message(answer, case_texts)}
+        records = {**records, len(messages) - 1: {
+            "question": answer.question, "answer": answer.answer, "mode": answer.mode,
+            "citations": [asdict(c) for c in answer.citations]}}
+        yield messages, messages, [*turns, Turn(answer.question, answer)], records, gr.skip()
+
+    def new_chat():
+        return [], [], [], {}, {}, None, "", gr.update(visible=False), "", ""
+
+    # ---- feedback
+
+    def rate(records, rated, data: gr.LikeData):
+        """👍/👎 on an answer: one record per answer, changed when the user switches, removed when withdrawn.
+
+        `rated` maps a chat message to its feedback record; it is kept apart from `records`, which a chat turn
+        still streaming may write back."""
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        record = records.get(index)
+        if record is None:
+            return gr.skip(), None, "这条消息不是回答，不需要评价。", gr.update(visible=False)
+        record_id = rated.get(index)
+        try:
+            if data.liked not in (True, False):  # the same thumb clicked again
+                if record_id is not None:
+                    store.remove(record_id)
+                return {**rated, index: None}, None, "已撤销评价。", gr.update(visible=False)
+            rating = "up" if data.liked else "down"
+            if record_id is None:
+                record_id = store.add(record["question"], record["answer"], record["citations"], record["mode"], rating)
+            else:
+                store.set_rating(record_id, rating)
+        except FeedbackError as error:
+            return gr.skip(), None, f"⚠️ {error}", gr.update(visible=False)
+        thumb = "👍" if data.liked else "👎"
+        return ({**rated, index: record_id}, record_id, f"已记录您的 {thumb} 评价，谢谢！可以在下面补充意见（可选）。",
+                gr.update(visible=True))
+
+    def comment(text, record_id):
+        text = (text or "").strip()[:MAX_COMMENT_CHARS]
+        if record_id is None:
+            return "请先点回答下方的 👍 或 👎，再填写意见。", gr.skip(), gr.skip()
+        if not text:
+            return "意见是空的：写几句再提交，或者不填也可以。", gr.skip(), gr.skip()
+        try:
+            store.set_comment(record_id, text)
+        except FeedbackError as error:
+            return f"⚠️ {error}", gr.skip(), gr.skip()
+        return "已收到您的意见，谢谢！", gr.update(visible=False), ""
+
+    def export_feedback():
+        try:
+            path = store.export_csv()
+        except FeedbackError as error:
+            return gr.update(visible=False), f"⚠️ {error}"
+        return gr.update(value=str(path), visible=True), ""
+
+    # ---- case library
+
+    def show_case(event: gr.SelectData):
+        case = by_id.get(event.row_value[0]) if event.row_value else None
+        if case is None:
+            return None, "请在表格中选择一个案例。", gr.update(interactive=False)
+        return case.id, case_texts[case.id], gr.update(interactive=True)
+
+    def ask_about(case_id):
+        case = by_id.get(case_id)
+        if case is None:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return gr.Tabs(selected="chat"), case_question(case), case.unit, ALL, ALL
+
+    # ---- trainer
+
+    def run_batch(text, upload, progress=_PROGRESS):
+        no_files = [gr.update(interactive=False, value=None)] * 3
+        try:
+            questions = export.parse_questions(text)
+            if upload:
+                questions += [q for q in export.read_questions(upload) if q not in questions]
+        except export.QuestionFileError as error:
+            return f"⚠️ {error}", [], *no_files
+        if not questions:
+            return "请先粘贴问题（每行一个），或上传 .txt / .csv / .xlsx 文件。", [], *no_files
+        note = ""
+        if len(questions) > export.MAX_QUESTIONS:
+            note = f"（共 {len(questions)} 题，一次最多回答 {export.MAX_QUESTIONS} 题，只回答了前 {export.MAX_QUESTIONS} 题）"
+            questions = questions[: export.MAX_QUESTIONS]
+        entries = []
+        for i, question in enumerate(questions):
+            progress((i, len(questions)), desc=f"正在回答第 {i + 1}/{len(questions)} 题")
+            try:
+                entries.append(export.SheetEntry(question, assistant.ask(question)))
+            except QuestionError as error:
+                entries.append(export.SheetEntry(question, error=str(error)))
+            except Exception:  # one failed question does not lose the sheet
+                log.exception("batch answering failed for %r", question)
+                entries.append(export.SheetEntry(question, error="系统出错，未能回答这道题。"))
+        paths = export.write_all(entries, tempfile.mkdtemp(prefix="qa-sheet-"))
+        answered = sum(e.status == "已回答" for e in entries)
+        status = f"已完成 {len(entries)} 题：回答 {answered} 题，拒答或未能回答 {len(entries) - answered} 题。{note}"
+        buttons = [gr.update(value=str(paths[kind]), interactive=True) for kind in ("md", "csv", "docx")]
+        return status, export.table_rows(entries), *buttons
+
+    # ---- API: the same JSON as `python -m assistant ask --json`
+
+    def ask(question: str, award: str = "", category: str = "", unit: str = "") -> dict:
+        """回答一个问题，返回与命令行 `python -m assistant ask --json` 相同的 JSON。"""
+        try:
+            return assistant.ask(question, (), filters_from(award, category, unit)).to_dict()
+        except QuestionError as error:
+            return {"question": question, "error": str(error)}
+
+    hidden_api = {"api_visibility": "undocumented"}
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(f"# {TITLE}\n依据《2017年度上海市基层工会创新案例集》（60 个案例）回答，每个回答都注明出处案例和单位。")
+        with gr.Tabs(selected="chat") as tabs:
+            with gr.Tab("对话", id="chat"):
+                messages, turns, records = gr.State([]), gr.State([]), gr.State({})
+                rated, feedback_id = gr.State({}), gr.State(None)
                 with gr.Row():
-                    send = gr.Button("提问", variant="primary")
-                    clear = gr.Button("新对话")
-                gr.Examples(EXAMPLES, inputs=question, label="示例问题")
-            with gr.Column(scale=2):
-                award = gr.Dropdown(AWARD_CHOICES, value=ALL, label="奖项筛选")
-                sources = gr.Markdown(label="出处", value="回答的出处原文会显示在这里。")
+                    with gr.Column(scale=4):
+                        chatbot = gr.Chatbot(label="对话", height=600, elem_id="chat", placeholder=WELCOME,
+                                             latex_delimiters=[], buttons=["copy"])
+                        with gr.Row():
+                            question = gr.Textbox(show_label=False, placeholder="输入问题，例如：怎样组建外卖骑手工会？",
+                                                  max_length=2000, scale=5, elem_id="question", submit_btn=False)
+                            send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                            clear = gr.Button("新对话", scale=1, elem_id="new-chat")
+                        gr.Markdown("**示例问题**（点击即问）")
+                        with gr.Row():
+                            example_buttons = [gr.Button(text, size="sm") for text in EXAMPLES]
+                        feedback_status = gr.Markdown(elem_id="feedback-status")
+                        with gr.Row(visible=False) as comment_row:
+                            comment_box = gr.Textbox(label="补充意见（可选）", placeholder="哪里有用，哪里不对？",
+                                                     max_length=MAX_COMMENT_CHARS, scale=5, elem_id="comment")
+                            comment_send = gr.Button("提交意见", scale=1, elem_id="comment-send")
+                    with gr.Column(scale=1, min_width=260):
+                        mode = gr.Radio([(mode_label(m), m) for m in modes], value=default_mode, label="答案模式",
+                                        interactive=len(modes) > 1, elem_id="mode")
+                        award = gr.Dropdown([ALL, *AWARDS], value=ALL, label="奖项", elem_id="award")
+                        category = gr.Dropdown(categories, value=ALL, label="类别", elem_id="category")
+                        unit = gr.Textbox(label="单位（可留空）", placeholder="例如：普陀区", elem_id="unit")
+                        gr.Markdown("筛选只在所选范围内查找案例。追问（如「那他们的成效呢？」）会接着上一个回答的案例。")
+                        with gr.Accordion("反馈记录", open=False):
+                            export_button = gr.Button("导出全部反馈（CSV）", size="sm", elem_id="export-feedback")
+                            export_file = gr.File(label="反馈 CSV", visible=False, elem_id="feedback-file")
+                            export_status = gr.Markdown()
+            with gr.Tab("案例库", id="cases"):
+                with gr.Row():
+                    search = gr.Textbox(label="搜索（标题、单位、正文）", placeholder="例如：外卖 或 普陀区", scale=3,
+                                        elem_id="case-search")
+                    library_award = gr.Dropdown([ALL, *AWARDS], value=ALL, label="奖项", scale=1)
+                    library_category = gr.Dropdown(categories, value=ALL, label="类别", scale=2)
+                selected_case = gr.State(None)
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        table = gr.Dataframe(case_rows(cases), headers=["编号", "奖项", "类别", "标题", "单位"],
+                                             type="array", interactive=False, wrap=True, max_height=640,
+                                             elem_id="case-table")
+                    with gr.Column(scale=2):
+                        ask_case = gr.Button("就这个案例提问", variant="primary", interactive=False, elem_id="ask-case")
+                        case_view = gr.Markdown("在左侧表格中点击一个案例，这里显示全文。", elem_id="case-view")
+            with gr.Tab("培训备课", id="trainer"):
+                gr.Markdown("批量提问，导出带出处（案例、单位、原文）的问答单。")
+                with gr.Row():
+                    batch_text = gr.Textbox(label="问题（每行一个）", lines=6, scale=3, elem_id="batch-text",
+                                            placeholder="怎样组建外卖骑手工会？\n环卫工人的爱心接力站是怎么建的？")
+                    batch_file = gr.File(label="或上传 .txt / .csv / .xlsx（取「问题」列或第一列）",
+                                         file_types=[".txt", ".csv", ".xlsx"], type="filepath", scale=2,
+                                         elem_id="batch-file")
+                run = gr.Button("生成问答单", variant="primary", elem_id="run-batch")
+                batch_status = gr.Markdown(elem_id="batch-status")
+                with gr.Row():
+                    download_md = gr.DownloadButton("下载 Markdown", interactive=False, elem_id="download-md")
+                    download_csv = gr.DownloadButton("下载 CSV", interactive=False, elem_id="download-csv")
+                    download_docx = gr.DownloadButton("下载 Word（DOCX）", interactive=False, elem_id="download-docx")
+                batch_table = gr.Dataframe(headers=["序号", "问题", "状态", "回答", "引用案例", "单位"], type="array",
+                                           interactive=False, wrap=True, elem_id="batch-table")
 
-        def ask(message, chat_value, turn_value, award_value):
-            new_chat, new_turns, new_sources = respond(assistant, message, chat_value, turn_value, award_value)
-            return new_chat, new_turns, new_sources or "（无出处）", ""
-
+        chat_inputs = [question, messages, turns, records, award, category, unit, mode]
+        chat_outputs = [messages, chatbot, turns, records, question]
         for trigger in (send.click, question.submit):
-            trigger(ask, [question, chat, turns, award], [chat, turns, sources, question])
-        clear.click(lambda: ([], [], "回答的出处原文会显示在这里。"), None, [chat, turns, sources])
+            trigger(chat, chat_inputs, chat_outputs, **hidden_api)
+        for button, text in zip(example_buttons, EXAMPLES):
+            button.click(lambda t=text: t, None, question, **hidden_api).then(chat, chat_inputs, chat_outputs, **hidden_api)
+        for trigger in (clear.click, chatbot.clear):  # 新对话, or the chat's own 清空 icon
+            trigger(new_chat, None, [messages, chatbot, turns, records, rated, feedback_id, feedback_status,
+                                     comment_row, comment_box, unit], **hidden_api)
+        chatbot.like(rate, [records, rated], [rated, feedback_id, feedback_status, comment_row], **hidden_api)
+        for trigger in (comment_send.click, comment_box.submit):
+            trigger(comment, [comment_box, feedback_id], [feedback_status, comment_row, comment_box], **hidden_api)
+        export_button.click(export_feedback, None, [export_file, export_status], **hidden_api)
+
+        for trigger in (search.change, library_award.change, library_category.change):
+            trigger(lambda *narrowing: case_rows(cases, *narrowing), [search, library_award, library_category], table,
+                    **hidden_api)
+        table.select(show_case, None, [selected_case, case_view, ask_case], **hidden_api)
+        ask_case.click(ask_about, selected_case, [tabs, question, unit, award, category], **hidden_api)
+
+        run.click(run_batch, [batch_text, batch_file], [batch_status, batch_table, download_md, download_csv,
+                                                         download_docx], **hidden_api)
+        gr.api(ask, api_name="ask")
     return app
+
+
+def build_error_app(reason: str):
+    """The page shown when the assistant could not load: what happened and what to do, no stack trace."""
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(f"# {TITLE}\n\n## ⚠️ 助手没能启动\n\n{escape(reason)}\n\n"
+                    "请管理员在终端运行 `.venv/bin/python -m assistant build` 查看详细原因，修复后重新启动 `python app.py`。")
+    return app
+
+
+def launch(app, host: str = "127.0.0.1", port: int = 7860, **options):
+    """Serve on loopback by default; nothing is fetched from outside (system fonts, no analytics, no share link)."""
+    theme = gr.themes.Default(font=_SYSTEM_FONTS, font_mono=["Noto Sans Mono CJK SC", "monospace"])
+    return app.queue(default_concurrency_limit=4).launch(
+        server_name=host, server_port=port, share=False, theme=theme, css=CSS, footer_links=["api"],
+        show_error=False, **options)

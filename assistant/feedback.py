@@ -1,0 +1,194 @@
+"""Answer feedback (👍/👎 and an optional comment) kept in SQLite, safe with many users at once, exportable as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import os
+import random
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from .settings import ROOT
+
+ENV_PATH = "ASSISTANT_FEEDBACK_DB"
+DEFAULT_PATH = ROOT / "data" / "feedback.sqlite3"
+RATINGS = {"up": "👍", "down": "👎"}
+# A writer waits this long for another writer's lock, and tries this many times, before giving up.
+BUSY_TIMEOUT_MS = 2000
+ATTEMPTS = 6
+CSV_HEADER = ("编号", "时间", "问题", "回答", "引用（JSON）", "模式", "评价", "意见")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    citations TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
+    comment TEXT NOT NULL DEFAULT ''
+)
+"""
+_COLUMNS = ("id", "created_at", "question", "answer", "citations", "mode", "rating", "comment")
+
+
+class FeedbackError(RuntimeError):
+    """Feedback could not be stored or read; the message is for the user, in Chinese."""
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _user_message(error: sqlite3.Error, path: Path) -> str:
+    text = str(error).lower()
+    if _is_busy(error):
+        return "反馈暂时没能保存：反馈数据库正忙（被其他程序占用），请稍后再点一次。"
+    if "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
+        return f"反馈没能保存：反馈数据库 {path.name} 是只读的或无法打开，请联系管理员检查文件权限。"
+    return "反馈没能保存：反馈数据库出错了，请联系管理员。"
+
+
+class FeedbackStore:
+    """One SQLite file in WAL mode; every call opens its own short connection, so threads and processes can share it."""
+
+    def __init__(self, path: Path | str | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                 attempts: int = ATTEMPTS) -> None:
+        if busy_timeout_ms < 0 or attempts < 1:
+            raise ValueError("busy_timeout_ms must be >= 0 and attempts >= 1")
+        self.path = Path(path) if path else DEFAULT_PATH
+        self.busy_timeout_ms = busy_timeout_ms
+        self.attempts = attempts
+        self._ready = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> FeedbackStore:
+        env = os.environ if env is None else env
+        value = env.get(ENV_PATH)
+        if not value:
+            return cls(DEFAULT_PATH)
+        path = Path(value)
+        return cls(path if path.is_absolute() else ROOT / path)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            if not self._ready:
+                # WAL lets readers and one writer work at once; the mode is stored in the file, so this runs once.
+                if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute(_SCHEMA)
+                self._ready = True
+            yield connection
+        finally:
+            connection.close()
+
+    def _run(self, work):
+        """Run work(connection), retrying with jittered back-off while another writer holds the lock."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FeedbackError(f"反馈没能保存：无法创建反馈数据库所在的文件夹 {self.path.parent}。") from error
+        for attempt in itertools.count(1):
+            try:
+                with self._connection() as connection:
+                    return work(connection)
+            except sqlite3.Error as error:
+                if not _is_busy(error) or attempt >= self.attempts:
+                    raise FeedbackError(_user_message(error, self.path)) from error
+                time.sleep(0.05 * (2 ** attempt) * (0.5 + random.random()))
+
+    def add(self, question: str, answer: str, citations: Sequence[dict], mode: str, rating: str,
+            comment: str = "") -> int:
+        """Store one rating ("up" or "down"); returns its id, used to attach a comment later."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {sorted(RATINGS)}")
+        created = datetime.now().astimezone().isoformat(timespec="seconds")
+        row = (created, question, answer, json.dumps(list(citations), ensure_ascii=False), mode, rating, comment.strip())
+
+        def insert(connection: sqlite3.Connection) -> int:
+            cursor = connection.execute(
+                "INSERT INTO feedback (created_at, question, answer, citations, mode, rating, comment) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            return int(cursor.lastrowid)
+
+        return self._run(insert)
+
+    def set_comment(self, record_id: int, comment: str) -> None:
+        """Attach (or replace) the comment of a stored rating."""
+        self._update(record_id, "comment", comment.strip())
+
+    def set_rating(self, record_id: int, rating: str) -> None:
+        """Change a stored rating (the user switched from 👍 to 👎 or back)."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {sorted(RATINGS)}")
+        self._update(record_id, "rating", rating)
+
+    def remove(self, record_id: int) -> None:
+        """Delete a rating the user withdrew (clicked the same thumb again)."""
+        self._run(lambda connection: connection.execute("DELETE FROM feedback WHERE id = ?", (record_id,)))
+
+    def _update(self, record_id: int, column: str, value: str) -> None:
+        def update(connection: sqlite3.Connection) -> None:
+            cursor = connection.execute(f"UPDATE feedback SET {column} = ? WHERE id = ?", (value, record_id))
+            if cursor.rowcount != 1:
+                raise FeedbackError("没有找到这条评价记录，请重新点一次 👍 或 👎。")
+
+        self._run(update)
+
+    def records(self) -> list[dict]:
+        """All feedback, oldest first; citations decoded from JSON."""
+
+        def select(connection: sqlite3.Connection) -> list[dict]:
+            rows = connection.execute(f"SELECT {', '.join(_COLUMNS)} FROM feedback ORDER BY id").fetchall()
+            return [dict(zip(_COLUMNS, row)) | {"citations": json.loads(row[4])} for row in rows]
+
+        if not self.path.exists():
+            return []
+        return self._run(select)
+
+    def to_csv(self) -> str:
+        """All feedback as CSV text (Chinese header, citations as JSON)."""
+        return records_to_csv(self.records())
+
+    def export_csv(self, target: Path | str | None = None) -> Path:
+        """Write all feedback to a CSV file (UTF-8 with BOM, so Excel shows Chinese), atomically."""
+        target = Path(target) if target else Path(tempfile.mkdtemp(prefix="feedback-")) / "反馈记录.csv"
+        write_atomic(target, ("\ufeff" + self.to_csv()).encode("utf-8"))
+        return target
+
+
+def records_to_csv(records: Sequence[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for r in records:
+        writer.writerow((r["id"], r["created_at"], r["question"], r["answer"],
+                         json.dumps(r["citations"], ensure_ascii=False), r["mode"], RATINGS.get(r["rating"], r["rating"]),
+                         r["comment"]))
+    return buffer.getvalue()
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write a file through a temporary sibling and a rename, so readers never see half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,632 @@
+"""The web app as users get it: a real server on loopback, driven by a real browser (Debian chromium via Playwright).
+
+Also: the gradio_client API against the CLI, the feedback store under concurrent writers, locked and read-only
+databases, and the trainer's export formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant import export
+from assistant.feedback import FeedbackError, FeedbackStore
+from assistant.pipeline import Assistant
+from assistant.settings import ROOT
+from assistant.web import build_app, case_markdown, launch
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+RIDER_QUESTION = "怎样组建外卖骑手工会？"
+RIDER_CASE = "2017-A3-2"
+RIDER_TITLE = "聚焦网约送餐员 创新建会入会方法"
+RIDER_UNIT = "普陀区网约送餐员行业工会联合会"
+OUT_OF_SCOPE = "北京市2020年有哪些工会创新案例？"
+WAIT_MS = 60_000
+# Gradio labels its own buttons in the browser's language: a Chinese browser (as our users have) shows 赞/踩.
+LIKE = "#chat button[aria-label=赞], #chat button[aria-label=Like]"
+DISLIKE = "#chat button[aria-label=踩], #chat button[aria-label=Dislike]"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    store: FeedbackStore
+    assistant: Assistant
+
+
+@pytest.fixture(scope="module")
+def assistant(built_index) -> Assistant:
+    return Assistant(built_index.settings, show_progress=False)
+
+
+@pytest.fixture(scope="module")
+def server(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory):
+    """The real app on a free loopback port, with its own feedback database (short waits, so a lock shows fast)."""
+    store = FeedbackStore(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3", busy_timeout_ms=200, attempts=2)
+    app = build_app(assistant, store)
+    port = free_port()
+    launch(app, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    yield Server(f"http://127.0.0.1:{port}/", store, assistant)
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "chromium is missing: run `bash scripts/browser.sh` (make test does)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@contextmanager
+def open_page(browser, url: str):
+    """A fresh page on the app (a Chinese browser, as our users have); every request it makes is in page.requests."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True, locale="zh-CN")
+    opened = context.new_page()
+    opened.set_default_timeout(WAIT_MS)
+    opened.requests = []
+    opened.on("request", lambda request: opened.requests.append(request.url))
+    opened.goto(url, wait_until="load")
+    opened.locator("#question textarea").wait_for()
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, server: Server):
+    with open_page(browser, server.url) as opened:
+        yield opened
+
+
+def watch_for_partial_answers(page) -> None:
+    """Remember (window.__partial) whether the chat ever showed an unfinished answer (the ▌ cursor)."""
+    page.evaluate("""() => {
+        window.__partial = false;
+        new MutationObserver(() => {
+            if (document.querySelector('#chat')?.innerText.includes('▌')) window.__partial = true;
+        }).observe(document.body, {subtree: true, childList: true, characterData: true});
+    }""")
+
+
+def ask(page, question: str) -> None:
+    """Type a question, send it, and wait until the answer (or the message replacing it) is complete."""
+    done_before = page.locator("#chat .bot").count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+    page.wait_for_function(
+        """before => {
+            const bots = document.querySelectorAll('#chat .bot');
+            if (bots.length <= before) return false;
+            const last = bots[bots.length - 1].innerText;
+            return last.includes('答案模式') || last.includes('⚠️');
+        }""", arg=done_before)
+
+
+def last_answer(page):
+    return page.locator("#chat .bot").last
+
+
+# ---------------------------------------------------------------- chat
+
+def test_chat_streams_answer_with_source_cards_that_open_the_case(page, server: Server):
+    watch_for_partial_answers(page)
+    ask(page, RIDER_QUESTION)
+    assert page.evaluate("window.__partial"), "the answer should appear progressively, not all at once"
+    answer = last_answer(page)
+    text = answer.inner_text()
+    assert RIDER_UNIT in text and f"《{RIDER_TITLE}》" in text
+    assert "[1]" in text and "答案模式：抽取式" in text and "已拒答" not in text
+    card = answer.locator(".source-card").first
+    assert RIDER_TITLE in card.inner_text() and RIDER_UNIT in card.inner_text() and "十大创新案例" in card.inner_text()
+    assert card.locator("blockquote").inner_text().strip()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    scroll_chat_to(page.locator("#chat .user").last)
+    page.screenshot(path=str(ARTIFACTS / "chat.png"))
+
+    case = server.assistant.compendium.get(RIDER_CASE)
+    result_sentence = opening_words(case.section("成效").text)  # in the case, not in the quoted 做法 passage
+    full_text = card.locator("details")
+    assert not full_text.get_by_text(result_sentence).is_visible()
+    card.locator("summary").click()
+    expect_visible(full_text.get_by_text(result_sentence, exact=False))
+    assert case.expert_comments and f"专家点评 · {case.expert_comments[0].affiliation}" in full_text.inner_text()
+    scroll_chat_to(card)
+    page.screenshot(path=str(ARTIFACTS / "chat-case.png"))
+
+
+def scroll_chat_to(locator) -> None:
+    """Scroll the chat so the element is at its top, once the chat's own scrolling to the newest text is over."""
+    locator.page.wait_for_timeout(500)
+    locator.evaluate("""e => { const w = e.closest('.bubble-wrap');
+        w.scrollTop += e.getBoundingClientRect().top - w.getBoundingClientRect().top; }""")
+    locator.page.wait_for_timeout(200)
+
+
+def opening_words(text: str) -> str:
+    """The first words of a passage as the page shows them (a leading "1." becomes a list number)."""
+    return re.sub(r"^\d+\s*[.．、]\s*", "", text.strip())[:15]
+
+
+def expect_visible(locator) -> None:
+    locator.first.wait_for(state="visible")
+    assert locator.first.is_visible()
+
+
+def test_follow_up_keeps_the_case_and_new_chat_forgets_it(page):
+    ask(page, RIDER_QUESTION)
+    ask(page, "那他们的成效呢？")
+    follow_up = last_answer(page).inner_text()
+    assert "取得的成效" in follow_up and RIDER_UNIT in follow_up
+    page.locator("#new-chat").click()
+    page.wait_for_function("() => document.querySelectorAll('#chat .bot').length === 0")
+    ask(page, "那他们的成效呢？")  # nothing to follow up on any more: some other case, not the riders'
+    assert RIDER_UNIT not in last_answer(page).inner_text()
+
+
+def test_dislike_with_comment_is_stored_in_sqlite_and_exported(page, server: Server):
+    def stored() -> int:
+        return len(server.store.records())
+
+    ask(page, RIDER_QUESTION)
+    before = stored()
+    page.locator(LIKE).last.click()
+    expect_visible(page.locator("#feedback-status").get_by_text("已记录您的 👍 评价"))
+    page.locator(DISLIKE).last.click()  # changing one's mind changes the record, it does not add one
+    expect_visible(page.locator("#feedback-status").get_by_text("已记录您的 👎 评价"))
+    assert stored() == before + 1 and server.store.records()[-1]["rating"] == "down"
+    page.locator("#chat button[aria-label=Disliked]").last.click()  # clicked again: withdrawn
+    expect_visible(page.locator("#feedback-status").get_by_text("已撤销评价"))
+    assert stored() == before
+
+    page.locator(DISLIKE).last.click()
+    expect_visible(page.locator("#feedback-status").get_by_text("已记录您的 👎 评价"))
+    page.locator("#comment textarea").fill("步骤清楚，但希望给出联系人，<i>谢谢</i>")
+    page.locator("#comment-send").click()
+    expect_visible(page.locator("#feedback-status").get_by_text("已收到您的意见"))
+
+    rows = sqlite3.connect(server.store.path).execute(
+        "SELECT question, answer, citations, mode, rating, comment, created_at FROM feedback WHERE comment LIKE '步骤清楚%'"
+    ).fetchall()
+    assert len(rows) == 1
+    question, answer, citations, mode, rating, comment, created_at = rows[0]
+    assert question == RIDER_QUESTION and RIDER_UNIT in answer and mode == "extractive" and rating == "down"
+    assert comment == "步骤清楚，但希望给出联系人，<i>谢谢</i>" and created_at.startswith("20")
+    cited = json.loads(citations)
+    assert cited[0]["case_id"] == RIDER_CASE and cited[0]["unit"] == RIDER_UNIT and cited[0]["quote"]
+
+    page.get_by_text("反馈记录").click()
+    page.locator("#export-feedback").click()
+    link = page.locator("#feedback-file a").first
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    exported = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert any(r["问题"] == RIDER_QUESTION and r["评价"] == "👎" and r["意见"] == comment for r in exported)
+
+
+def test_locked_feedback_database_gives_a_chinese_message(page, server: Server):
+    ask(page, RIDER_QUESTION)
+    server.store.records()  # the database and its table exist
+    holder = sqlite3.connect(server.store.path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        page.locator(LIKE).last.click()
+        expect_visible(page.locator("#feedback-status").get_by_text("反馈数据库正忙"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    page.locator(DISLIKE).last.click()
+    expect_visible(page.locator("#feedback-status").get_by_text("已记录您的 👎 评价"))
+
+
+def test_out_of_scope_question_is_marked_refused(page):
+    ask(page, OUT_OF_SCOPE)
+    answer = last_answer(page)
+    expect_visible(answer.locator(".badge-refused"))
+    assert answer.locator(".badge-refused").inner_text() == "已拒答"
+    assert answer.locator(".source-card").count() == 0
+
+
+def test_html_in_a_question_is_shown_as_text(page):
+    ask(page, "<b>x</b> 怎样组建外卖骑手工会？")
+    user = page.locator("#chat .user").last
+    assert "<b>x</b> 怎样组建外卖骑手工会？" in user.inner_text()
+    assert user.locator("b").count() == 0
+    assert RIDER_UNIT in last_answer(page).inner_text()
+
+
+def test_too_long_question_gets_a_friendly_message(page):
+    ask(page, "工会" * 300)
+    text = last_answer(page).inner_text()
+    assert "问题太长了" in text and "Traceback" not in text
+
+
+def test_answer_mode_offers_only_extractive_without_llm(page):
+    mode = page.locator("#mode")
+    assert "抽取式（原文摘录，离线）" in mode.inner_text()
+    assert "大模型" not in mode.inner_text()
+
+
+@pytest.fixture(scope="module")
+def llm_server(built_index, tmp_path_factory: pytest.TempPathFactory):
+    """The app with a language model configured: a real local OpenAI-compatible server (tests/openai_stub.py)."""
+    from openai_stub import OpenAIStub
+
+    with OpenAIStub() as stub:
+        settings = dataclasses.replace(built_index.settings, llm_model="stub-model", llm_base_url=stub.base_url,
+                                       llm_timeout=5, llm_max_retries=0)
+        app = build_app(Assistant(settings, show_progress=False),
+                        FeedbackStore(tmp_path_factory.mktemp("feedback-llm") / "feedback.sqlite3"))
+        port = free_port()
+        launch(app, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+        yield stub, f"http://127.0.0.1:{port}/"
+        app.close()
+
+
+def test_llm_mode_streams_and_marks_its_fallback(browser, llm_server):
+    from openai_stub import Reply
+
+    stub, url = llm_server
+    stub.reset(Reply("可以参考普陀区网约送餐员行业工会联合会的做法：依托平台企业推动建会入会 [1]。",
+                     chunk_chars=2, chunk_delay=0.05))
+    with open_page(browser, url) as page:
+        mode = page.locator("#mode")
+        assert "抽取式（原文摘录，离线）" in mode.inner_text() and "大模型生成" in mode.inner_text()
+        mode.get_by_text("大模型生成").click()
+        watch_for_partial_answers(page)
+        ask(page, RIDER_QUESTION)
+        answer = last_answer(page)
+        assert page.evaluate("window.__partial")
+        assert "依托平台企业推动建会入会 [1]" in answer.inner_text() and "答案模式：大模型生成" in answer.inner_text()
+        assert answer.locator(".source-card").count() >= 1 and answer.locator(".badge-notice").count() == 0
+        assert stub.requests and stub.requests[-1].body.get("stream") is True
+
+        stub.reset(Reply(status=500))
+        ask(page, RIDER_QUESTION)
+        answer = last_answer(page)
+        expect_visible(answer.locator(".badge-notice"))
+        assert "以下为抽取式回答" in answer.locator(".badge-notice").inner_text()
+        assert "答案模式：抽取式" in answer.inner_text() and RIDER_UNIT in answer.inner_text()
+
+
+def test_page_fetches_nothing_from_outside(page, server: Server):
+    ask(page, RIDER_QUESTION)
+    for tab in ("案例库", "培训备课", "对话"):
+        page.get_by_role("tab", name=tab).click()
+    page.wait_for_timeout(500)
+    outside = [url for url in page.requests if not url.startswith((server.url, "data:", "blob:"))]
+    assert outside == []
+
+
+# ---------------------------------------------------------------- case library
+
+def test_case_library_search_select_and_ask(page, server: Server):
+    page.get_by_role("tab", name="案例库").click()
+    table = page.locator("#case-table")
+    expect_visible(table.get_by_text("2017-T1-1"))
+    page.locator("#case-search textarea, #case-search input").first.fill("送餐")
+    page.wait_for_function("() => !document.querySelector('#case-table').innerText.includes('2017-T1-1')")
+    table.get_by_text(RIDER_TITLE).first.click()
+    view = page.locator("#case-view")
+    expect_visible(view.get_by_text("专家点评", exact=False))
+    case = server.assistant.compendium.get(RIDER_CASE)
+    assert RIDER_UNIT in view.inner_text() and opening_words(case.section("成效").text) in view.inner_text()
+
+    page.locator("#ask-case").click()
+    question = page.locator("#question textarea")
+    page.wait_for_function("() => document.querySelector('#question textarea').value.length > 0")
+    assert RIDER_TITLE in question.input_value()
+    assert page.locator("#unit input, #unit textarea").first.input_value() == RIDER_UNIT
+    page.locator("#send").click()
+    page.wait_for_function("() => document.querySelector('#chat').innerText.includes('答案模式')")
+    assert f"《{RIDER_TITLE}》" in last_answer(page).inner_text()
+
+
+# ---------------------------------------------------------------- trainer
+
+def test_trainer_batch_downloads_docx_and_csv(page, tmp_path: Path):
+    page.get_by_role("tab", name="培训备课").click()
+    page.locator("#batch-text textarea").fill(f"{RIDER_QUESTION}\n{OUT_OF_SCOPE}")
+    upload = tmp_path / "questions.csv"
+    upload.write_text("序号,问题\n1,环卫工人的爱心接力站是怎么建的？\n", encoding="utf-8")
+    page.locator("#batch-file input[type=file]").set_input_files(str(upload))
+    page.wait_for_timeout(500)
+    page.locator("#run-batch").click()
+    expect_visible(page.locator("#batch-status").get_by_text("已完成 3 题"))
+    table = page.locator("#batch-table").inner_text()
+    assert RIDER_TITLE in table and "已拒答" in table and "上海市绿化市容行业工会" in table
+
+    files = {}
+    for kind in ("docx", "csv", "md"):
+        button = page.locator(f"#download-{kind}")
+        page.wait_for_function(f"() => !document.querySelector('#download-{kind}').disabled")
+        with page.expect_download() as download:
+            button.click()
+        files[kind] = tmp_path / download.value.suggested_filename
+        download.value.save_as(files[kind])
+    assert files["docx"].suffix == ".docx" and files["csv"].suffix == ".csv"
+
+    from docx import Document
+
+    docx_text = "\n".join(p.text for p in Document(files["docx"]).paragraphs)
+    for expected in (RIDER_QUESTION, OUT_OF_SCOPE, "环卫工人的爱心接力站是怎么建的？", f"《{RIDER_TITLE}》", RIDER_UNIT,
+                     "上海市绿化市容行业工会", "已拒答"):
+        assert expected in docx_text
+
+    rows = list(csv.DictReader(io.StringIO(files["csv"].read_text(encoding="utf-8-sig"))))
+    assert [r["问题"] for r in rows] == [RIDER_QUESTION, OUT_OF_SCOPE, "环卫工人的爱心接力站是怎么建的？"]
+    assert rows[0]["单位"].splitlines()[0] == RIDER_UNIT and RIDER_TITLE in rows[0]["引用案例"]
+    assert rows[1]["状态"] == "已拒答" and rows[1]["引用案例"] == ""
+    assert "上海市绿化市容行业工会" in rows[2]["单位"]
+    assert f"《{RIDER_TITLE}》" in files["md"].read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- API and app.py
+
+def test_gradio_client_answers_like_the_cli(server: Server, built_index):
+    from gradio_client import Client
+
+    api = Client(server.url, verbose=False).predict(RIDER_QUESTION, "", "", "", api_name="/ask")
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(built_index.settings.index_dir)}
+    cli = subprocess.run([sys.executable, "-m", "assistant", "ask", "--json", RIDER_QUESTION], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300, check=True)
+    expected = json.loads(cli.stdout.strip().splitlines()[-1])
+    assert api["citations"][0]["case_id"] == expected["citations"][0]["case_id"] == RIDER_CASE
+    assert api["citations"][0]["unit"] == expected["citations"][0]["unit"] == RIDER_UNIT
+    assert api["answer"] == expected["answer"] and api["refused"] is expected["refused"] is False
+    too_long = Client(server.url, verbose=False).predict("问" * 600, "", "", "", api_name="/ask")
+    assert "问题太长了" in too_long["error"]
+
+
+def start_app(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """`python app.py` with the given environment; returns the process and the terminal output up to its start line."""
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env={**os.environ, **env}, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines: list[str] = []
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "网页已启动" in line:
+            return process, "".join(lines)
+    process.kill()
+    raise AssertionError("app.py did not start:\n" + "".join(lines))
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local IPv4 addresses with a socket listening on port, from /proc/net/tcp (IPv6 listeners as '::')."""
+    found = set()
+    for table, family in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 6)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.split(":")
+            if state == "0A" and int(port_hex, 16) == port:
+                found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]) if family == 4 else "::")
+    return found
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_app_py_serves_on_loopback(built_index, tmp_path: Path):
+    port = free_port()
+    process, output = start_app({"ASSISTANT_PORT": str(port), "ASSISTANT_INDEX_DIR": str(built_index.settings.index_dir),
+                                 "ASSISTANT_FEEDBACK_DB": str(tmp_path / "fb.sqlite3")})
+    try:
+        assert f"http://127.0.0.1:{port}" in output and "正在加载案例与索引" in output
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=30) as response:
+            config = response.read().decode("utf-8")
+        assert "工会案例问答助手" in config and "培训备课" in config
+        assert listening_addresses(port) == {"127.0.0.1"}
+    finally:
+        stop(process)
+
+
+def test_app_py_shows_a_clear_page_when_loading_fails(tmp_path: Path):
+    port = free_port()
+    process, output = start_app({"ASSISTANT_PORT": str(port), "ASSISTANT_CORPUS": str(tmp_path / "missing.txt"),
+                                 "ASSISTANT_INDEX_DIR": str(tmp_path / "index")})
+    try:
+        assert "错误：" in output
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=30) as response:
+            config = response.read().decode("utf-8")
+        assert "助手没能启动" in config and "Traceback" not in config
+    finally:
+        stop(process)
+
+
+# ---------------------------------------------------------------- feedback store
+
+CITATIONS = [{"n": 1, "case_id": RIDER_CASE, "title": RIDER_TITLE, "unit": RIDER_UNIT, "award": "十大创新案例",
+              "section": "做法", "quote": "推进“饿了么”公司总部建会。"}]
+
+
+def test_concurrent_threads_lose_no_feedback(tmp_path: Path):
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+
+    def write(worker: int) -> None:
+        for i in range(30):
+            record = store.add(f"问题 {worker}-{i}", "回答", CITATIONS, "extractive", "up" if i % 2 else "down")
+            if i % 3 == 0:
+                store.set_comment(record, f"意见 {worker}-{i}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for finished in [pool.submit(write, w) for w in range(8)]:
+            finished.result()  # re-raises whatever a writer hit
+    records = store.records()
+    assert sorted(r["question"] for r in records) == sorted(f"问题 {w}-{i}" for w in range(8) for i in range(30))
+    assert sum(1 for r in records if r["comment"]) == 8 * 10
+    assert sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_concurrent_processes_lose_no_feedback(tmp_path: Path):
+    path = tmp_path / "fb.sqlite3"
+    script = ("import sys; from assistant.feedback import FeedbackStore; s = FeedbackStore(sys.argv[1]); "
+              "[s.add(f'进程 {sys.argv[2]}-{i}', '回答', [], 'extractive', 'down', '意见') for i in range(40)]")
+    processes = [subprocess.Popen([sys.executable, "-c", script, str(path), str(w)], cwd=ROOT) for w in range(5)]
+    assert [p.wait(timeout=120) for p in processes] == [0] * 5
+    questions = [r["question"] for r in FeedbackStore(path).records()]
+    assert sorted(questions) == sorted(f"进程 {w}-{i}" for w in range(5) for i in range(40))
+
+
+def test_locked_database_gives_a_chinese_message_then_recovers(tmp_path: Path):
+    store = FeedbackStore(tmp_path / "fb.sqlite3", busy_timeout_ms=100, attempts=2)
+    store.add("第一条", "回答", CITATIONS, "extractive", "up")
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(FeedbackError, match="反馈数据库正忙"):
+            store.add("第二条", "回答", CITATIONS, "extractive", "down")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    store.add("第三条", "回答", CITATIONS, "extractive", "down")
+    assert [r["question"] for r in store.records()] == ["第一条", "第三条"]
+
+
+def test_read_only_database_gives_a_chinese_message(tmp_path: Path):
+    folder = tmp_path / "readonly"
+    path = folder / "fb.sqlite3"
+    FeedbackStore(path).add("已有的一条", "回答", CITATIONS, "extractive", "up")
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    script = ("import sys; from assistant.feedback import FeedbackError, FeedbackStore\n"
+              "try:\n    FeedbackStore(sys.argv[1]).add('新的一条', '回答', [], 'extractive', 'down')\n"
+              "except FeedbackError as error:\n    print(error)\nelse:\n    print('SAVED')\n")
+    # root writes through file permissions; without CAP_DAC_OVERRIDE it sees the file as read-only, like any user
+    prefix = []
+    if os.geteuid() == 0:
+        assert shutil.which("setpriv"), "setpriv (util-linux) is needed to drop root's override of file permissions"
+        prefix = ["setpriv", "--inh-caps=-dac_override,-fowner", "--bounding-set=-dac_override,-fowner"]
+    try:
+        result = subprocess.run([*prefix, sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60, check=False)
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+    assert result.returncode == 0, result.stderr
+    assert "只读" in result.stdout and "SAVED" not in result.stdout and "Traceback" not in result.stderr
+    assert [r["question"] for r in FeedbackStore(path).records()] == ["已有的一条"]
+
+
+def test_feedback_csv_export(tmp_path: Path):
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    first = store.add(RIDER_QUESTION, "可以参考…… [1]", CITATIONS, "extractive", "down")
+    store.set_comment(first, "缺少联系方式，\n另外，第二步不清楚")
+    store.add("保姆遇到法律纠纷怎么办？", "回答", [], "extractive", "up")
+    target = store.export_csv(tmp_path / "out" / "反馈.csv")
+    raw = target.read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["编号", "时间", "问题", "回答", "引用（JSON）", "模式", "评价", "意见"]
+    assert rows[1][2] == RIDER_QUESTION and rows[1][6] == "👎" and rows[1][7] == "缺少联系方式，\n另外，第二步不清楚"
+    assert json.loads(rows[1][4])[0]["unit"] == RIDER_UNIT
+    assert rows[2][6] == "👍" and json.loads(rows[2][4]) == []
+    assert store.to_csv() == raw.decode("utf-8-sig")
+
+
+def test_rating_can_be_changed_and_withdrawn(tmp_path: Path):
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    kept = store.add(RIDER_QUESTION, "回答", CITATIONS, "extractive", "up")
+    withdrawn = store.add("保姆遇到法律纠纷怎么办？", "回答", [], "extractive", "up")
+    store.set_rating(kept, "down")
+    store.remove(withdrawn)
+    assert [(r["id"], r["rating"]) for r in store.records()] == [(kept, "down")]
+    with pytest.raises(FeedbackError, match="没有找到这条评价记录"):
+        store.set_comment(withdrawn, "太晚了")
+
+
+# ---------------------------------------------------------------- trainer export (pure functions)
+
+def test_questions_from_text_csv_and_xlsx(tmp_path: Path):
+    assert export.parse_questions("1. 怎样建会？\n\n2、怎样入会？\n- 怎样建会？\n") == ["怎样建会？", "怎样入会？"]
+    (tmp_path / "q.txt").write_text("怎样建会？\n怎样入会？\n", encoding="gb18030")
+    assert export.read_questions(tmp_path / "q.txt") == ["怎样建会？", "怎样入会？"]
+    (tmp_path / "q.csv").write_text("编号,问题\n1,怎样建会？\n2,怎样入会？\n", encoding="utf-8-sig")
+    assert export.read_questions(tmp_path / "q.csv") == ["怎样建会？", "怎样入会？"]
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["问题", "备注"])
+    book.active.append(["怎样建会？", "第一课"])
+    book.active.append([None, None])
+    book.active.append(["怎样入会？", None])
+    book.save(tmp_path / "q.xlsx")
+    assert export.read_questions(tmp_path / "q.xlsx") == ["怎样建会？", "怎样入会？"]
+    (tmp_path / "q.pdf").write_bytes(b"%PDF")
+    with pytest.raises(export.QuestionFileError, match="不支持"):
+        export.read_questions(tmp_path / "q.pdf")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(export.QuestionFileError, match="无法读取"):
+        export.read_questions(tmp_path / "bad.xlsx")
+
+
+def test_sheet_in_all_formats_lists_cited_cases_and_units(assistant: Assistant, tmp_path: Path):
+    entries = [export.SheetEntry(RIDER_QUESTION, assistant.ask(RIDER_QUESTION)),
+               export.SheetEntry(OUT_OF_SCOPE, assistant.ask(OUT_OF_SCOPE)),
+               export.SheetEntry("", error="问题是空的")]
+    paths = export.write_all(entries, tmp_path)
+    markdown = paths["md"].read_text(encoding="utf-8")
+    assert f"## 1. {RIDER_QUESTION}" in markdown and f"《{RIDER_TITLE}》— {RIDER_UNIT}" in markdown
+    assert "**已拒答**" in markdown and "**未能回答**" in markdown
+    assert markdown.count("参考案例：") == 0  # the sheet lists sources itself, with their quotes
+
+    from docx import Document
+
+    document = Document(paths["docx"])
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [export.TITLE, f"1. {RIDER_QUESTION}", f"2. {OUT_OF_SCOPE}", "3. "]
+    assert any(RIDER_UNIT in p.text and p.style.name == "List Bullet" for p in document.paragraphs)
+    rows = export.table_rows(entries)
+    assert rows[0][2] == "已回答" and rows[0][5].splitlines()[0] == RIDER_UNIT and rows[2][2] == "未能回答"
+
+
+def test_case_markdown_escapes_and_keeps_every_part(assistant: Assistant):
+    case = assistant.compendium.get(RIDER_CASE)
+    text = case_markdown(case)
+    for section in case.sections:
+        assert f"#### {section.name}" in text
+    assert all(comment.expert in text for comment in case.expert_comments)
+    assert "<" not in text.replace("&lt;", "")
