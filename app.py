@@ -10,6 +10,7 @@ import sys
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from assistant.access import credentials_from_env, is_loopback
 from assistant.web import build_app, build_error_app, launch
 
 log = logging.getLogger("app")
@@ -20,6 +21,8 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     host = os.environ.get("ASSISTANT_HOST", "127.0.0.1")
     port = int(os.environ.get("ASSISTANT_PORT", "7860"))
+    if not is_loopback(host) and not credentials_from_env():
+        print(f"提醒：网页将对其他电脑开放（{host}），但没有设置密码；建议设置 ASSISTANT_AUTH=用户名:密码。", flush=True)
     print("正在加载案例与索引（首次运行会先建立索引，约 1 分钟）…", flush=True)
     try:
         from assistant.pipeline import Assistant

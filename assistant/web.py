@@ -14,6 +14,7 @@ from dataclasses import asdict
 import gradio as gr
 
 from . import export
+from .access import RateLimiter, credentials_from_env, rate_limiter_from_env
 from .answering import MODE_EXTRACTIVE, MODE_LLM, Answer
 from .corpus import Case
 from .feedback import FeedbackError, FeedbackStore
@@ -199,9 +200,15 @@ def case_question(case: Case) -> str:
 
 # ---------------------------------------------------------------- the app
 
-def build_app(assistant: Assistant, store: FeedbackStore | None = None):
+def _client(request: gr.Request | None) -> str:
+    """Who is asking, for the rate limit: the client address (one bucket for unknown callers)."""
+    return getattr(getattr(request, "client", None), "host", None) or "unknown"
+
+
+def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter: RateLimiter | None = None):
     """The whole web app for one loaded Assistant; feedback goes to `store` (default: ASSISTANT_FEEDBACK_DB)."""
     store = store or FeedbackStore.from_env()
+    limiter = limiter if limiter is not None else rate_limiter_from_env()
     cases = assistant.compendium.cases
     case_texts = {case.id: case_markdown(case) for case in cases}
     by_id = {case.id: case for case in cases}
@@ -212,9 +219,13 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None):
 
     # ---- chat
 
-    def chat(message, messages, turns, records, award, category, unit, mode):
+    def chat(message, messages, turns, records, award, category, unit, mode, request: gr.Request):
         messages = [*messages, {"role": "user", "content": escape((message or "").strip()) or "（空）"},
                     {"role": "assistant", "content": "⏳ 正在查找相关案例…"}]
+        if limiter and not limiter.allow(_client(request)):
+            messages[-1] = {"role": "assistant", "content": f"⚠️ {limiter.message}"}
+            yield messages, messages, turns, records, gr.skip()
+            return
         yield messages, messages, turns, records, ""
         mode = mode if mode in modes else default_mode
         try:
@@ -335,8 +346,10 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None):
 
     # ---- API: the same JSON as `python -m assistant ask --json`
 
-    def ask(question: str, award: str = "", category: str = "", unit: str = "") -> dict:
+    def ask(question: str, award: str = "", category: str = "", unit: str = "", request: gr.Request = None) -> dict:
         """回答一个问题，返回与命令行 `python -m assistant ask --json` 相同的 JSON。"""
+        if limiter and not limiter.allow(_client(request)):
+            return {"question": question, "error": limiter.message}
         try:
             return assistant.ask(question, (), filters_from(award, category, unit)).to_dict()
         except QuestionError as error:
@@ -444,7 +457,12 @@ def build_error_app(reason: str):
 
 
 def launch(app, host: str = "127.0.0.1", port: int = 7860, **options):
-    """Serve on loopback by default; nothing is fetched from outside (system fonts, no analytics, no share link)."""
+    """Serve on loopback by default; nothing is fetched from outside (system fonts, no analytics, no share link).
+
+    ASSISTANT_AUTH / ASSISTANT_AUTH_FILE put a password in front of the page and the API."""
+    options.setdefault("auth", credentials_from_env())
+    if options["auth"]:
+        options.setdefault("auth_message", "工会案例问答助手：请输入用户名和密码")
     theme = gr.themes.Default(font=_SYSTEM_FONTS, font_mono=["Noto Sans Mono CJK SC", "monospace"])
     return app.queue(default_concurrency_limit=4).launch(
         server_name=host, server_port=port, share=False, theme=theme, css=CSS, footer_links=["api"],

@@ -42,7 +42,9 @@ def free_port() -> int:
 
 def start_app(feedback_db: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "ASSISTANT_PORT": str(port), "ASSISTANT_FEEDBACK_DB": str(feedback_db)}
+    # All simulated users share one loopback address, so the per-client rate limit is off for this run.
+    env = {**os.environ, "ASSISTANT_PORT": str(port), "ASSISTANT_FEEDBACK_DB": str(feedback_db),
+           "ASSISTANT_RATE_LIMIT": "0"}
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     for line in process.stdout:

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from assistant import export
+from assistant.access import RateLimiter
 from assistant.feedback import FeedbackError, FeedbackStore
 from assistant.pipeline import Assistant
 from assistant.settings import ROOT
@@ -71,7 +72,7 @@ def assistant(built_index) -> Assistant:
 def server(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory):
     """The real app on a free loopback port, with its own feedback database (short waits, so a lock shows fast)."""
     store = FeedbackStore(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3", busy_timeout_ms=200, attempts=2)
-    app = build_app(assistant, store)
+    app = build_app(assistant, store, RateLimiter(limit=1000))  # every test asks from 127.0.0.1
     port = free_port()
     launch(app, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
     yield Server(f"http://127.0.0.1:{port}/", store, assistant)
