@@ -27,6 +27,10 @@ ENV_HELP = {
     "ASSISTANT_LLM_API_KEY": ("", "大模型 API 密钥（不会显示或写入日志）；未设置时用 OPENAI_API_KEY，再没有则为 not-needed"),
     "ASSISTANT_LLM_TIMEOUT": ("30", "大模型请求超时（秒），超时即退回抽取式回答"),
     "ASSISTANT_LLM_MAX_RETRIES": ("1", "大模型请求失败后的重试次数"),
+    "ASSISTANT_HOST / ASSISTANT_PORT": ("127.0.0.1 / 7860", "网页聊天地址（默认只允许本机访问）"),
+    "ASSISTANT_AUTH / ASSISTANT_AUTH_FILE": ("", "网页密码：用户名:密码（多个用逗号分隔），或每行一个的文件"),
+    "ASSISTANT_RATE_LIMIT": ("20", "网页每个客户端每分钟最多提问数（0 为不限）"),
+    "ASSISTANT_FEEDBACK_DB": ("data/feedback.sqlite3", "网页反馈数据库（SQLite）"),
     "OPENAI_BASE_URL": ("", f"与 OPENAI_API_KEY 同时设置时，即使没有 ASSISTANT_LLM_MODEL 也启用大模型（{DEFAULT_LLM_MODEL}）"),
     "OPENAI_API_KEY": ("", "ASSISTANT_LLM_API_KEY 的后备"),
 }
