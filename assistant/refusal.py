@@ -98,7 +98,9 @@ class RefusalGate:
         best = result.hits[0].case
         case_coverage = self.coverage(question, best.searchable_text)
         strong_lexical = result.agreement and result.top_bm25 >= MIN_BM25_AT_LOW_COVERAGE
-        if coverage == 0.0 or (result.top_dense < MIN_DENSE and not strong_lexical):
+        # top_dense is 0 when the configuration ran no dense search (bm25 only): then it is no evidence.
+        dense_weak = 0.0 < result.top_dense < MIN_DENSE
+        if coverage == 0.0 or (dense_weak and not strong_lexical):
             return Verdict(True, "off-topic", coverage)
         weak = result.top_bm25 < MIN_BM25_WITHOUT_AGREEMENT and not result.agreement
         if weak and case_coverage < MAX_CASE_COVERAGE_WITHOUT_AGREEMENT:
