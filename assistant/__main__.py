@@ -157,7 +157,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.batch:
         questions = _read_questions(args.batch)
-    elif args.question:
+    elif args.question is not None:
         questions = [args.question]
     else:
         print("错误：请给出问题，或用 --batch 文件。", file=sys.stderr)

@@ -23,7 +23,7 @@ SHARED_PASSAGE_WEIGHT = 0.5
 
 
 # Passages taken from each ranking before fusion; all of them when a filter may discard most.
-CANDIDATES = 200
+CANDIDATES = 60
 # How many of the best cases an optional cross-encoder re-orders (it reads each case's best passage).
 RERANK_CANDIDATES = 10
 
