@@ -10,6 +10,7 @@ raises an `LLMError`, and the pipeline answers extractively instead.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import string
@@ -148,23 +149,13 @@ def load_prompts(directory: Path = PROMPTS_DIR) -> dict[str, str]:
 
 
 # -- evidence ---------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Passage:
-    """One numbered piece of evidence shown to the model."""
+# A numbered passage shown to the model is a Citation in waiting: the same fields, its text as the quote.
+Passage = Citation
 
-    n: int
-    case_id: str
-    title: str
-    unit: str
-    award: str
-    section: str
-    text: str
 
-    def label(self) -> str:
-        return f"[{self.n}] 案例：《{self.title}》｜单位：{self.unit}｜奖项：{self.award}｜部分：{self.section}"
-
-    def citation(self, n: int) -> Citation:
-        return Citation(n, self.case_id, self.title, self.unit, self.award, self.section, self.text)
+def _label(passage: Passage) -> str:
+    return (f"[{passage.n}] 案例：《{passage.title}》｜单位：{passage.unit}｜奖项：{passage.award}｜"
+            f"部分：{passage.section}")
 
 
 def evidence_passages(hits: Sequence[CaseHit], max_cases: int = MAX_CASES) -> list[Passage]:
@@ -198,7 +189,7 @@ def _as_data(text: str) -> str:
 
 
 def format_passages(passages: Sequence[Passage]) -> str:
-    return "\n\n".join(f"{p.label()}\n{_as_data(p.text)}" for p in passages)
+    return "\n\n".join(f"{_label(p)}\n{_as_data(p.quote)}" for p in passages)
 
 
 def format_history(history: Sequence[tuple[str, str]]) -> str:
@@ -266,7 +257,7 @@ def verify(raw: str, passages: Sequence[Passage]) -> LLMResult:
     if not new_numbers:
         raise LLMCitationError(detail=f"removed markers {removed}" if removed else "no [n] markers")
     used = tuple(sorted(new_numbers, key=new_numbers.get))
-    citations = tuple(passages[old - 1].citation(new) for new, old in enumerate(used, start=1))
+    citations = tuple(dataclasses.replace(passages[old - 1], n=new) for new, old in enumerate(used, start=1))
     notice = None
     if removed:
         notice = "已删除大模型回答中指向不存在段落的引用标注：" + "、".join(f"[{n}]" for n in removed) + "。"
