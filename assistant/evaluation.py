@@ -207,9 +207,10 @@ def markdown(report: dict, worst: int = 15) -> str:
 
 
 def _badness(row: dict) -> tuple:
+    """Worst first: wrongly refused or answered, then the gold case ranked lowest, then missing key content."""
     if row["type"] == OUT_OF_SCOPE:
         return (not row["refused"], 0, 0)
-    return (row["refused"] or row["rank"] is None, -(row["rank"] or 99) * -1, row["must_total"] - row["must_found"])
+    return (row["refused"] or row["rank"] is None, row["rank"] or 99, row["must_total"] - row["must_found"])
 
 
 def chart(report: dict, path: Path) -> None:

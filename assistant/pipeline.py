@@ -165,10 +165,9 @@ class Assistant:
             hits.sort(key=lambda h: h.case.id != pinned)
             hits = hits[:RETRIEVED_SHOWN]
         retrieved_at = time.perf_counter()
-        if not hits:
-            verdict = Verdict(True, "no-hits", 0.0)
-        else:
-            verdict = Verdict(False) if pinned else self.gate.check(question, result)
+        # A pinned case passed the filters, so only an unpinned question can come back without hits: the gate
+        # refuses those ("no-hits").
+        verdict = Verdict(False) if pinned else self.gate.check(question, result)
         retrieved = tuple(self._retrieved(h) for h in hits)
         return _Retrieval(question, pinned, result, hits, verdict, retrieved, started, retrieved_at)
 

@@ -90,7 +90,8 @@ class RefusalGate:
         if not result.hits:
             return Verdict(True, "no-hits", 0.0)
         if len(LATIN.findall(question)) > len(question) / 2:
-            return Verdict(result.top_dense < MIN_DENSE_LATIN, "off-topic", 0.0)
+            refused = result.top_dense < MIN_DENSE_LATIN
+            return Verdict(refused, "off-topic" if refused else "", 0.0)
         names = self.unknown_names(question)
         if names:
             return Verdict(True, f"unknown:{names[0]}")

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PREFIX = "ASSISTANT_"
 # The model used when only OPENAI_API_KEY and OPENAI_BASE_URL are set (ASSISTANT_LLM_MODEL overrides it).
 DEFAULT_LLM_MODEL = "gpt-4o-mini"
 LOCAL_API_KEY = "not-needed"

@@ -16,7 +16,7 @@ import gradio as gr
 from . import export
 from .access import RateLimiter, credentials_from_env, rate_limiter_from_env
 from .answering import MODE_EXTRACTIVE, MODE_LLM, Answer
-from .corpus import Case
+from .corpus import AWARDS, Case
 from .feedback import FeedbackError, FeedbackStore
 from .pipeline import Assistant, QuestionError, Turn
 from .retrieval import Filters
@@ -32,7 +32,6 @@ EXAMPLES = [
     "专家怎么评价顾村镇的非公企业工会改革？",
 ]
 ALL = "全部"
-AWARDS = ("特等奖", "十大创新案例", "提名奖")
 MODE_LABELS = {MODE_EXTRACTIVE: "抽取式（原文摘录，离线）", MODE_LLM: "大模型生成"}
 # The extractive answer is ready at once; showing it line by line makes both modes stream the same way.
 STREAM_LINE_DELAY_S = 0.02
