@@ -17,6 +17,7 @@ import pytest
 from assistant import corpus, index
 from assistant.corpus import Compendium
 from assistant.index import Index
+from assistant.pipeline import Assistant
 from assistant.retrieval import RetrievalConfig, Searcher
 from assistant.settings import Settings
 
@@ -32,6 +33,12 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
 def compendium() -> Compendium:
     """The parsed corpus the session index is built from (no index needed)."""
     return corpus.load(Settings().corpus_path)
+
+
+@pytest.fixture(scope="session")
+def assistant(built_index: Index) -> Assistant:
+    """The assistant as users get it (extractive mode) on the session index."""
+    return Assistant(built_index.settings, show_progress=False)
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,8 @@ import sys
 import pytest
 
 from assistant.answering import intent
-from assistant.pipeline import Assistant, QuestionError, Turn, clean_question
+from assistant.pipeline import QuestionError, Turn, clean_question
 from assistant.settings import ROOT
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index) -> Assistant:
-    return Assistant(built_index.settings, show_progress=False)
 
 
 class TestExtractiveAnswers:

@@ -6,13 +6,8 @@ import sys
 
 import pytest
 
-from assistant.pipeline import Assistant, QuestionError
+from assistant.pipeline import QuestionError
 from assistant.settings import ROOT
-
-
-@pytest.fixture(scope="module")
-def assistant(built_index) -> Assistant:
-    return Assistant(built_index.settings, show_progress=False)
 
 
 class TestOddQuestions:

@@ -64,11 +64,6 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def assistant(built_index) -> Assistant:
-    return Assistant(built_index.settings, show_progress=False)
-
-
-@pytest.fixture(scope="module")
 def server(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory):
     """The real app on a free loopback port, with its own feedback database (short waits, so a lock shows fast)."""
     store = FeedbackStore(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3", busy_timeout_ms=200, attempts=2)
