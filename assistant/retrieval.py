@@ -110,7 +110,6 @@ class Searcher:
         if config.mode in ("hybrid", "dense"):
             # The embedding reads meaning directly; appended synonyms would only blur it.
             dense = self.index.dense(self.index.embeddings.embed_query(question), n)
-        embedded = time.perf_counter()
         # BM25 always runs: it is cheap, and the refusal gate needs its evidence in every mode.
         bm25 = self.index.lexical(lexicon.tokenize(expanded), n)
         passages = self._fuse(dense, bm25 if config.mode != "dense" else [])
@@ -126,7 +125,7 @@ class Searcher:
             top_dense=dense[0][1] if dense else 0.0,
             top_bm25=bm25[0][1] if bm25 else 0.0,
             agreement=agreement,
-            timings_ms={"embed": (embedded - started) * 1000, "search": (done - started) * 1000},
+            timings_ms={"search": (done - started) * 1000},
         )
 
     def _rerank(self, question: str, hits: list[CaseHit]) -> list[CaseHit]:
