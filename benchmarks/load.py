@@ -1,16 +1,21 @@
-"""Load test of the web app: N simulated users ask questions over gradio_client for a bounded time; prints numbers.
+"""Web cold start and load test: N simulated users ask questions over HTTP for a bounded time; prints numbers.
 
     .venv/bin/python benchmarks/load.py                       # starts `python app.py` on a free loopback port
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:7860/ --users 20 --duration 60
 
-Each user sends one question at a time through the app's /ask endpoint (the same pipeline as the chat) and waits
-for the answer before the next. Reported: completed requests, throughput, p50/p95/max latency (and the part spent
-inside the pipeline), errors.
+Each user sends one question at a time to the app's /ask endpoint through Gradio's REST API (POST
+/gradio_api/call/ask, then the answer's server-sent events): the same queue and pipeline as the chat. The users
+ask the eval questions (first turns, out-of-scope ones included), each starting at a different one. The users
+are asyncio tasks in one thread, so the load generator takes little of the CPU it shares with the app; its CPU
+time is reported. Reported: web cold start to first answer (when the app is started here), completed requests,
+throughput, p50/p95/max latency (and the part spent inside the pipeline), errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import socket
 import statistics
@@ -19,19 +24,17 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = [
-    "怎样组建外卖骑手工会？",
-    "保姆遇到法律纠纷，工会能提供什么帮助？",
-    "扫马路的环卫工人夏天没地方喝水歇脚，工会能做什么？",
-    "哪些案例讲农民专业合作社建工会？",
-    "专家怎么评价顾村镇的非公企业工会改革？",
-    "劳模看病有什么绿色通道？",
-    "怎样开展劳动竞赛？",
-    "北京市2020年有哪些工会创新案例？",
-]
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation import load_questions  # noqa: E402
+
+QUESTIONS = [question.turns[0] for question in load_questions()]
 
 
 def free_port() -> int:
@@ -40,47 +43,69 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(feedback_db: Path) -> tuple[subprocess.Popen, str]:
+async def ask(client: httpx.AsyncClient, url: str, question: str, session: str | None = None) -> dict:
+    """One question through Gradio's REST API: queue it, then read its events until the result.
+
+    A session (like a browser tab's) lets the server keep its per-session state instead of building it per call."""
+    response = await client.post(f"{url}gradio_api/call/ask", json={"data": [question, "", "", ""],
+                                                                    "session_hash": session})
+    response.raise_for_status()
+    event_id = response.json()["event_id"]
+    async with client.stream("GET", f"{url}gradio_api/call/ask/{event_id}") as events:
+        event = None
+        async for line in events.aiter_lines():
+            if line.startswith("event:"):
+                event = line.removeprefix("event:").strip()
+            elif line.startswith("data:") and event == "complete":
+                return json.loads(line.removeprefix("data:"))[0]
+            elif line.startswith("data:") and event == "error":
+                raise RuntimeError(f"server error event: {line.removeprefix('data:').strip()}")
+    raise RuntimeError("the event stream ended without a result")
+
+
+async def ask_once(url: str, question: str) -> dict:
+    async with httpx.AsyncClient(timeout=60) as client:
+        return await ask(client, url, question)
+
+
+def start_app(feedback_db: Path) -> tuple[subprocess.Popen, str, float, float]:
+    """Start app.py; return it, its address, seconds until the page was up and until the first answer."""
     port = free_port()
     # All simulated users share one loopback address, so the per-client rate limit is off for this run.
     env = {**os.environ, "ASSISTANT_PORT": str(port), "ASSISTANT_FEEDBACK_DB": str(feedback_db),
            "ASSISTANT_RATE_LIMIT": "0"}
+    started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     for line in process.stdout:
         print(f"  app: {line.rstrip()}", file=sys.stderr)
         if "网页已启动" in line:
+            page_up = time.perf_counter() - started
             threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # keep the pipe drained
-            return process, f"http://127.0.0.1:{port}/"
+            url = f"http://127.0.0.1:{port}/"
+            asyncio.run(ask_once(url, QUESTIONS[0]))
+            return process, url, page_up, time.perf_counter() - started
     raise SystemExit("app.py exited before it started")
 
 
-def user(url: str, number: int, deadline: float, latencies: list[float], compute: list[float], errors: list[str],
-         lock: threading.Lock) -> None:
-    from gradio_client import Client
-
-    try:
-        client = Client(url, verbose=False)
-    except Exception as error:  # counted, not raised: the report says how many users could not connect
-        with lock:
-            errors.append(f"user {number} could not connect: {error}")
-        return
-    i = number
-    while time.monotonic() < deadline:
-        question = QUESTIONS[i % len(QUESTIONS)]
-        i += 1
-        started = time.perf_counter()
-        try:
-            result = client.predict(question, "", "", "", api_name="/ask")
-            problem = result.get("error") if isinstance(result, dict) else "unexpected result"
-        except Exception as error:  # counted, not raised
-            problem = f"{type(error).__name__}: {error}"
-        took = time.perf_counter() - started
-        with lock:
+async def user(url: str, first: int, deadline: float, latencies: list[float], compute: list[float],
+               errors: list[str]) -> None:
+    session = uuid.uuid4().hex
+    async with httpx.AsyncClient(timeout=60) as client:
+        i = first
+        while time.monotonic() < deadline:
+            question = QUESTIONS[i % len(QUESTIONS)]
+            i += 1
+            started = time.perf_counter()
+            try:
+                result = await ask(client, url, question, session)
+                problem = result.get("error") if isinstance(result, dict) else "unexpected result"
+            except Exception as error:  # counted, not raised: the report says how many failed and why
+                problem = f"{type(error).__name__}: {error}"
             if problem:
                 errors.append(f"{question}: {problem}")
             else:
-                latencies.append(took)
+                latencies.append(time.perf_counter() - started)
                 compute.append(result.get("timings_ms", {}).get("total", 0.0) / 1000)
 
 
@@ -89,9 +114,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+async def load(url: str, users: int, duration: float) -> tuple[list[float], list[float], list[str]]:
+    latencies: list[float] = []
+    compute: list[float] = []
+    errors: list[str] = []
+    deadline = time.monotonic() + duration
+    await asyncio.gather(*(user(url, n * len(QUESTIONS) // users, deadline, latencies, compute, errors)
+                           for n in range(users)))
+    return latencies, compute, errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", help="a running app (default: start python app.py on a free port)")
+    parser.add_argument("--url", help="a running app without a password (default: start python app.py on a free port)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     args = parser.parse_args()
@@ -103,28 +138,22 @@ def main() -> int:
         url = args.url
         if not url:
             print("starting app.py …", file=sys.stderr)
-            process, url = start_app(Path(folder) / "feedback.sqlite3")
+            process, url, page_up, first_answer = start_app(Path(folder) / "feedback.sqlite3")
         try:
-            latencies: list[float] = []
-            compute: list[float] = []
-            errors: list[str] = []
-            lock = threading.Lock()
-            started = time.monotonic()
-            deadline = started + args.duration
-            threads = [threading.Thread(target=user, args=(url, n, deadline, latencies, compute, errors, lock))
-                       for n in range(args.users)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.monotonic() - started
+            started, cpu_started = time.monotonic(), time.process_time()
+            latencies, compute, errors = asyncio.run(load(url, args.users, args.duration))
+            elapsed, client_cpu = time.monotonic() - started, time.process_time() - cpu_started
         finally:
             if process:
                 process.terminate()
                 process.wait(timeout=30)
 
     print(f"target      {url}")
-    print(f"users       {args.users}, {args.duration:.0f} s of load ({elapsed:.1f} s until the last answer)")
+    if process:
+        print(f"cold start  first answer {first_answer:.2f} s after `python app.py` (page up at {page_up:.2f} s; "
+              "index already built)")
+    print(f"users       {args.users}, {args.duration:.0f} s of load ({elapsed:.1f} s until the last answer), "
+          f"{len(QUESTIONS)} different questions")
     print(f"completed   {len(latencies)} answers")
     print(f"throughput  {len(latencies) / elapsed:.2f} answers/s")
     if latencies:
@@ -132,6 +161,7 @@ def main() -> int:
               f"max {max(latencies) * 1000:.0f} ms, mean {statistics.mean(latencies) * 1000:.0f} ms")
         print(f"pipeline    p50 {percentile(compute, 0.5) * 1000:.0f} ms, p95 {percentile(compute, 0.95) * 1000:.0f} ms "
               "(time inside Assistant.ask; the rest is waiting in the queue and HTTP)")
+    print(f"load client {client_cpu:.1f} CPU-s over {elapsed:.1f} s (it shares the machine with the app)")
     print(f"errors      {len(errors)}")
     for line in errors[:10]:
         print(f"  {line}")

