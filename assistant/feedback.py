@@ -163,9 +163,9 @@ class FeedbackStore:
         """All feedback as CSV text (Chinese header, citations as JSON)."""
         return records_to_csv(self.records())
 
-    def export_csv(self, target: Path | str | None = None) -> Path:
+    def export_csv(self, target: Path | str) -> Path:
         """Write all feedback to a CSV file (UTF-8 with BOM, so Excel shows Chinese), atomically."""
-        target = Path(target) if target else Path(tempfile.mkdtemp(prefix="feedback-")) / "反馈记录.csv"
+        target = Path(target)
         write_atomic(target, ("\ufeff" + self.to_csv()).encode("utf-8"))
         return target
 

@@ -107,10 +107,9 @@ class Assistant:
         """
         mode = self._mode(mode)
         retrieval = self._retrieve(question, history, filters)
-        if retrieval.verdict.refused or mode == MODE_EXTRACTIVE:
-            return self._finish(self._extractive(retrieval), retrieval)
-        if self.llm is None:
-            return self._finish(self._extractive(retrieval), retrieval, notice=NO_LLM_NOTICE)
+        answer = self._without_model(retrieval, mode)
+        if answer:
+            return answer
         try:
             result = self.llm.answer(retrieval.question, evidence_passages(retrieval.hits), self._history(history))
         except LLMError as error:
@@ -126,11 +125,9 @@ class Assistant:
         """
         mode = self._mode(mode)
         retrieval = self._retrieve(question, history, filters)
-        if retrieval.verdict.refused or mode == MODE_EXTRACTIVE:
-            yield self._finish(self._extractive(retrieval), retrieval)
-            return
-        if self.llm is None:
-            yield self._finish(self._extractive(retrieval), retrieval, notice=NO_LLM_NOTICE)
+        answer = self._without_model(retrieval, mode)
+        if answer:
+            yield answer
             return
         try:
             stream = self.llm.stream(retrieval.question, evidence_passages(retrieval.hits), self._history(history))
@@ -141,6 +138,14 @@ class Assistant:
             yield self._finish(self._extractive(retrieval), retrieval, notice=error.notice)
             return
         yield self._finish(self._llm_answer(retrieval, result), retrieval)
+
+    def _without_model(self, retrieval: _Retrieval, mode: str) -> Answer | None:
+        """The answer when no model is asked: a refusal, extractive mode, or no model configured (with a notice)."""
+        if retrieval.verdict.refused or mode == MODE_EXTRACTIVE:
+            return self._finish(self._extractive(retrieval), retrieval)
+        if self.llm is None:
+            return self._finish(self._extractive(retrieval), retrieval, notice=NO_LLM_NOTICE)
+        return None
 
     def _mode(self, mode: str | None) -> str:
         mode = (mode or self.settings.answer_mode).strip().lower()

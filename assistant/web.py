@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-import inspect
 import logging
-import re
+import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
+from pathlib import Path
 
 import gradio as gr
 
@@ -19,6 +18,7 @@ from .answering import MODE_EXTRACTIVE, MODE_LLM, Answer
 from .corpus import AWARDS, Case
 from .feedback import FeedbackError, FeedbackStore
 from .pipeline import Assistant, QuestionError, Turn
+from .rendering import CSS, answer_message, case_markdown, escape, mode_label, partial_message
 from .retrieval import Filters
 
 log = logging.getLogger(__name__)
@@ -32,55 +32,32 @@ EXAMPLES = [
     "专家怎么评价顾村镇的非公企业工会改革？",
 ]
 ALL = "全部"
-MODE_LABELS = {MODE_EXTRACTIVE: "抽取式（原文摘录，离线）", MODE_LLM: "大模型生成"}
 # The extractive answer is ready at once; showing it line by line makes both modes stream the same way.
 STREAM_LINE_DELAY_S = 0.02
 MAX_COMMENT_CHARS = 1000
 ERROR_TEXT = "⚠️ 系统暂时出错了，没能回答这个问题。请稍后再试；如果一直出错，请联系管理员。"
 WELCOME = ("请用日常说法提问，例如「外卖小哥怎么入会？」。每个回答都注明出自哪个案例、哪个单位；"
            "点开回答下方的出处卡片可查看案例全文。")
-CSS = """
-.source-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
-.source-head { font-weight: 600; }
-.source-meta, .mode-line { color: var(--body-text-color-subdued); font-size: 0.9em; }
-.source-quote { margin: 6px 0; }
-.case-full summary { cursor: pointer; color: var(--link-text-color); }
-.case-full h4 { font-size: 1em; margin: 10px 0 4px; }
-.badge { display: inline-block; border-radius: 4px; padding: 1px 8px; font-weight: 600; }
-.badge-refused { background: #fde2e1; color: #9b1c1c; }
-.badge-notice { background: #fef3c7; color: #8a4b08; }
-"""
-_NUMBERED_ITEM = re.compile(r"(?m)^(\s*[-*] )(\d+)\.")
 # Gradio recognises a progress tracker by this default value (the same single instance a default argument would be).
 _PROGRESS = gr.Progress()
 _SYSTEM_FONTS = ["Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
+# Files made for download (Q&A sheets, feedback CSV) are removed after a day, Gradio's served copies too.
+DOWNLOAD_KEEP_S = 24 * 3600
 
 
-def escape(text: str) -> str:
-    """Text shown as text: any HTML a user (or a quoted passage) contains is displayed, never rendered."""
-    return html.escape(text or "", quote=False)
+class DownloadFolder:
+    """Where the app writes files for download: a new folder each time; folders older than DOWNLOAD_KEEP_S are
+    removed, and the whole folder when the app exits."""
 
+    def __init__(self) -> None:
+        self._root = tempfile.TemporaryDirectory(prefix="assistant-downloads-")
 
-def answer_markdown(text: str) -> str:
-    """An answer's Markdown made safe to show: HTML escaped; a quoted step number ("- 1. …") stays text, not a list."""
-    return _NUMBERED_ITEM.sub(r"\1\2\\.", escape(text))
-
-
-def llm_available(assistant: Assistant) -> bool:
-    """Whether the settings say a language model is configured (and the pipeline takes an answer mode)."""
-    return bool(getattr(assistant.settings, "llm_enabled", False)) and _accepts_mode(assistant.ask)
-
-
-def _accepts_mode(function: Callable) -> bool:
-    try:
-        parameters = inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
-    return "mode" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-
-
-def mode_label(mode: str) -> str:
-    return MODE_LABELS.get(mode, mode)
+    def new(self) -> Path:
+        oldest = time.time() - DOWNLOAD_KEEP_S
+        for folder in Path(self._root.name).iterdir():
+            if folder.stat().st_mtime < oldest:
+                shutil.rmtree(folder, ignore_errors=True)
+        return Path(tempfile.mkdtemp(dir=self._root.name))
 
 
 def filters_from(award: str | None, category: str | None, unit: str | None) -> Filters:
@@ -91,63 +68,6 @@ def filters_from(award: str | None, category: str | None, unit: str | None) -> F
     return Filters(award=value(award), category=value(category), unit=value(unit))
 
 
-# ---------------------------------------------------------------- rendering
-
-def _paragraphs(text: str) -> str:
-    return "\n\n".join(escape(p.strip()) for p in text.split("\n") if p.strip())
-
-
-def case_markdown(case: Case) -> str:
-    """One case in full: sections in order, the category background, the expert comments."""
-    aliases = f"（又称：{escape('、'.join(case.aliases))}）" if case.aliases else ""
-    facts = f"单位：{escape(case.unit)}{aliases}　奖项：{escape(case.award)}　类别：{escape(case.category)}　编号：{case.id}"
-    lines = [f"**《{escape(case.title)}》**", "", facts, ""]
-    for section in case.sections:
-        lines += [f"#### {escape(section.name or '正文')}", "", _paragraphs(section.text), ""]
-    if case.background:
-        lines += ["#### 类别背景", "", _paragraphs(case.background), ""]
-    for comment in case.expert_comments:
-        lines += [f"#### 专家点评 · {escape(comment.affiliation)} {escape(comment.expert)}", "",
-                  _paragraphs(comment.text), ""]
-    return "\n".join(lines).strip()
-
-
-def source_cards(answer: Answer, case_texts: dict[str, str]) -> str:
-    """Under an answer: one card per citation (title, unit, award, section, quote) that opens the whole case."""
-    cards = []
-    for c in answer.citations:
-        full = case_texts.get(c.case_id, "")
-        cards.append(
-            f'<div class="source-card" data-case="{escape(c.case_id)}">\n'
-            f'<div class="source-head">[{c.n}] 《{escape(c.title)}》</div>\n'
-            f'<div class="source-meta">单位：{escape(c.unit)}　奖项：{escape(c.award)}　出处：{escape(c.section)}</div>\n'
-            f'<blockquote class="source-quote">{escape(c.quote)}</blockquote>\n'
-            f'<details class="case-full"><summary>查看案例全文</summary>\n\n{full}\n\n</details>\n</div>')
-    return "**出处**\n\n" + "\n\n".join(cards) if cards else ""
-
-
-def answer_message(answer: Answer, case_texts: dict[str, str]) -> str:
-    """The chat message of an answer: marks (refused, notice), the Markdown answer, its source cards, the mode."""
-    parts = []
-    if answer.refused:
-        parts.append('<span class="badge badge-refused">已拒答</span>')
-    if answer.notice:
-        parts.append(f'<span class="badge badge-notice">⚠️ {escape(answer.notice)}</span>')
-    parts.append(answer_markdown(answer.answer))
-    cards = source_cards(answer, case_texts)
-    if cards:
-        parts.append(cards)
-    took = answer.timings_ms.get("total")
-    took_text = f" · 用时 {took / 1000:.1f} 秒" if took else ""
-    parts.append(f'<div class="mode-line">答案模式：{escape(mode_label(answer.mode))}{took_text}</div>')
-    return "\n\n".join(parts)
-
-
-def partial_message(text: str) -> str:
-    """An answer still being written, with a cursor."""
-    return answer_markdown(text) + " ▌"
-
-
 def stream_answer(assistant: Assistant, question: str, history: Sequence[Turn], filters: Filters,
                   mode: str = MODE_EXTRACTIVE, delay_s: float = STREAM_LINE_DELAY_S) -> Iterator[tuple[str, Answer | None]]:
     """(text so far, None) while the answer grows, then (final text, Answer) once. Raises QuestionError as ask does.
@@ -156,14 +76,8 @@ def stream_answer(assistant: Assistant, question: str, history: Sequence[Turn], 
     Answer, whose text replaces what was shown). An answer that arrives whole (extractive, refused, fallback) is
     revealed line by line, so the page streams the same way in every mode.
     """
-    streamer = getattr(assistant, "stream_ask", None)
-    if _accepts_mode(assistant.ask):
-        events = streamer(question, history, filters, mode=mode) if callable(streamer) else iter(
-            [assistant.ask(question, history, filters, mode=mode)])
-    else:  # a pipeline without answer modes
-        events = iter([assistant.ask(question, history, filters)])
     streamed = False
-    for event in events:
+    for event in assistant.stream_ask(question, history, filters, mode=mode):
         if isinstance(event, Answer):
             if not streamed:
                 lines = event.answer.split("\n")
@@ -208,13 +122,13 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
     """The whole web app for one loaded Assistant; feedback goes to `store` (default: ASSISTANT_FEEDBACK_DB)."""
     store = store or FeedbackStore.from_env()
     limiter = limiter if limiter is not None else rate_limiter_from_env()
+    downloads = DownloadFolder()
     cases = assistant.compendium.cases
     case_texts = {case.id: case_markdown(case) for case in cases}
     by_id = {case.id: case for case in cases}
     categories = [ALL, *sorted({case.category for case in cases})]
-    modes = [MODE_EXTRACTIVE, MODE_LLM] if llm_available(assistant) else [MODE_EXTRACTIVE]
-    default_mode = getattr(assistant.settings, "answer_mode", MODE_EXTRACTIVE)
-    default_mode = default_mode if default_mode in modes else MODE_EXTRACTIVE
+    modes = [MODE_EXTRACTIVE, MODE_LLM] if assistant.settings.llm_enabled else [MODE_EXTRACTIVE]
+    default_mode = assistant.settings.answer_mode if assistant.settings.answer_mode in modes else MODE_EXTRACTIVE
 
     # ---- chat
 
@@ -292,7 +206,7 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
 
     def export_feedback():
         try:
-            path = store.export_csv()
+            path = store.export_csv(downloads.new() / "反馈记录.csv")
         except FeedbackError as error:
             return gr.update(visible=False), f"⚠️ {error}"
         return gr.update(value=str(path), visible=True), ""
@@ -337,7 +251,7 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
             except Exception:  # one failed question does not lose the sheet
                 log.exception("batch answering failed for %r", question)
                 entries.append(export.SheetEntry(question, error="系统出错，未能回答这道题。"))
-        paths = export.write_all(entries, tempfile.mkdtemp(prefix="qa-sheet-"))
+        paths = export.write_all(entries, downloads.new())
         answered = sum(e.status == "已回答" for e in entries)
         status = f"已完成 {len(entries)} 题：回答 {answered} 题，拒答或未能回答 {len(entries) - answered} 题。{note}"
         buttons = [gr.update(value=str(paths[kind]), interactive=True) for kind in ("md", "csv", "docx")]
@@ -355,7 +269,7 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
             return {"question": question, "error": str(error)}
 
     hidden_api = {"api_visibility": "undocumented"}
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, DOWNLOAD_KEEP_S)) as app:
         gr.Markdown(f"# {TITLE}\n依据《2017年度上海市基层工会创新案例集》（60 个案例）回答，每个回答都注明出处案例和单位。")
         with gr.Tabs(selected="chat") as tabs:
             with gr.Tab("对话", id="chat"):

@@ -30,8 +30,9 @@ from assistant import export
 from assistant.access import RateLimiter
 from assistant.feedback import FeedbackError, FeedbackStore
 from assistant.pipeline import Assistant
+from assistant.rendering import case_markdown
 from assistant.settings import ROOT
-from assistant.web import build_app, case_markdown, launch
+from assistant.web import build_app, launch
 
 pytestmark = pytest.mark.slow
 
@@ -626,3 +627,18 @@ def test_case_markdown_escapes_and_keeps_every_part(assistant: Assistant):
         assert f"#### {section.name}" in text
     assert all(comment.expert in text for comment in case.expert_comments)
     assert "<" not in text.replace("&lt;", "")
+
+
+def test_download_folders_older_than_a_day_are_removed_and_all_go_when_the_app_exits():
+    from assistant.web import DOWNLOAD_KEEP_S, DownloadFolder
+
+    downloads = DownloadFolder()
+    old, recent = downloads.new(), downloads.new()
+    (old / "问答单.csv").write_text("x", encoding="utf-8")
+    long_ago = time.time() - DOWNLOAD_KEEP_S - 60
+    os.utime(old, (long_ago, long_ago))
+    fresh = downloads.new()
+    assert not old.exists() and recent.is_dir() and fresh.is_dir()
+    root = fresh.parent
+    downloads._root.cleanup()  # what happens when the app exits
+    assert not root.exists()
