@@ -7,8 +7,8 @@ Each user sends one question at a time to the app's /ask endpoint through Gradio
 /gradio_api/call/ask, then the answer's server-sent events): the same queue and pipeline as the chat. The users
 ask the eval questions (first turns, out-of-scope ones included), each starting at a different one. The users
 are asyncio tasks in one thread, so the load generator takes little of the CPU it shares with the app; its CPU
-time is reported. Reported: web cold start to first answer (when the app is started here), completed requests,
-throughput, p50/p95/max latency (and the part spent inside the pipeline), errors.
+time is reported. Reported: web cold start to first answer and the app's peak memory (when the app is started here), completed
+requests, throughput, p50/p95/max latency (and the part spent inside the pipeline), errors.
 """
 
 from __future__ import annotations
@@ -109,6 +109,12 @@ async def user(url: str, first: int, deadline: float, latencies: list[float], co
                 compute.append(result.get("timings_ms", {}).get("total", 0.0) / 1000)
 
 
+def peak_rss_mb(pid: int) -> float:
+    """A live process's peak resident memory (Linux: VmHWM)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -145,6 +151,7 @@ def main() -> int:
             elapsed, client_cpu = time.monotonic() - started, time.process_time() - cpu_started
         finally:
             if process:
+                app_peak_rss_mb = peak_rss_mb(process.pid)
                 process.terminate()
                 process.wait(timeout=30)
 
@@ -161,6 +168,8 @@ def main() -> int:
               f"max {max(latencies) * 1000:.0f} ms, mean {statistics.mean(latencies) * 1000:.0f} ms")
         print(f"pipeline    p50 {percentile(compute, 0.5) * 1000:.0f} ms, p95 {percentile(compute, 0.95) * 1000:.0f} ms "
               "(time inside Assistant.ask; the rest is waiting in the queue and HTTP)")
+    if process:
+        print(f"app memory  peak RSS {app_peak_rss_mb:.0f} MB")
     print(f"load client {client_cpu:.1f} CPU-s over {elapsed:.1f} s (it shares the machine with the app)")
     print(f"errors      {len(errors)}")
     for line in errors[:10]:
