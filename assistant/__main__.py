@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -286,7 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"配置错误：{error}", file=sys.stderr)
         return EXIT_USAGE
-    return args.handler(args, settings)
+    try:
+        return args.handler(args, settings)
+    except BrokenPipeError:  # the reader stopped early (`… | head`): quietly stop writing, as the Python docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -231,6 +231,11 @@ class TestCli:
         assert "共 60 个案例" in result.stdout
         assert "聚焦网约送餐员 创新建会入会方法" in result.stdout and "普陀区网约送餐员行业工会联合会" in result.stdout
 
+    def test_output_piped_into_a_reader_that_stops_early_ends_quietly(self):
+        result = subprocess.run(f"'{sys.executable}' -m assistant cases | head -n 1", shell=True, capture_output=True,
+                                text=True, cwd=ROOT, timeout=120)
+        assert result.stdout.startswith("编号") and result.stderr == ""
+
     def test_one_case_in_full(self):
         result = _cli("cases", "2017-A3-2")
         assert result.returncode == 0
