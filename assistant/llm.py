@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import re
 import string
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +35,14 @@ PROMPTS_DIR = ROOT / "prompts"
 PROMPT_SPECS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "system": (frozenset(), frozenset()),
     "answer": (frozenset({"question", "passages"}), frozenset({"history"})),
-    "rewrite": (frozenset({"history", "question"}), frozenset()),
 }
 
 # Evidence handed to the model: the best case gets more passages; other cases only when they score close to it.
 MAX_CASES = 4
 PASSAGES_FIRST_CASE, PASSAGES_OTHER_CASE = 3, 2
 MIN_CASE_SHARE = 0.5
+# HTTP errors about one request (too long, malformed) rather than the endpoint: they do not make the model rest.
+REQUEST_SPECIFIC_STATUSES = (400, 413, 422)
 HISTORY_TURNS = 3
 HISTORY_ANSWER_CHARS = 300
 NO_HISTORY = "（无）"
@@ -72,6 +74,7 @@ class LLMError(RuntimeError):
     """The model gave no usable answer; `notice` says why, in Chinese, for the user."""
 
     reason = "出错"
+    endpoint_failed = False  # the endpoint itself failed (not this one request): the model then rests
 
     def __init__(self, reason: str | None = None, detail: str = "") -> None:
         if reason:
@@ -86,12 +89,22 @@ class LLMError(RuntimeError):
 
 class LLMTimeoutError(LLMError):
     reason = "超时"
+    endpoint_failed = True
 
 
 class LLMUnavailableError(LLMError):
     """Connection refused or dropped, or the server answered with an HTTP error."""
 
     reason = "无法连接"
+    endpoint_failed = True
+
+
+class LLMRestingError(LLMUnavailableError):
+    """The endpoint failed moments ago (timeout, unreachable, server error): questions skip it until its rest is
+    over."""
+
+    reason = "刚才超时或连不上，稍后自动重试"
+    endpoint_failed = False  # not a new failure: it must not prolong the rest
 
 
 class LLMResponseError(LLMError):
@@ -290,7 +303,9 @@ def classify(error: BaseException) -> LLMError:
     if isinstance(error, (openai.APITimeoutError, TimeoutError)) or any("Timeout" in name for name in _kinds(error)):
         return LLMTimeoutError(detail=detail)
     if isinstance(error, openai.APIStatusError):
-        return LLMUnavailableError(f"服务返回错误 HTTP {error.status_code}", detail)
+        unavailable = LLMUnavailableError(f"服务返回错误 HTTP {error.status_code}", detail)
+        unavailable.endpoint_failed = error.status_code not in REQUEST_SPECIFIC_STATUSES
+        return unavailable
     if isinstance(error, openai.APIResponseValidationError):
         return LLMResponseError(detail=detail)
     if isinstance(error, (openai.APIConnectionError, ConnectionError)) \
@@ -353,7 +368,7 @@ class LLMAnswerer:
     """Writes answers with an OpenAI-compatible chat model; see the module docstring for the checks."""
 
     def __init__(self, model: str, base_url: str | None = None, api_key: str = LOCAL_API_KEY, timeout: float = 30.0,
-                 max_retries: int = 1, prompts_dir: Path = PROMPTS_DIR) -> None:
+                 max_retries: int = 1, prompts_dir: Path = PROMPTS_DIR, cooldown_s: float = 60.0) -> None:
         from langchain_core.messages import SystemMessage
         from langchain_core.prompts import ChatPromptTemplate
         from langchain_openai import ChatOpenAI
@@ -361,18 +376,19 @@ class LLMAnswerer:
         prompts = load_prompts(prompts_dir)  # fails here, at start-up, if a template is wrong
         self.model = model
         self._secret = api_key or ""
+        # After a timeout or an unreachable endpoint, the model rests this long: nobody else waits for it to fail.
+        self.cooldown_s = cooldown_s
+        self._resting_until = 0.0
         self.chat = ChatOpenAI(model=model, base_url=base_url or None, api_key=api_key or LOCAL_API_KEY,
                                timeout=timeout, max_retries=max_retries, streaming=True, use_responses_api=False)
         # The system rules are a fixed message, never templated: nothing the user types can reach them.
         self.answer_prompt = ChatPromptTemplate.from_messages(
             [SystemMessage(content=prompts["system"]), ("human", prompts["answer"])])
-        self.rewrite_prompt = ChatPromptTemplate.from_messages(
-            [SystemMessage(content=prompts["system"]), ("human", prompts["rewrite"])])
 
     @classmethod
     def from_settings(cls, settings: Settings, prompts_dir: Path = PROMPTS_DIR) -> LLMAnswerer:
         return cls(settings.llm_model, settings.llm_base_url, settings.llm_api_key, settings.llm_timeout,
-                   settings.llm_max_retries, prompts_dir)
+                   settings.llm_max_retries, prompts_dir, settings.llm_cooldown)
 
     def __repr__(self) -> str:
         return f"LLMAnswerer(model={self.model!r}, base_url={self.chat.openai_api_base!r})"
@@ -386,8 +402,7 @@ class LLMAnswerer:
     def answer(self, question: str, passages: Sequence[Passage],
                history: Sequence[tuple[str, str]] = ()) -> LLMResult:
         """One non-streaming call, verified. Raises LLMError."""
-        if not passages:
-            raise LLMResponseError("没有可供引用的段落")
+        self._check_ready(passages)
         try:
             message = self.chat.invoke(self.messages(question, passages, history), stream=False)
             return verify(_content_text(message.content), passages)
@@ -397,26 +412,22 @@ class LLMAnswerer:
     def stream(self, question: str, passages: Sequence[Passage],
                history: Sequence[tuple[str, str]] = ()) -> LLMStream:
         """A streaming call: iterate for text pieces, then call `.result()` for the verified LLMResult."""
-        if not passages:
-            raise LLMResponseError("没有可供引用的段落")
+        self._check_ready(passages)
         return LLMStream(self, self.messages(question, passages, history), passages)
 
-    def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str:
-        """A follow-up rewritten as a standalone question (prompts/rewrite.txt); the question itself on failure."""
-        if not history:
-            return question
-        try:
-            message = self.chat.invoke(self.rewrite_prompt.format_messages(
-                question=_as_data(question), history=format_history(history)), stream=False)
-        except Exception as error:  # noqa: BLE001 - the original question is always a usable answer
-            self.failed(error)
-            return question
-        lines = [line.strip() for line in _content_text(message.content).splitlines() if line.strip()]
-        return lines[0][:500] if lines else question
+    def _check_ready(self, passages: Sequence[Passage]) -> None:
+        if not passages:
+            raise LLMResponseError("没有可供引用的段落")
+        if time.monotonic() < self._resting_until:
+            raise LLMRestingError()
 
     def failed(self, error: BaseException) -> LLMError:
-        """Classify a failure and log it (class and reason only; the API key is never logged)."""
+        """Classify a failure and log it (class and reason only; the API key is never logged). A timeout or an
+        unreachable endpoint starts the model's rest."""
         llm_error = classify(error)
+        if llm_error.endpoint_failed and self.cooldown_s:
+            self._resting_until = time.monotonic() + self.cooldown_s
+            logger.warning("大模型 %s 秒内不再调用，先用抽取式回答", self.cooldown_s)
         if not getattr(llm_error, "_logged", False):
             detail = llm_error.detail
             if self._secret and self._secret != LOCAL_API_KEY:

@@ -26,6 +26,7 @@ ENV_HELP = {
     "ASSISTANT_LLM_API_KEY": ("", "大模型 API 密钥（不会显示或写入日志）；未设置时用 OPENAI_API_KEY，再没有则为 not-needed"),
     "ASSISTANT_LLM_TIMEOUT": ("30", "大模型请求超时（秒），超时即退回抽取式回答"),
     "ASSISTANT_LLM_MAX_RETRIES": ("1", "大模型请求失败后的重试次数"),
+    "ASSISTANT_LLM_COOLDOWN": ("60", "大模型超时或连不上之后，这么多秒内直接用抽取式回答，不让每个提问都等超时（0 为不暂停）"),
     "ASSISTANT_HOST / ASSISTANT_PORT": ("127.0.0.1 / 7860", "网页聊天地址（默认只允许本机访问）"),
     "ASSISTANT_AUTH / ASSISTANT_AUTH_FILE": ("", "网页密码：用户名:密码（多个用逗号分隔），或每行一个的文件"),
     "ASSISTANT_RATE_LIMIT": ("20", "网页每个客户端每分钟最多提问数（0 为不限）"),
@@ -48,6 +49,7 @@ class Settings:
     llm_api_key: str = field(default=LOCAL_API_KEY, repr=False)
     llm_timeout: float = 30.0
     llm_max_retries: int = 1
+    llm_cooldown: float = 60.0
     answer_mode: str = "extractive"
 
     def __post_init__(self) -> None:
@@ -55,6 +57,8 @@ class Settings:
             raise ValueError(f"ASSISTANT_ANSWER_MODE 只能是 {' 或 '.join(ANSWER_MODES)}，而不是「{self.answer_mode}」")
         if not self.llm_timeout > 0:
             raise ValueError(f"ASSISTANT_LLM_TIMEOUT 必须大于 0（秒），而不是「{self.llm_timeout}」")
+        if self.llm_cooldown < 0:
+            raise ValueError(f"ASSISTANT_LLM_COOLDOWN 不能是负数（{self.llm_cooldown}）")
         if self.llm_max_retries < 0:
             raise ValueError(f"ASSISTANT_LLM_MAX_RETRIES 不能是负数（{self.llm_max_retries}）")
 
@@ -92,6 +96,7 @@ class Settings:
             llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or openai_key or LOCAL_API_KEY,
             llm_timeout=number("ASSISTANT_LLM_TIMEOUT", float),
             llm_max_retries=number("ASSISTANT_LLM_MAX_RETRIES", int),
+            llm_cooldown=number("ASSISTANT_LLM_COOLDOWN", float),
             answer_mode=(env.get("ASSISTANT_ANSWER_MODE") or "extractive").strip().lower(),
         )
 
