@@ -32,8 +32,12 @@ EXAMPLES = [
     "专家怎么评价顾村镇的非公企业工会改革？",
 ]
 ALL = "全部"
-# The extractive answer is ready at once; showing it line by line makes both modes stream the same way.
-STREAM_LINE_DELAY_S = 0.02
+# Every update of a growing answer re-sends the conversation to the page, so there are few of them: a model's
+# text is shown at most every STREAM_INTERVAL_S; an extractive answer, ready at once, is revealed in REVEAL_STEPS
+# (so both modes stream the same way).
+STREAM_INTERVAL_S = 0.1
+REVEAL_STEPS = 3
+REVEAL_STEP_DELAY_S = 0.03
 MAX_COMMENT_CHARS = 1000
 ERROR_TEXT = "⚠️ 系统暂时出错了，没能回答这个问题。请稍后再试；如果一直出错，请联系管理员。"
 WELCOME = ("请用日常说法提问，例如「外卖小哥怎么入会？」。每个回答都注明出自哪个案例、哪个单位；"
@@ -69,26 +73,30 @@ def filters_from(award: str | None, category: str | None, unit: str | None) -> F
 
 
 def stream_answer(assistant: Assistant, question: str, history: Sequence[Turn], filters: Filters,
-                  mode: str = MODE_EXTRACTIVE, delay_s: float = STREAM_LINE_DELAY_S) -> Iterator[tuple[str, Answer | None]]:
+                  mode: str = MODE_EXTRACTIVE, delay_s: float = REVEAL_STEP_DELAY_S) -> Iterator[tuple[str, Answer | None]]:
     """(text so far, None) while the answer grows, then (final text, Answer) once. Raises QuestionError as ask does.
 
     A language model's text streams as it is written (`stream_ask` yields the growing text, then the verified
     Answer, whose text replaces what was shown). An answer that arrives whole (extractive, refused, fallback) is
-    revealed line by line, so the page streams the same way in every mode.
+    revealed a few lines at a time, so the page streams the same way in every mode.
     """
     streamed = False
+    shown_at = 0.0
     for event in assistant.stream_ask(question, history, filters, mode=mode):
         if isinstance(event, Answer):
             if not streamed:
                 lines = event.answer.split("\n")
-                for count in range(1, len(lines)):
+                step = -(-len(lines) // REVEAL_STEPS)
+                for count in range(step, len(lines), step):
                     yield "\n".join(lines[:count]), None
                     if delay_s:
                         time.sleep(delay_s)
             yield event.answer, event
             return
         streamed = True
-        yield str(event), None
+        if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
+            shown_at = time.monotonic()
+            yield str(event), None
     raise RuntimeError("the answer stream ended without an Answer")
 
 
@@ -139,13 +147,15 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
             messages[-1] = {"role": "assistant", "content": f"⚠️ {limiter.message}"}
             yield messages, messages, turns, records, gr.skip()
             return
-        yield messages, messages, turns, records, ""
+        # Until the answer is final only the chat view changes: the conversation's states are stored once, at the
+        # end (every stored state costs the server work on each update; see benchmarks/load.py).
+        yield gr.skip(), messages, gr.skip(), gr.skip(), ""
         mode = mode if mode in modes else default_mode
         try:
             for text, answer in stream_answer(assistant, message, turns, filters_from(award, category, unit), mode):
                 if answer is None:
                     messages[-1] = {"role": "assistant", "content": partial_message(text)}
-                    yield messages, messages, turns, records, gr.skip()
+                    yield gr.skip(), messages, gr.skip(), gr.skip(), gr.skip()
         except QuestionError as error:
             messages[-1] = {"role": "assistant", "content": f"⚠️ {escape(str(error))}"}
             yield messages, messages, turns, records, gr.skip()
@@ -377,6 +387,6 @@ def launch(app, host: str = "127.0.0.1", port: int = 7860, **options):
     if options["auth"]:
         options.setdefault("auth_message", "工会案例问答助手：请输入用户名和密码")
     theme = gr.themes.Default(font=_SYSTEM_FONTS, font_mono=["Noto Sans Mono CJK SC", "monospace"])
-    return app.queue(default_concurrency_limit=4).launch(
+    return app.queue(default_concurrency_limit=16).launch(
         server_name=host, server_port=port, share=False, theme=theme, css=CSS, footer_links=["api"],
         show_error=False, **options)

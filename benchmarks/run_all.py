@@ -18,6 +18,7 @@ BENCHMARKS = [
     ("Warm answer latency, CLI cold start, peak RSS", ["answer.py"]),
     ("Corpus replicated ×1/×10/×50", ["scale.py"]),
     ("Web chat under 20 concurrent users", ["load.py"]),
+    ("Web JSON API (/ask) under 20 concurrent users", ["load.py", "--endpoint", "ask"]),
 ]
 
 
