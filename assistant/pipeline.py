@@ -19,12 +19,13 @@ from .settings import Settings
 MAX_QUESTION_CHARS = 500
 RETRIEVED_SHOWN = 5
 # A short question that leans on what was said before: 那他们的成效呢？ 这是哪个单位做的？ 专家怎么评价的？
-FOLLOW_UP_REFERENCE = re.compile(r"^(那|这|他|她|它|该|此|其|上面|刚才)|他们|她们|这个|这家|该案例|上述|刚才|前面")
+FOLLOW_UP_REFERENCE = re.compile(
+    r"^(那|这|他|她|它|该|此|其|上面|刚才)|他们|她们|[这那][个份些种项家里样次]|该案例|上述|刚才|前面")
 # Words that only name an aspect of a case; a question made of nothing else has no topic of its own.
 ASPECT_WORDS = re.compile(
     r"专家|点评|评价|评述|成效|效果|成果|结果|成绩|单位|做法|办法|措施|经验|覆盖率?|多少|会员|人数|时间|时候|成立|"
     r"获奖|奖项|电话|背景|目的|意义|亮点|特色|具体|详细|数据|哪年|哪天|到了|达到|怎么|如何|怎样|步骤|联系|"
-    r"负责人|什么|哪个|哪家|是|的|了|呢|吗|做|搞|有|还|再|讲讲|说说|介绍")
+    r"负责人|什么|啥|哪个|哪家|咋样?|是|的|了|呢|吗|做|搞|有|还|再|讲讲|说说|介绍")
 FOLLOW_UP_MAX_CHARS = 24
 
 

@@ -21,8 +21,11 @@ EDITION = re.compile(r"((?:19|20)\d\d)\s*年度")
 COMPENDIUM_YEAR = "2017"
 # jieba part-of-speech tags of names: places, organisations, brands (plain person names are too noisy).
 PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
-# Words jieba tags as names that are not names of anything a question could be about.
-NOT_NAMES = frozenset({"英文", "英语", "中文", "汉语", "普通话", "上海话"})
+# The dictionary's own name tags are noisy (东西 ns, 保姆 nrt, 聊天 nz), so a dictionary word counts as a place
+# only when its administrative form is common beside it in jieba's word counts: 北京市 is 10% of 北京, 杭州市 6%,
+# while words that merely can be a county stay under 1% (商城县, 新建县, 长安县).
+PLACE_SUFFIXES = "省市区县镇乡州"
+MIN_PLACE_FORM_SHARE = 0.05
 LATIN = re.compile(r"[A-Za-z]")
 # Unrelated Chinese questions score about 0.83-0.87 against every passage; related ones 0.89 and up.
 MIN_DENSE = 0.87
@@ -30,6 +33,9 @@ MIN_DENSE = 0.87
 # BM25 rankings do not agree on, or a best case that covers few of the question's words.
 MIN_BM25_WITHOUT_AGREEMENT, MAX_CASE_COVERAGE_WITHOUT_AGREEMENT = 4.0, 0.5
 MIN_CASE_COVERAGE, MIN_BM25_AT_LOW_COVERAGE = 0.25, 8.0
+# A question this close in meaning to a passage is answered even when its everyday words are not the
+# compendium's (a cadre's paraphrase): lexical evidence only decides below it.
+STRONG_DENSE = 0.895
 # English questions have no BM25 evidence; only the cross-lingual dense score speaks for them.
 MIN_DENSE_LATIN = 0.76
 
@@ -62,12 +68,30 @@ class RefusalGate:
 
         return jieba.posseg.POSTokenizer(self.lexicon._jieba())
 
+    @cached_property
+    def _word_counts(self) -> dict[str, int]:
+        return self.lexicon._jieba().FREQ
+
+    def is_name(self, word: str, tag: str) -> bool:
+        """A name jieba had to guess (not in its dictionary, tagged as a name: 美团, 顺丰), or a place in it
+        (北京, 朝阳区)."""
+        if tag not in PROPER_NOUN_TAGS or len(word) < 2:
+            return False
+        count = self._word_counts.get(word)
+        if not count:
+            return True
+        if tag != "ns":
+            return False
+        if len(word) > 2 and word[-1] in PLACE_SUFFIXES:
+            return True
+        return max(self._word_counts.get(word + suffix, 0) for suffix in PLACE_SUFFIXES) >= MIN_PLACE_FORM_SHARE * count
+
     def unknown_names(self, question: str) -> list[str]:
         """Place, organisation and brand names the compendium never mentions."""
         return [
             pair.word for pair in self._posseg.cut(question)
-            if pair.flag in PROPER_NOUN_TAGS and len(pair.word) > 1 and pair.word not in self.corpus_text
-            and pair.word not in self._everyday_words and pair.word not in NOT_NAMES
+            if self.is_name(pair.word, pair.flag) and pair.word not in self.corpus_text
+            and pair.word not in self._everyday_words
         ]
 
     def coverage(self, question: str, text: str | None = None) -> float:
@@ -103,6 +127,8 @@ class RefusalGate:
         dense_weak = 0.0 < result.top_dense < MIN_DENSE
         if coverage == 0.0 or (dense_weak and not strong_lexical):
             return Verdict(True, "off-topic", coverage)
+        if result.top_dense >= STRONG_DENSE:
+            return Verdict(False, "", coverage)
         weak = result.top_bm25 < MIN_BM25_WITHOUT_AGREEMENT and not result.agreement
         if weak and case_coverage < MAX_CASE_COVERAGE_WITHOUT_AGREEMENT:
             return Verdict(True, "off-topic", coverage)

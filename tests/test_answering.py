@@ -53,6 +53,7 @@ class TestExtractiveAnswers:
     @pytest.mark.parametrize(("question", "kind"), [
         ("怎样组建外卖骑手工会？", "howto"), ("宝钢的成效如何？", "outcome"), ("哪个单位建了工友村？", "which"),
         ("饿了么工会是哪天成立的？", "fact"), ("专家怎么点评？", "expert"), ("哪些案例讲家政？", "multi"),
+        ("这个办法见效了吗？", "outcome"), ("劳动纠纷还多不多？", "outcome"), ("做到什么程度了？", "outcome"),
     ])
     def test_intent(self, question, kind):
         assert intent(question) == kind
@@ -76,6 +77,20 @@ class TestRefusal:
     def test_in_scope_everyday_words_are_not_refused(self, assistant, question):
         assert not assistant.ask(question).refused
 
+    @pytest.mark.parametrize(("question", "names"), [
+        ("深圳的工会有没有给快递小哥建驿站？", ["深圳"]), ("北京市朝阳区的外卖小哥怎么入会？", ["北京市", "朝阳区"]),
+        ("美团骑手工会怎么成立的？", ["美团"]),
+        # Everyday words jieba's dictionary tags as names (东西 ns, 哥哥 ns, 正儿八经 nz, 换人 nrt) are not names.
+        ("我哥哥在送外卖，怎么入会？", []), ("想跟老板正儿八经谈工资，有什么办法？", []),
+        ("工会能在办公楼里放个柜子让职工拿东西吗？", []), ("护工老换人，工会怎么留住人？", []),
+    ])
+    def test_unknown_names_are_places_and_brands_not_everyday_words(self, assistant, question, names):
+        assert assistant.gate.unknown_names(question) == names
+
+    def test_a_colloquial_question_close_in_meaning_is_answered(self, assistant):
+        answer = assistant.ask("我哥哥在送外卖，怎么入会？")
+        assert not answer.refused and answer.citations[0].case_id == "2017-A3-2"
+
 
 class TestConversation:
     def test_follow_up_keeps_the_case_under_discussion(self, assistant):
@@ -89,6 +104,11 @@ class TestConversation:
         follow = assistant.ask("专家怎么评价的？", [Turn("天平街道的三维服务阵地是什么？", first)])
         assert follow.citations[0].case_id == "2017-A10-1"
         assert "俞莉红" in follow.answer
+
+    def test_follow_up_pointing_back_mid_sentence(self, assistant):
+        first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
+        follow = assistant.ask("给职工的那些奖励有多少？", [Turn("宝钢是怎么推动职工岗位创新的？", first)])
+        assert follow.citations[0].case_id == "2017-A7-1"
 
     def test_new_topic_is_not_treated_as_follow_up(self, assistant):
         first = assistant.ask("宝钢是怎么推动职工岗位创新的？")

@@ -1,4 +1,5 @@
-"""The evaluation question set (eval/questions.jsonl) is well formed and grounded in the compendium."""
+"""The evaluation question sets are well formed and grounded in the compendium: eval/questions.jsonl (the main set,
+also checked for balance and coverage) and eval/holdout.jsonl (40 questions written apart, to check for overfitting)."""
 
 import json
 from collections import Counter
@@ -8,7 +9,7 @@ import pytest
 from assistant import corpus
 from assistant.settings import ROOT
 
-QUESTIONS_PATH = ROOT / "eval" / "questions.jsonl"
+QUESTION_SETS = {"questions": ROOT / "eval" / "questions.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl"}
 
 REQUIRED_FIELDS = {"id", "question", "type", "gold", "must_contain", "paraphrased"}
 OPTIONAL_FIELDS = {"note"}
@@ -31,14 +32,23 @@ TYPE_SHARES = {
 MUST_CONTAIN_MAX_CHARS = 20
 
 
-@pytest.fixture(scope="module")
-def lines() -> list[str]:
-    return [line for line in QUESTIONS_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+def read_lines(name: str) -> list[str]:
+    return [line for line in QUESTION_SETS[name].read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module", params=list(QUESTION_SETS))
+def lines(request) -> list[str]:
+    return read_lines(request.param)
 
 
 @pytest.fixture(scope="module")
 def questions(lines) -> list[dict]:
     return [json.loads(line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def main_set() -> list[dict]:
+    return [json.loads(line) for line in read_lines("questions")]
 
 
 @pytest.fixture(scope="module")
@@ -126,21 +136,21 @@ class TestGold:
             if q["type"] == "multi":
                 assert len(q["gold"]) >= 2, q["id"]
 
-    def test_every_case_is_gold_somewhere(self, questions, cases):
-        covered = {g for q in questions for g in q["gold"]}
+    def test_every_case_is_gold_somewhere(self, main_set, cases):
+        covered = {g for q in main_set for g in q["gold"]}
         assert sorted(set(cases) - covered) == []
 
 
 class TestBalance:
-    def test_enough_questions(self, questions):
-        assert len(questions) >= MIN_QUESTIONS
+    def test_enough_questions(self, main_set):
+        assert len(main_set) >= MIN_QUESTIONS
 
     @pytest.mark.parametrize("type_", TYPES)
-    def test_type_share_in_range(self, questions, type_):
+    def test_type_share_in_range(self, main_set, type_):
         low, high = TYPE_SHARES[type_]
-        share = sum(q["type"] == type_ for q in questions) / len(questions)
+        share = sum(q["type"] == type_ for q in main_set) / len(main_set)
         assert low <= share <= high, f"{type_}: {share:.1%} not in [{low:.0%}, {high:.0%}]"
 
-    def test_enough_paraphrased_questions(self, questions):
-        share = sum(q["paraphrased"] for q in questions) / len(questions)
+    def test_enough_paraphrased_questions(self, main_set):
+        share = sum(q["paraphrased"] for q in main_set) / len(main_set)
         assert share >= MIN_PARAPHRASED_SHARE, f"paraphrased {share:.1%}"
