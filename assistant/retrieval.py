@@ -19,7 +19,7 @@ MODES = ("hybrid", "dense", "bm25")
 # short case (one passage) is not outranked by a long one that matches loosely everywhere.
 PASSAGE_WEIGHTS = (1.0, 0.2, 0.05)
 # A background or expert-comment passage speaks for several cases, so it counts for less in each.
-SHARED_PASSAGE_WEIGHT = 0.5
+SHARED_PASSAGE_WEIGHT = 0.7
 
 
 # Passages taken from each ranking before fusion; all of them when a filter may discard most.
