@@ -376,7 +376,8 @@ class LLMAnswerer:
         prompts = load_prompts(prompts_dir)  # fails here, at start-up, if a template is wrong
         self.model = model
         self._secret = api_key or ""
-        # After a timeout or an unreachable endpoint, the model rests this long: nobody else waits for it to fail.
+        # After the endpoint fails (timeout, unreachable, server error) the model rests this long, so nobody
+        # else waits for it to fail again.
         self.cooldown_s = cooldown_s
         self._resting_until = 0.0
         self.chat = ChatOpenAI(model=model, base_url=base_url or None, api_key=api_key or LOCAL_API_KEY,
@@ -422,8 +423,8 @@ class LLMAnswerer:
             raise LLMRestingError()
 
     def failed(self, error: BaseException) -> LLMError:
-        """Classify a failure and log it (class and reason only; the API key is never logged). A timeout or an
-        unreachable endpoint starts the model's rest."""
+        """Classify a failure and log it (class and reason only; the API key is never logged). A failure of the
+        endpoint itself starts the model's rest."""
         llm_error = classify(error)
         if llm_error.endpoint_failed and self.cooldown_s:
             self._resting_until = time.monotonic() + self.cooldown_s
