@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import socket
@@ -144,7 +145,7 @@ async def first_answer(url: str) -> Sample:
 
 async def user(url: str, endpoint: str, first: int, deadline: float, samples: list[Sample], errors: list[str]) -> None:
     async with httpx.AsyncClient(timeout=60) as client:
-        for i in range(first, first + 10**9):
+        for i in itertools.count(first):
             if time.monotonic() >= deadline:
                 return
             if (i - first) % QUESTIONS_PER_TAB == 0:
