@@ -32,7 +32,7 @@ from assistant.feedback import FeedbackError, FeedbackStore
 from assistant.pipeline import Assistant
 from assistant.rendering import case_markdown
 from assistant.settings import ROOT
-from assistant.web import build_app, launch
+from assistant.web import DOWNLOAD_KEEP_S, DownloadFolder, build_app, launch
 
 pytestmark = pytest.mark.slow
 
@@ -630,8 +630,6 @@ def test_case_markdown_escapes_and_keeps_every_part(assistant: Assistant):
 
 
 def test_download_folders_older_than_a_day_are_removed_and_all_go_when_the_app_exits():
-    from assistant.web import DOWNLOAD_KEEP_S, DownloadFolder
-
     downloads = DownloadFolder()
     old, recent = downloads.new(), downloads.new()
     (old / "问答单.csv").write_text("x", encoding="utf-8")
