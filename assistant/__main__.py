@@ -139,8 +139,8 @@ def _print_answer(answer, as_json: bool) -> None:
 
 
 def _read_history(path: str | None):
-    from .answering import Answer
     from .pipeline import Turn
+    from .types import Answer
 
     if not path:
         return []

@@ -1,18 +1,17 @@
-"""Answers with verified citations: what the question asks, which passages answer it, and the extractive composer."""
+"""The extractive composer: what the question asks, and which verbatim sentences of which cases answer it."""
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 from .chunking import KIND_EXPERT
 from .corpus import Case
+from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
 from .retrieval import CaseHit
-
-MODE_EXTRACTIVE, MODE_LLM = "extractive", "llm"
-COMPENDIUM = "《2017年度上海市基层工会创新案例集》"
+from .types import Citation, reference_list
 
 # First match wins: the order settles questions that fit two intents ("取得了多少成效" is about results).
 INTENTS = (
@@ -47,60 +46,11 @@ POINT_BONUS = 2.0
 NUMBER_BONUS = 1.5
 NO_NUMBER_PENALTY = 2.0
 BEST_PASSAGE_BONUS, OTHER_PASSAGE_BONUS = 2.0, 1.0
-MAX_CASES = 4
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    case_id: str
-    title: str
-    unit: str
-    award: str
-    section: str
-    quote: str
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    answer: str
-    refused: bool
-    mode: str
-    citations: tuple[Citation, ...] = ()
-    retrieved: tuple[dict, ...] = ()
-    notice: str | None = None
-    timings_ms: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        """The public JSON shape (see README)."""
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "refused": self.refused,
-            "mode": self.mode,
-            "citations": [asdict(c) for c in self.citations],
-            "retrieved": list(self.retrieved),
-            "notice": self.notice,
-            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Answer:
-        """Read back what to_dict wrote (a saved conversation turn)."""
-        return cls(data["question"], data["answer"], data["refused"], data["mode"],
-                   tuple(Citation(**c) for c in data.get("citations", [])), tuple(data.get("retrieved", [])),
-                   data.get("notice"), data.get("timings_ms", {}))
 
 
 def intent(question: str) -> str:
     """What kind of answer the question wants: howto, outcome, which, fact, expert or multi."""
     return next((name for name, pattern in INTENTS if pattern.search(question)), "howto")
-
-
-def source_line(citation: Citation) -> str:
-    award = "" if not citation.award else f"（{citation.award}）"
-    return f"[{citation.n}] 《{citation.title}》— {citation.unit}{award}"
 
 
 @dataclass(frozen=True)
@@ -130,8 +80,7 @@ class ExtractiveComposer:
     def choose_cases(self, hits: list[CaseHit], kind: str) -> list[CaseHit]:
         if kind != "multi" or len(hits) < 2:
             return hits[:1]
-        top = hits[0].score
-        return [h for h in hits[:MAX_CASES] if h.score >= 0.6 * top]
+        return leading_cases(hits, LIST_CASE_SHARE)
 
     def evidence(self, hit: CaseHit, query: str, kind: str, count: int) -> Evidence:
         """The best sentences of the case for this question, in their original order."""
@@ -185,7 +134,7 @@ class ExtractiveComposer:
             lines += [f"- {sentence} [{n}]" for sentence in item.sentences]
             if len(evidence) > 1:
                 lines.append("")
-        lines += ["", "参考案例：", *(source_line(c) for c in citations)]
+        lines += ["", reference_list(citations)]
         return "\n".join(lines).replace("\n\n\n", "\n\n").strip(), citations
 
     @staticmethod

@@ -8,8 +8,8 @@ import time
 from langchain_core.embeddings import Embeddings
 
 from . import corpus
-from .answering import MODE_EXTRACTIVE, Answer, Citation
 from .settings import Settings
+from .types import MODE_EXTRACTIVE, Answer, Citation, RetrievedCase
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 500, 50, 4
 
@@ -53,9 +53,8 @@ class NaiveRecipe:
             case = self.case_at(document.metadata["start_index"])
             if case is None:
                 continue
-            if case.id not in {r["case_id"] for r in retrieved}:
-                retrieved.append({"case_id": case.id, "title": case.title, "unit": case.unit, "section": "",
-                                  "score": 0.0})
+            if case.id not in {r.case_id for r in retrieved}:
+                retrieved.append(RetrievedCase(case.id, case.title, case.unit, "", 0.0))
                 citations.append(Citation(len(citations) + 1, case.id, case.title, case.unit, case.award, "",
                                           document.page_content))
         total = (time.perf_counter() - started) * 1000

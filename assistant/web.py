@@ -14,12 +14,12 @@ import gradio as gr
 
 from . import export
 from .access import RateLimiter, credentials_from_env, rate_limiter_from_env
-from .answering import MODE_EXTRACTIVE, MODE_LLM, Answer
 from .corpus import AWARDS, Case
 from .feedback import FeedbackError, FeedbackStore
 from .pipeline import Assistant, QuestionError, Turn
 from .rendering import CSS, answer_message, case_markdown, escape, mode_label, partial_message
 from .retrieval import Filters
+from .types import MODE_EXTRACTIVE, MODE_LLM, Answer
 
 log = logging.getLogger(__name__)
 

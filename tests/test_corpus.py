@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from assistant import corpus
-from assistant.settings import ROOT
+from assistant.settings import ROOT, Settings
 
 PINNED = [
     ("2017-T1-1", "创新跨越“最后一公里”", "宝山区顾村镇总工会"),
@@ -77,7 +77,7 @@ PINNED = [
 
 @pytest.fixture(scope="module")
 def compendium() -> corpus.Compendium:
-    return corpus.load()
+    return corpus.load(Settings().corpus_path)
 
 
 def _compact(text: str) -> str:
@@ -96,7 +96,7 @@ class TestCases:
         assert (len(top), len(nominated)) == (10, 18)
 
     def test_award_list_and_case_headers_agree(self, compendium):
-        text = corpus.DEFAULT_CORPUS.read_text(encoding="utf-8")
+        text = Settings().corpus_path.read_text(encoding="utf-8")
         entries = corpus.parse_award_list(text)
         assert len(entries) == 60
         for entry, case in zip(entries, compendium.cases):

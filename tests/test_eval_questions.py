@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from assistant import corpus
-from assistant.settings import ROOT
+from assistant.settings import ROOT, Settings
 
 QUESTION_SETS = {"questions": ROOT / "eval" / "questions.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl"}
 
@@ -53,7 +53,7 @@ def main_set() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def cases() -> dict[str, corpus.Case]:
-    return {case.id: case for case in corpus.load().cases}
+    return {case.id: case for case in corpus.load(Settings().corpus_path).cases}
 
 
 def case_text(case: corpus.Case) -> str:

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from assistant import evaluation
-from assistant.answering import Answer, Citation
 from assistant.settings import ROOT
+from assistant.types import Answer, Citation, RetrievedCase
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,8 @@ class TestScoring:
     def test_ranks_citations_and_must_contain_are_counted(self):
         question = evaluation.Question("x", ("问",), "howto", ("2017-A3-2",), ("饿了么", "不存在的词"), True)
         citation = Citation(1, "2017-A3-2", "t", "u", "a", "做法", "q")
-        answer = Answer("问", "……饿了么……", False, "extractive", (citation,),
-                        ({"case_id": "2017-A3-1"}, {"case_id": "2017-A3-2"}), None, {"total": 12.0})
+        retrieved = (RetrievedCase("2017-A3-1", "t", "u", "做法", 0.9), RetrievedCase("2017-A3-2", "t", "u", "做法", 0.8))
+        answer = Answer("问", "……饿了么……", False, "extractive", (citation,), retrieved, None, {"total": 12.0})
         row = evaluation.score(question, answer)
         assert row["rank"] == 2 and row["first_citation"] is True
         assert (row["must_found"], row["must_total"]) == (1, 2)

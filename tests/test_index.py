@@ -19,6 +19,7 @@ import pytest
 
 from assistant import chunking, index
 from assistant.index import IndexError_, open_index
+from assistant.lexicon import Lexicon
 from assistant.retrieval import Searcher
 from assistant.settings import ROOT, Settings
 
@@ -113,7 +114,7 @@ class TestOpenIndex:
         cached_before = cache_size(settings)
 
         with pytest.raises(IndexError_, match="corpus_sha256"):
-            index._open_store(settings, old_store)
+            index._open_store(settings, old_store, Lexicon(settings.vocabulary_dir))
         opened = open_index(settings, show_progress=False)
 
         assert opened.store != old_store and not old_store.exists()
@@ -154,7 +155,7 @@ class TestDamagedIndex:
         damage(damaged)
 
         with pytest.raises(IndexError_):
-            index._open_store(settings, damaged)
+            index._open_store(settings, damaged, Lexicon(settings.vocabulary_dir))
         with pytest.raises(IndexError_):
             open_index(settings, rebuild=False)
 

@@ -17,22 +17,21 @@ from typing import ClassVar
 import pytest
 from openai_stub import OpenAIStub, RecordedRequest, Reply
 
-from assistant.answering import Answer, source_line
+from assistant.evidence import model_passages
 from assistant.llm import (
     NO_LLM_NOTICE,
     PROMPTS_DIR,
     LLMAnswerer,
     LLMCitationError,
     LLMResponseError,
-    Passage,
     PromptTemplateError,
-    evidence_passages,
     load_prompt,
     load_prompts,
     verify,
 )
 from assistant.pipeline import Assistant, Turn
 from assistant.settings import DEFAULT_LLM_MODEL, ENV_HELP, ROOT, Settings
+from assistant.types import Answer, Citation, reference_line
 
 SECRET = "sk-test-SECRET-do-not-leak-4242"
 RIDERS = "怎样组建外卖骑手工会？"
@@ -117,7 +116,7 @@ class TestGoodAnswer:
         body, references = answer.answer.split("\n\n参考案例：\n")
         assert "背景 [1]。" in body and "建会入会 [2]，成效明显 [2]。" in body
         assert set(re.findall(r"\[(\d+)\]", body)) == {"1", "2"}
-        assert references.splitlines() == [source_line(c) for c in answer.citations]
+        assert references.splitlines() == [reference_line(c) for c in answer.citations]
         case = assistant.compendium.get(RIDERS_CASE)
         assert answer.citations[1].quote[:40] in case.searchable_text
         assert set(answer.timings_ms) == {"retrieve", "answer", "total"}
@@ -151,7 +150,7 @@ class TestGoodAnswer:
 
     def test_answerer_stream_gives_tokens_then_verified_result(self, assistant, fresh):
         hits = list(assistant.searcher.search(RIDERS).hits)
-        passages = evidence_passages(hits)
+        passages = model_passages(hits)
         stream = assistant.llm.stream(RIDERS, passages)
         tokens = list(stream)
         assert len(tokens) >= 5 and "".join(tokens) == stream.text
@@ -166,7 +165,7 @@ class TestGoodAnswer:
         user = fresh.requests[-1].content("user")
         assert "问：宝钢是怎么推动职工岗位创新的？" in user
         assert follow.citations[-1].case_id == "2017-A7-1"  # passage [1] is the pinned case's best
-        assert follow.retrieved[0]["case_id"] == "2017-A7-1"
+        assert follow.retrieved[0].case_id == "2017-A7-1"
 
 
 class TestCitationCheck:
@@ -196,12 +195,12 @@ class TestCitationCheck:
         fresh.script(Reply("依托平台企业建会 [1]。\n\n参考案例：\n[1] 《编造的案例》— 编造的单位\n[2] 《另一个》"))
         answer = assistant.ask(RIDERS)
         assert "编造" not in answer.answer
-        assert answer.answer.endswith(source_line(answer.citations[0]))
+        assert answer.answer.endswith(reference_line(answer.citations[0]))
 
 
 class TestVerify:
-    PASSAGES: ClassVar[list[Passage]] = [
-        Passage(n, f"case-{n}", f"标题{n}", f"单位{n}", "提名奖", "做法", f"原文{n}") for n in range(1, 5)]
+    PASSAGES: ClassVar[list[Citation]] = [
+        Citation(n, f"case-{n}", f"标题{n}", f"单位{n}", "提名奖", "做法", f"原文{n}") for n in range(1, 5)]
 
     def test_marker_forms_are_read_and_renumbered(self):
         result = verify("甲[3]。乙[1, 3]。丙【2】。丁［4］。戊[2-4]。", self.PASSAGES)

@@ -12,9 +12,11 @@ from langchain_tests.integration_tests import RetrieversIntegrationTests
 from assistant import chunking
 from assistant.chunking import KIND_BACKGROUND, KIND_EXPERT, KIND_SECTION
 from assistant.corpus import AWARD_NOMINATED
-from assistant.lexicon import default_lexicon
+from assistant.lexicon import Lexicon
 from assistant.retrieval import CaseRetriever, Filters, RetrievalConfig, Searcher
+from assistant.settings import VOCABULARY_DIR
 
+LEXICON = Lexicon(VOCABULARY_DIR)
 SENTENCE_ENDS = "。！？；!?;"
 
 
@@ -97,11 +99,11 @@ class TestChunking:
 
 class TestLexicon:
     def test_domain_words_stay_whole(self):
-        assert "网约送餐员" in default_lexicon.tokenize("普陀区网约送餐员行业工会联合会")
+        assert "网约送餐员" in LEXICON.tokenize("普陀区网约送餐员行业工会联合会")
 
     @pytest.mark.parametrize("question", ["如何组建工会？", "怎么帮助职工？", "有哪些案例讲过劳模？"])
     def test_question_words_are_not_tokens(self, question):
-        tokens = default_lexicon.tokenize(question)
+        tokens = LEXICON.tokenize(question)
         assert tokens
         assert not {"如何", "怎么", "哪些", "？"} & set(tokens)
 
@@ -111,13 +113,13 @@ class TestLexicon:
         ("扫马路的人夏天去哪喝水", "环卫工人"),
     ])
     def test_everyday_words_expand_to_the_compendium_words(self, question, compendium_word):
-        assert compendium_word in default_lexicon.expansion(question)
-        expanded = default_lexicon.expand(question)
+        assert compendium_word in LEXICON.expansion(question)
+        expanded = LEXICON.expand(question)
         assert expanded.startswith(question) and compendium_word in expanded
-        assert compendium_word in default_lexicon.tokenize(expanded)
+        assert compendium_word in LEXICON.tokenize(expanded)
 
     def test_question_without_everyday_words_is_unchanged(self):
-        assert default_lexicon.expand("职代会怎么开") == "职代会怎么开"
+        assert LEXICON.expand("职代会怎么开") == "职代会怎么开"
 
 
 class TestHybridSearch:

@@ -1,0 +1,103 @@
+"""The domain types every layer shares: an answer, its citations, the cases retrieved, the refusal verdict."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+MODE_EXTRACTIVE, MODE_LLM = "extractive", "llm"
+ANSWER_MODES = (MODE_EXTRACTIVE, MODE_LLM)
+COMPENDIUM = "《2017年度上海市基层工会创新案例集》"
+REFERENCES_HEADING = "参考案例："
+
+# Why a question was refused (Verdict.kind); the pipeline words each kind for the user.
+REFUSAL_INJECTION = "injection"
+REFUSAL_YEAR = "year"  # detail: the year asked about
+REFUSAL_NO_HITS = "no-hits"  # nothing passed the user's filters
+REFUSAL_UNKNOWN_NAME = "unknown-name"  # detail: the name the compendium never mentions
+REFUSAL_OFF_TOPIC = "off-topic"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the compendium can answer a question, and if not, why (`kind`, with the `detail` it names).
+
+    `coverage` is the share of the question's words the compendium knows: with none, nothing is worth suggesting.
+    """
+
+    refused: bool
+    kind: str = ""
+    detail: str = ""
+    coverage: float = 1.0
+
+    @property
+    def reason(self) -> str:
+        """The public reason string: the kind, with its detail after a colon ("year:2019")."""
+        return f"{self.kind}:{self.detail}" if self.detail else self.kind
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer: the case, its unit and award, the section, the quoted text."""
+
+    n: int
+    case_id: str
+    title: str
+    unit: str
+    award: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class RetrievedCase:
+    """A case retrieval ranked for the question: where its best passage is, and its score."""
+
+    case_id: str
+    title: str
+    unit: str
+    section: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    mode: str
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[RetrievedCase, ...] = ()
+    notice: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The public JSON shape (see README)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "mode": self.mode,
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": [asdict(r) for r in self.retrieved],
+            "notice": self.notice,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """Read back what to_dict wrote (a saved conversation turn)."""
+        return cls(data["question"], data["answer"], data["refused"], data["mode"],
+                   tuple(Citation(**c) for c in data.get("citations", [])),
+                   tuple(RetrievedCase(**r) for r in data.get("retrieved", [])),
+                   data.get("notice"), data.get("timings_ms", {}))
+
+
+def reference_line(citation: Citation, with_section: bool = False) -> str:
+    """One line of a reference list: [n] 《标题》— 单位（奖项）, or （奖项，部分） with the section."""
+    details = "，".join(part for part in (citation.award, citation.section if with_section else "") if part)
+    return f"[{citation.n}] 《{citation.title}》— {citation.unit}" + (f"（{details}）" if details else "")
+
+
+def reference_list(citations: tuple[Citation, ...] | list[Citation]) -> str:
+    """The reference list that ends an answer: the heading, then one line per citation."""
+    return "\n".join([REFERENCES_HEADING, *(reference_line(c) for c in citations)])
