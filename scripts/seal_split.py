@@ -2,6 +2,7 @@
 
 The split is random with a fixed seed and stratified by a field, so it can be checked and is never redone by
 hand: python scripts/seal_split.py SOURCE.jsonl eval/NAME --by type
+python scripts/seal_split.py SOURCE.jsonl eval/NAME --by class   (dialogues)
 writes eval/NAME.jsonl (tune on it) and eval/NAME.sealed.jsonl (run at the end only; see ../shared/EVAL-SETS.md).
 """
 
@@ -29,11 +30,13 @@ def split(items: list[dict], field: str) -> tuple[list[dict], list[dict]]:
     groups: dict[str, list[dict]] = {}
     for item in items:
         groups.setdefault(stratum(item, field), []).append(item)
-    sealed_ids = set()
+    # Every third item of the strata laid end to end, each shuffled: a third of each stratum, small ones included.
+    ordered = []
     for key in sorted(groups):
-        group = groups[key]
-        rng.shuffle(group)
-        sealed_ids |= {item["id"] for item in group[: round(len(group) * SEALED_SHARE)]}
+        rng.shuffle(groups[key])
+        ordered += groups[key]
+    step = round(1 / SEALED_SHARE)
+    sealed_ids = {item["id"] for position, item in enumerate(ordered) if position % step == 1}
     return [i for i in items if i["id"] not in sealed_ids], [i for i in items if i["id"] in sealed_ids]
 
 
@@ -41,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source")
     parser.add_argument("target", help="eval/NAME (without .jsonl)")
-    parser.add_argument("--by", default="type", help="field to stratify by (dialogues: the second turn's class)")
+    parser.add_argument("--by", default="type", help="field to stratify by (a dialogue has none: its second turn's class)")
     args = parser.parse_args()
     items = [json.loads(line) for line in Path(args.source).read_text(encoding="utf-8").splitlines() if line.strip()]
     tuning, sealed = split(items, args.by)
