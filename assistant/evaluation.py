@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .metrics import gold_rank, hit_at, percentile, reciprocal_rank
 from .retrieval import RetrievalConfig
 from .settings import ROOT, Settings
 from .types import Answer
@@ -64,7 +65,7 @@ def score(question: Question, answer: Answer) -> dict:
     """Per-question results: ranks, citations, must_contain, refusal, latency."""
     ranked = [r.case_id for r in answer.retrieved]
     gold = set(question.gold)
-    rank = next((i + 1 for i, case_id in enumerate(ranked) if case_id in gold), None)
+    rank = gold_rank(ranked, gold)
     cited = list(dict.fromkeys(c.case_id for c in answer.citations))
     found = [s for s in question.must_contain if s in answer.answer]
     return {
@@ -86,10 +87,7 @@ def _mean(values: list[float]) -> float | None:
 
 
 def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+    return round(percentile(values, q), 1) if values else None
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -100,10 +98,10 @@ def summarize(rows: list[dict]) -> dict:
     latencies = [r["latency_ms"] for r in rows]
     return {
         "questions": len(rows),
-        "hit@1": _mean([r["rank"] == 1 for r in inside]),
-        "hit@3": _mean([r["rank"] is not None and r["rank"] <= 3 for r in inside]),
-        "hit@5": _mean([r["rank"] is not None and r["rank"] <= 5 for r in inside]),
-        "mrr": _mean([1 / r["rank"] if r["rank"] else 0.0 for r in inside]),
+        "hit@1": _mean([hit_at(r["rank"], 1) for r in inside]),
+        "hit@3": _mean([hit_at(r["rank"], 3) for r in inside]),
+        "hit@5": _mean([hit_at(r["rank"], 5) for r in inside]),
+        "mrr": _mean([reciprocal_rank(r["rank"]) for r in inside]),
         "first_citation": _mean([r["first_citation"] for r in inside]),
         "citation_precision": _mean([r["citation_precision"] for r in answered if r["citation_precision"] is not None]),
         "citation_recall": _mean([r["citation_recall"] for r in inside if r["citation_recall"] is not None]),
