@@ -81,21 +81,20 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from .index import open_index
-    from .pipeline import QuestionError, clean_question
-    from .retrieval import Searcher
+    from .pipeline import Assistant, QuestionError, clean_question
 
     try:
         question = clean_question(args.question)
     except QuestionError as error:
         print(f"错误：{error}", file=sys.stderr)
         return EXIT_USAGE
-    searcher = Searcher(open_index(settings), corpus.load(settings.corpus_path))
-    result = searcher.search(question, k=args.k, filters=_filters(args))
+    assistant = Assistant(settings)
+    result = assistant.searcher.search(question, k=args.k, filters=_filters(args))
+    answerability = assistant.gate.explain(question, result)
     if args.json:
         print(json.dumps({
             "question": question, "query": result.query, "top_dense": result.top_dense, "top_bm25": result.top_bm25,
-            "agreement": result.agreement, "timings_ms": result.timings_ms,
+            "agreement": result.agreement, "timings_ms": result.timings_ms, "answerability": answerability,
             "cases": [{"case_id": h.case.id, "title": h.case.title, "unit": h.case.unit, "award": h.case.award,
                        "score": h.score, "passages": [
                            {"chunk_id": p.chunk.id, "section": p.chunk.section, "dense": p.dense, "bm25": p.bm25,
@@ -111,7 +110,26 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             print(f"   [{p.chunk.section}] 向量 {dense}  BM25 {bm25}  融合 {p.fused:.4f}  {p.chunk.text[:70]}…")
     if not result.hits:
         print("没有找到符合条件的案例。")
+    _print_answerability(answerability)
     return 0
+
+
+def _print_answerability(explained: dict) -> None:
+    """Why the question would be answered or refused: the decision, then each signal with its weight."""
+    decision = "拒答" if explained["refused"] else "回答"
+    reason = f"（{explained['kind']}{'：' + explained['detail'] if explained['detail'] else ''}）" if explained["kind"] else ""
+    if explained["decided_by"] == "rule":
+        print(f"\n能否回答：{decision}{reason}，由确定规则判定。")
+        return
+    probability = explained["probability"]
+    if probability is None:
+        print(f"\n能否回答：{decision}{reason}（未加载拒答模型，使用旧规则）。")
+    else:
+        print(f"\n能否回答：{decision}{reason}，可回答概率 {probability:.3f}（阈值 {explained['threshold']:.3f}）")
+    weights = explained["weights"]
+    for name, value in explained["signals"].items():
+        weight = f"  权重 {weights[name]:+.2f}" if name in weights else ""
+        print(f"   {name:<20} {value:8.3f}{weight}")
 
 
 def _read_questions(source: str) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import answerability_report
 from .metrics import gold_rank, hit_at, percentile, reciprocal_rank
 from .retrieval import RetrievalConfig
 from .settings import ROOT, Settings
@@ -43,6 +44,8 @@ class Question:
     gold: tuple[str, ...]
     must_contain: tuple[str, ...]
     paraphrased: bool
+    oos_kind: str = ""  # what kind of out-of-scope question (answerability set): labour_law, near_miss_org …
+    lang: str = "zh"
 
     @property
     def in_scope(self) -> bool:
@@ -57,7 +60,8 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
         item = json.loads(line)
         turns = item["question"] if isinstance(item["question"], list) else [item["question"]]
         questions.append(Question(item["id"], tuple(turns), item["type"], tuple(item["gold"]),
-                                  tuple(item["must_contain"]), bool(item["paraphrased"])))
+                                  tuple(item["must_contain"]), bool(item["paraphrased"]), item.get("oos_kind") or "",
+                                  item.get("lang", "zh")))
     return questions
 
 
@@ -79,6 +83,9 @@ def score(question: Question, answer: Answer) -> dict:
         "must_found": len(found), "must_total": len(question.must_contain),
         "latency_ms": answer.timings_ms.get("total", 0.0),
         "answer": answer.answer,
+        "oos_kind": question.oos_kind, "lang": question.lang,
+        "probability": answer.verdict.probability if answer.verdict else None,
+        "refusal_kind": answer.verdict.kind if answer.verdict and answer.refused else "",
     }
 
 
@@ -201,6 +208,7 @@ def markdown(report: dict, worst: int = 15) -> str:
         lines.append(f"| {row['id']} | {row['type']} | {question} | {', '.join(row['gold']) or '–'} | "
                      f"{', '.join(row['retrieved'][:3])} | {'是' if row['refused'] else '否'} | "
                      f"{row['must_found']}/{row['must_total']} |")
+    lines += answerability_report.markdown(configs[first]["rows"])
     return "\n".join(lines) + "\n"
 
 
@@ -245,6 +253,9 @@ def write_reports(report: dict, name: str, directory: Path = REPORTS) -> list[Pa
     paths[0].write_text(markdown(report), encoding="utf-8")
     paths[1].write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     chart(report, paths[2])
+    reliability = directory / f"{name}-answerability.png"
+    if answerability_report.chart(next(iter(report["configs"].values()))["rows"], reliability):
+        paths.append(reliability)
     return paths
 
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from . import corpus
+from . import corpus, refusal_model
 from .answering import ExtractiveComposer
 from .evidence import model_passages
 from .index import open_index
@@ -32,6 +32,7 @@ from .types import (
 
 MAX_QUESTION_CHARS = 500
 RETRIEVED_SHOWN = 5
+REFUSAL_SUGGESTIONS = 2
 # A short question that leans on what was said before: 那他们的成效呢？ 这是哪个单位做的？ 专家怎么评价的？
 FOLLOW_UP_REFERENCE = re.compile(
     r"^(那|这|他|她|它|该|此|其|上面|刚才)|他们|她们|[这那][个份些种项家里样次]|该案例|上述|刚才|前面")
@@ -87,6 +88,7 @@ class Assistant:
         self.index = open_index(self.settings, show_progress=show_progress)
         self.searcher = Searcher(self.index, self.compendium, retrieval)
         self.gate = RefusalGate(self.index.lexicon, self.settings.corpus_path.read_text(encoding="utf-8"))
+        self.gate.model = refusal_model.load_or_train(self.index.store, self.searcher, self.gate, show_progress)
         self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks])
         self.llm: LLMAnswerer | None = None
         if self.settings.llm_enabled:
@@ -193,8 +195,9 @@ class Assistant:
 
     def _extractive(self, r: _Retrieval) -> Answer:
         if r.verdict.refused:
-            text = self._refusal(r.verdict, r.hits)
-            return Answer(r.question, text, True, MODE_EXTRACTIVE, (), r.retrieved)
+            offered = self._offered(r.verdict, r.hits)
+            return Answer(r.question, self._refusal(r.verdict, offered), True, MODE_EXTRACTIVE, (), r.retrieved,
+                          suggestions=tuple(self._retrieved(h) for h in offered))
         # A follow-up's own words say what it wants; the case's title only served to find the case.
         text, citations = self.composer.compose(r.question, r.question if r.pinned else r.result.query, r.hits)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
@@ -209,11 +212,11 @@ class Assistant:
 
     @staticmethod
     def _finish(answer: Answer, r: _Retrieval, notice: str | None = None) -> Answer:
-        """The answer with its timings (and a notice, when one is given)."""
+        """The answer with its timings and verdict (and a notice, when one is given)."""
         done = time.perf_counter()
         timings = {"retrieve": (r.retrieved_at - r.started) * 1000, "answer": (done - r.retrieved_at) * 1000,
                    "total": (done - r.started) * 1000}
-        return dataclasses.replace(answer, notice=notice or answer.notice, timings_ms=timings)
+        return dataclasses.replace(answer, notice=notice or answer.notice, timings_ms=timings, verdict=r.verdict)
 
     @staticmethod
     def _retrieved(hit: CaseHit) -> RetrievedCase:
@@ -221,7 +224,15 @@ class Assistant:
                              round(hit.score, 4))
 
     @staticmethod
-    def _refusal(verdict: Verdict, hits: list[CaseHit]) -> str:
+    def _offered(verdict: Verdict, hits: list[CaseHit]) -> list[CaseHit]:
+        """The close cases a refusal offers (可参考): none for an injection, for nothing within the filters, or
+        for a question with no word the compendium knows."""
+        if verdict.kind in (REFUSAL_INJECTION, REFUSAL_NO_HITS) or verdict.coverage <= 0:
+            return []
+        return hits[:REFUSAL_SUGGESTIONS]
+
+    @staticmethod
+    def _refusal(verdict: Verdict, offered: list[CaseHit]) -> str:
         kind = verdict.kind
         if kind == REFUSAL_INJECTION:
             return ("抱歉，我只能依据案例集回答工会工作方面的问题，不能更改规则或透露系统设定。"
@@ -235,7 +246,7 @@ class Assistant:
             text += f"案例集中没有提到「{verdict.detail}」。本案例集只收录上海市基层工会的 60 个创新案例。"
         else:
             text += "我只能回答与这 60 个上海市基层工会创新案例有关的问题。"
-        if verdict.coverage > 0 and hits and kind != REFUSAL_NO_HITS:
-            nearest = "；".join(f"《{h.case.title}》（{h.case.unit}）" for h in hits[:2])
+        if offered:
+            nearest = "；".join(f"《{h.case.title}》（{h.case.unit}）" for h in offered)
             text += f"\n\n可参考：{nearest}。"
         return text

@@ -1,10 +1,19 @@
-"""Decide, before any answer is written, whether the compendium can answer a question at all."""
+"""Decide, before any answer is written, whether the compendium can answer a question at all.
+
+Exact rules first (requests to change the rules, other years and editions, nothing left after the user's
+filters); then a learned decision: a logistic regression over cheap signals of the question and its search
+result (`Signals`), trained on labelled questions when the index is opened for the first time
+(`assistant/refusal_model.py`). The verdict says which kind of reason refused it, and names what it found.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import asdict, dataclass
 from functools import cached_property
 
+from .corpus import compact
 from .lexicon import Lexicon
 from .retrieval import SearchResult
 from .types import (
@@ -20,7 +29,8 @@ from .types import (
 INJECTION = re.compile(
     r"(忽略|无视|忘记|忘掉|不要管|跳过).{0,8}(指令|指示|规则|提示|设定|要求|限制)"
     r"|(系统|system)\s*(提示词|提示|prompt)|扮演|你现在是|越狱|jailbreak"
-    r"|ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above)|disregard\s+.*instructions",
+    r"|ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|your)|disregard\s+.*instructions"
+    r"|(reveal|print|show)\s+(me\s+)?(your|the)\s+(system\s+)?(prompt|instructions)",
     re.IGNORECASE,
 )
 YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
@@ -33,26 +43,61 @@ PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
 # while words that merely can be a county stay under 1% (商城县, 新建县, 长安县).
 PLACE_SUFFIXES = "省市区县镇乡州"
 MIN_PLACE_FORM_SHARE = 0.05
+# An organisation or place named as a whole: a name, then the kind of body it is. The whole name must be in the
+# compendium: 饿了么 is, 饿了么物流公司 is not. The name part must be a name, not 我们/这家/一个.
+ORGANISATION_SUFFIX = re.compile(
+    r"(有限公司|股份公司|公司|集团|物流|快递|速运|速递|外卖|局|机场|医院|大学|学院|中学|小学|银行|酒店|宾馆|超市|商场|"
+    r"工厂|厂|研究院|研究所|协会|平台|总工会|工会|省|市|区|县|镇|街道)$")
+NAME_TAGS = ("nr", "nrt", "ns", "nt", "nz")
+MAX_NAME_WORDS = 3
 LATIN = re.compile(r"[A-Za-z]")
-# Unrelated Chinese questions score about 0.83-0.87 against every passage; related ones 0.89 and up.
+LATIN_SHARE = 0.5
+# Legacy hand-calibrated bands, now only inputs to the learned decision (see git history for their story).
 MIN_DENSE = 0.87
-# Thresholds calibrated on eval/questions.jsonl (see README): weak lexical evidence that the dense and
-# BM25 rankings do not agree on, or a best case that covers few of the question's words.
+STRONG_DENSE = 0.895
 MIN_BM25_WITHOUT_AGREEMENT, MAX_CASE_COVERAGE_WITHOUT_AGREEMENT = 4.0, 0.5
 MIN_CASE_COVERAGE, MIN_BM25_AT_LOW_COVERAGE = 0.25, 8.0
-# A question this close in meaning to a passage is answered even when its everyday words are not the
-# compendium's (a cadre's paraphrase): lexical evidence only decides below it.
-STRONG_DENSE = 0.895
-# English questions have no BM25 evidence; only the cross-lingual dense score speaks for them.
-MIN_DENSE_LATIN = 0.76
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the learned decision reads: cheap facts about the question and its search result."""
+
+    top_dense: float
+    dense_margin: float  # best passage similarity minus the candidates' mean
+    top_bm25: float
+    agreement: float  # dense and BM25 put the same case first
+    second_case_ratio: float  # second case's score over the best: an unclear question spreads
+    coverage: float  # share of the question's words the compendium (or the synonym list) knows
+    case_coverage: float  # share found in the best case
+    unknown_names: float  # names (jieba's guesses, places) the compendium never mentions
+    unknown_whole_names: float  # organisations / places named as a whole that the compendium never names
+    tokens: float
+    chars: float
+    latin: float  # the question is mostly Latin letters (English): cross-lingual scores sit lower
+    latin_dense: float
+    synonym_words: float  # everyday words the synonym list maps to the compendium's
+    legacy_refuse: float  # the hand rules this model replaced would refuse
+
+    def as_vector(self) -> list[float]:
+        return list(asdict(self).values())
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return list(cls.__dataclass_fields__)
 
 
 class RefusalGate:
-    """Combines rules that hold for unseen questions: unknown years, places and names; topic coverage."""
+    """Exact rules, then the learned decision (when a model is given; without one, the legacy rules alone)."""
 
-    def __init__(self, lexicon: Lexicon, corpus_text: str) -> None:
+    def __init__(self, lexicon: Lexicon, corpus_text: str, model=None) -> None:
         self.lexicon = lexicon
         self.corpus_text = corpus_text
+        self.model = model
+
+    @cached_property
+    def _compact_corpus(self) -> str:
+        return compact(self.corpus_text)
 
     @cached_property
     def _years(self) -> frozenset[str]:
@@ -94,6 +139,29 @@ class RefusalGate:
             and pair.word not in self._everyday_words
         ]
 
+    def _name_part(self, word: str, tag: str) -> bool:
+        """A word that can be part of a proper name: tagged as one, or unknown to jieba's dictionary."""
+        return len(word) > 1 and not LATIN.fullmatch(word[0]) and (tag in NAME_TAGS or word not in self._word_counts)
+
+    def unknown_whole_names(self, question: str) -> list[str]:
+        """Organisations and places named as a whole (a name, then 公司/集团/物流/医院/区 …) that the compendium
+        never names, even when a part of them is in it (饿了么 is in it, 饿了么物流公司 is not)."""
+        pairs = [(p.word, p.flag) for p in self._posseg.cut(question)]
+        found = []
+        for end, (word, tag) in enumerate(pairs):
+            suffix = ORGANISATION_SUFFIX.search(word)
+            if not suffix or (suffix.group() != word and tag not in NAME_TAGS):
+                continue
+            start = end
+            while start > 0 and end - start < MAX_NAME_WORDS and self._name_part(*pairs[start - 1]):
+                start -= 1
+            if start == end and len(word) < len(suffix.group()) + 2:
+                continue  # a bare 公司 or 区 names nothing
+            name = "".join(w for w, _ in pairs[start:end + 1])
+            if compact(name) not in self._compact_corpus and name not in found:
+                found.append(name)
+        return found
+
     def coverage(self, question: str, text: str | None = None) -> float:
         """Share of the question's content words found in `text` (default: the compendium or our synonyms)."""
         tokens = list(dict.fromkeys(self.lexicon.tokenize(question)))
@@ -104,7 +172,8 @@ class RefusalGate:
         known = [t for t in tokens if t in self.corpus_text or any(t in w or w in t for w in self._everyday_words)]
         return len(known) / len(tokens)
 
-    def check(self, question: str, result: SearchResult) -> Verdict:
+    def exact_rule(self, question: str, result: SearchResult) -> Verdict | None:
+        """The rules that hold without exception: injection, another year or edition, nothing within the filters."""
         if INJECTION.search(question):
             return Verdict(True, REFUSAL_INJECTION)
         other_years = [y for y in YEAR.findall(question) if y not in self._years]
@@ -113,25 +182,75 @@ class RefusalGate:
             return Verdict(True, REFUSAL_YEAR, other_years[0])
         if not result.hits:
             return Verdict(True, REFUSAL_NO_HITS, coverage=0.0)
-        if len(LATIN.findall(question)) > len(question) / 2:
-            refused = result.top_dense < MIN_DENSE_LATIN
-            return Verdict(refused, REFUSAL_OFF_TOPIC if refused else "", coverage=0.0)
-        names = self.unknown_names(question)
-        if names:
-            return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0])
+        return None
+
+    def signals(self, question: str, result: SearchResult) -> Signals:
+        latin = len(LATIN.findall(question)) > len(question) * LATIN_SHARE
+        hits = result.hits
+        tokens = self.lexicon.tokenize(question)
         coverage = self.coverage(question)
-        best = result.hits[0].case
-        case_coverage = self.coverage(question, best.searchable_text)
+        case_coverage = self.coverage(question, hits[0].case.searchable_text) if hits else 0.0
+        return Signals(
+            top_dense=result.top_dense,
+            dense_margin=result.top_dense - result.dense_mean if result.top_dense else 0.0,
+            top_bm25=math.log1p(result.top_bm25),
+            agreement=float(result.agreement),
+            second_case_ratio=hits[1].score / hits[0].score if len(hits) > 1 and hits[0].score else 0.0,
+            coverage=coverage,
+            case_coverage=case_coverage,
+            unknown_names=float(len(self.unknown_names(question))),
+            unknown_whole_names=float(len(self.unknown_whole_names(question))),
+            tokens=math.log1p(len(tokens)),
+            chars=math.log1p(len(question)),
+            latin=float(latin),
+            latin_dense=result.top_dense if latin else 0.0,
+            synonym_words=float(len(self.lexicon.expansion(question))),
+            legacy_refuse=float(self._legacy_refuse(question, result, latin, coverage, case_coverage)),
+        )
+
+    def _legacy_refuse(self, question: str, result: SearchResult, latin: bool, coverage: float,
+                       case_coverage: float) -> bool:
+        """The hand-calibrated rules of the previous gate, as one signal among the others."""
+        if latin:
+            return result.top_dense < 0.76
+        if self.unknown_names(question) or coverage == 0.0:
+            return True
         strong_lexical = result.agreement and result.top_bm25 >= MIN_BM25_AT_LOW_COVERAGE
-        # top_dense is 0 when the configuration ran no dense search (bm25 only): then it is no evidence.
-        dense_weak = 0.0 < result.top_dense < MIN_DENSE
-        if coverage == 0.0 or (dense_weak and not strong_lexical):
-            return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage)
+        if 0.0 < result.top_dense < MIN_DENSE and not strong_lexical:
+            return True
         if result.top_dense >= STRONG_DENSE:
-            return Verdict(False, coverage=coverage)
+            return False
         weak = result.top_bm25 < MIN_BM25_WITHOUT_AGREEMENT and not result.agreement
         if weak and case_coverage < MAX_CASE_COVERAGE_WITHOUT_AGREEMENT:
-            return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage)
-        if case_coverage < MIN_CASE_COVERAGE and result.top_bm25 < MIN_BM25_AT_LOW_COVERAGE:
-            return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage)
-        return Verdict(False, coverage=coverage)
+            return True
+        return case_coverage < MIN_CASE_COVERAGE and result.top_bm25 < MIN_BM25_AT_LOW_COVERAGE
+
+    def explain(self, question: str, result: SearchResult) -> dict:
+        """The verdict with what it was based on (the 命中测试 view): the signals, their weights, the threshold."""
+        verdict = self.check(question, result)
+        decided_by_rule = verdict.refused and verdict.probability is None and self.exact_rule(question, result)
+        return {
+            "refused": verdict.refused, "kind": verdict.kind, "detail": verdict.detail,
+            "probability": verdict.probability, "decided_by": "rule" if decided_by_rule else "model",
+            "threshold": None if self.model is None else self.model.threshold,
+            "signals": {} if decided_by_rule else asdict(self.signals(question, result)),
+            "weights": {} if self.model is None else self.model.weights(),
+        }
+
+    def check(self, question: str, result: SearchResult) -> Verdict:
+        rule = self.exact_rule(question, result)
+        if rule is not None:
+            return rule
+        signals = self.signals(question, result)
+        if self.model is None:
+            refused = bool(signals.legacy_refuse)
+            probability = None
+        else:
+            probability = self.model.probability(signals)
+            refused = probability < self.model.threshold
+        if not refused:
+            return Verdict(False, coverage=signals.coverage, probability=probability)
+        names = self.unknown_whole_names(question) or self.unknown_names(question)
+        if names:
+            return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], signals.coverage, probability)
+        return Verdict(True, REFUSAL_OFF_TOPIC, coverage=signals.coverage, probability=probability)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -84,6 +85,7 @@ class SearchResult:
     top_dense: float
     top_bm25: float
     agreement: bool
+    dense_mean: float = 0.0  # mean similarity of the dense candidates: how far the best one stands out
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -125,6 +127,7 @@ class Searcher:
             top_dense=dense[0][1] if dense else 0.0,
             top_bm25=bm25[0][1] if bm25 else 0.0,
             agreement=agreement,
+            dense_mean=float(np.mean([score for _, score in dense])) if dense else 0.0,
             timings_ms={"search": (done - started) * 1000},
         )
 

@@ -22,12 +22,14 @@ class Verdict:
     """Whether the compendium can answer a question, and if not, why (`kind`, with the `detail` it names).
 
     `coverage` is the share of the question's words the compendium knows: with none, nothing is worth suggesting.
+    `probability` is the learned decision's estimate that the compendium answers it (None: an exact rule decided).
     """
 
     refused: bool
     kind: str = ""
     detail: str = ""
     coverage: float = 1.0
+    probability: float | None = None
 
     @property
     def reason(self) -> str:
@@ -69,6 +71,8 @@ class Answer:
     retrieved: tuple[RetrievedCase, ...] = ()
     notice: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    verdict: Verdict | None = None  # the answerability decision (None: made outside the pipeline)
+    suggestions: tuple[RetrievedCase, ...] = ()  # close cases a refusal offers instead (可参考)
 
     def to_dict(self) -> dict:
         """The public JSON shape (see README)."""
@@ -81,15 +85,23 @@ class Answer:
             "retrieved": [asdict(r) for r in self.retrieved],
             "notice": self.notice,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "refusal": None if self.verdict is None else {
+                "kind": self.verdict.kind, "detail": self.verdict.detail,
+                "probability": None if self.verdict.probability is None else round(self.verdict.probability, 4)},
+            "suggestions": [asdict(s) for s in self.suggestions],
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> Answer:
         """Read back what to_dict wrote (a saved conversation turn)."""
+        refusal = data.get("refusal")
+        verdict = None if refusal is None else Verdict(data["refused"], refusal["kind"], refusal["detail"],
+                                                         probability=refusal["probability"])
         return cls(data["question"], data["answer"], data["refused"], data["mode"],
                    tuple(Citation(**c) for c in data.get("citations", [])),
                    tuple(RetrievedCase(**r) for r in data.get("retrieved", [])),
-                   data.get("notice"), data.get("timings_ms", {}))
+                   data.get("notice"), data.get("timings_ms", {}), verdict,
+                   tuple(RetrievedCase(**s) for s in data.get("suggestions", [])))
 
 
 def reference_line(citation: Citation, with_section: bool = False) -> str:
