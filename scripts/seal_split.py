@@ -3,6 +3,7 @@
 The split is random with a fixed seed and stratified by a field, so it can be checked and is never redone by
 hand: python scripts/seal_split.py SOURCE.jsonl eval/NAME --by type
 python scripts/seal_split.py SOURCE.jsonl eval/NAME --by class   (dialogues)
+python scripts/seal_split.py SOURCE.jsonl eval/NAME --by oos_kind,type   (answerability)
 writes eval/NAME.jsonl (tune on it) and eval/NAME.sealed.jsonl (run at the end only; see ../shared/EVAL-SETS.md).
 """
 
@@ -17,10 +18,12 @@ SEED = 20261127
 SEALED_SHARE = 1 / 3
 
 
-def stratum(item: dict, field: str) -> str:
-    """The value the split is stratified by; for a dialogue, the class of its second turn."""
-    if field in item:
-        return str(item[field])
+def stratum(item: dict, fields: str) -> str:
+    """The value the split is stratified by: the first of the comma-separated fields the item has a value for;
+    for a dialogue, the class of its second turn."""
+    for field in fields.split(","):
+        if item.get(field):
+            return str(item[field])
     turns = item.get("turns", [])
     return str(turns[1].get("class")) if len(turns) > 1 else ""
 
@@ -44,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source")
     parser.add_argument("target", help="eval/NAME (without .jsonl)")
-    parser.add_argument("--by", default="type", help="field to stratify by (a dialogue has none: its second turn's class)")
+    parser.add_argument("--by", default="type", help="fields to stratify by, the first with a value counts (oos_kind,type); a dialogue: its second turn's class")
     args = parser.parse_args()
     items = [json.loads(line) for line in Path(args.source).read_text(encoding="utf-8").splitlines() if line.strip()]
     tuning, sealed = split(items, args.by)
