@@ -132,19 +132,6 @@ def _print_answerability(explained: dict) -> None:
         print(f"   {name:<20} {value:8.3f}{weight}")
 
 
-def _read_questions(source: str) -> list[str]:
-    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    questions = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("{"):
-            line = json.loads(line)["question"]
-        questions.append(line)
-    return questions
-
-
 def _print_answer(answer, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -154,6 +141,13 @@ def _print_answer(answer, as_json: bool) -> None:
         print(f"\n（提示：{answer.notice}）")
     for citation in answer.citations:
         print(f"\n[{citation.n}] 出处原文（{citation.section}）：{citation.quote}")
+
+
+def _print_error(question: str, error: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"question": question, "error": error}, ensure_ascii=False))
+    else:
+        print(f"错误：{error}", file=sys.stderr)
 
 
 def _read_history(path: str | None):
@@ -172,37 +166,45 @@ def _read_history(path: str | None):
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from .pipeline import Assistant, QuestionError, Turn
-
     if args.batch:
-        questions = _read_questions(args.batch)
-    elif args.question is not None:
-        questions = [args.question]
-    else:
+        return _ask_batch(args, settings)
+    if args.question is None:
         print("错误：请给出问题，或用 --batch 文件。", file=sys.stderr)
         return EXIT_USAGE
-    assistant = Assistant(settings)
-    history = _read_history(args.history)
-    status = 0
-    iterator = questions
-    if args.batch:
-        from tqdm import tqdm
+    from .pipeline import Assistant, QuestionError
 
-        iterator = tqdm(questions, desc="回答问题", unit="题", file=sys.stderr)
-    for question in iterator:
-        try:
-            answer = assistant.ask(question, history if not args.batch else (), _filters(args), mode=args.mode)
-        except QuestionError as error:
-            if args.json:
-                print(json.dumps({"question": question, "error": str(error)}, ensure_ascii=False))
-            else:
-                print(f"错误：{error}", file=sys.stderr)
+    assistant = Assistant(settings)
+    try:
+        answer = assistant.ask(args.question, _read_history(args.history), _filters(args), mode=args.mode)
+    except QuestionError as error:
+        _print_error(args.question, str(error), args.json)
+        return EXIT_USAGE
+    _print_answer(answer, args.json)
+    return 0
+
+
+def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
+    """Every question of the file, each printed as soon as it is answered; a bad one is reported and skipped."""
+    from tqdm import tqdm
+
+    from .batch import QuestionFileError, answer_all, read_questions
+    from .pipeline import Assistant
+
+    try:
+        questions = read_questions(args.batch)
+    except QuestionFileError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = Assistant(settings)
+    status = 0
+    progress = tqdm(questions, desc="回答问题", unit="题", file=sys.stderr)
+    for entry in answer_all(assistant, progress, _filters(args), args.mode):
+        if entry.answer is None:
+            _print_error(entry.question, entry.error, args.json)
             status = EXIT_USAGE
             continue
-        _print_answer(answer, args.json)
-        if not args.batch:
-            history.append(Turn(question, answer))
-        elif not args.json:
+        _print_answer(entry.answer, args.json)
+        if not args.json:
             print("\n" + "—" * 20 + "\n")
     return status
 
@@ -274,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
                               description="回答一个问题（或 --batch 文件中的每个问题），注明出处案例与单位。")
     ask.add_argument("question", nargs="?", help="问题")
     ask.add_argument("--batch", metavar="FILE",
-                     help="批量提问：每行一个问题的文本文件，或带 question 字段的 JSONL；- 表示标准输入")
+                     help="批量提问：每行一个问题的文本文件、带 question 字段的 JSONL，"
+                          "或 .csv / .xlsx（取「问题」列，没有则取第一列）；- 表示标准输入")
     ask.add_argument("--history", metavar="FILE", help="之前的对话：每行一个 ask --json 的输出，用于追问")
     ask.add_argument("--mode", choices=("extractive", "llm"),
                      help="答案模式（默认取 ASSISTANT_ANSWER_MODE）：extractive 抽取式；llm 大模型，失败时退回抽取式")

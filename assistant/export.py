@@ -1,4 +1,4 @@
-"""Trainer's Q&A sheet: questions read from text/CSV/Excel, answers with their cited cases written as Markdown, CSV, DOCX."""
+"""Trainer's Q&A sheet: questions with their answers and cited cases, written as Markdown, CSV and DOCX."""
 
 from __future__ import annotations
 
@@ -12,16 +12,10 @@ from pathlib import Path
 
 from .types import Answer, Citation, reference_line
 
-MAX_QUESTIONS = 100
 TITLE = "培训备课问答单"
-QUESTION_HEADERS = ("问题", "question", "提问", "题目")
 CSV_HEADER = ("序号", "问题", "状态", "回答", "引用案例", "单位", "奖项", "出处原文")
 _SOURCE_LIST = re.compile(r"\n+参考案例：\n(?:\[\d+\][^\n]*(?:\n|$))+\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-
-
-class QuestionFileError(ValueError):
-    """A question file that cannot be read; the message is for the user, in Chinese."""
 
 
 @dataclass(frozen=True)
@@ -48,63 +42,6 @@ class SheetEntry:
         if self.answer is None:
             return self.error
         return _SOURCE_LIST.sub("", self.answer.answer).strip()
-
-
-def parse_questions(text: str) -> list[str]:
-    """Pasted text: one question per line; blank lines, list numbers ("1." "2、") and duplicates dropped."""
-    questions: list[str] = []
-    for line in (text or "").splitlines():
-        line = re.sub(r"^\s*(\d{1,3}\s*[.．、)）]|[-*•])\s*", "", line).strip()
-        if line and line not in questions:
-            questions.append(line)
-    return questions
-
-
-def _from_rows(rows: list[list[str]]) -> list[str]:
-    """The question column of a table: the one headed 问题/question, else the first; a header row is skipped."""
-    rows = [[str(cell).strip() if cell is not None else "" for cell in row] for row in rows]
-    rows = [row for row in rows if any(row)]
-    if not rows:
-        return []
-    header = [cell.lower() for cell in rows[0]]
-    column = next((i for i, cell in enumerate(header) if cell in QUESTION_HEADERS), None)
-    body = rows[1:] if column is not None else rows
-    column = column or 0
-    return parse_questions("\n".join(row[column] for row in body if len(row) > column))
-
-
-def read_questions(path: Path | str) -> list[str]:
-    """Questions from an uploaded .txt (one per line), .csv or .xlsx (the 问题 column, else the first column)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".xlsx":
-            from openpyxl import load_workbook
-
-            book = load_workbook(path, read_only=True, data_only=True)
-            try:
-                rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-            finally:
-                book.close()
-            return _from_rows(rows)
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise QuestionFileError("文件不是 UTF-8 或 GBK 编码的文本，请另存为 UTF-8 后再上传。")
-        if suffix == ".csv":
-            return _from_rows(list(csv.reader(io.StringIO(text))))
-        if suffix == ".txt":
-            return parse_questions(text)
-    except QuestionFileError:
-        raise
-    except Exception as error:  # a damaged upload gets a message, not a stack trace
-        raise QuestionFileError(f"无法读取文件「{path.name}」，请确认它是有效的 .txt、.csv 或 .xlsx 文件。") from error
-    raise QuestionFileError(f"不支持「{path.suffix or path.name}」文件，请上传 .txt、.csv 或 .xlsx。")
 
 
 def _plain(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -14,6 +15,7 @@ import gradio as gr
 
 from . import export
 from .access import RateLimiter, credentials_from_env, rate_limiter_from_env
+from .batch import QuestionFileError, answer_all, questions_from_text, read_questions
 from .corpus import AWARDS, Case
 from .feedback import FeedbackError, FeedbackStore
 from .pipeline import Assistant, QuestionError, Turn
@@ -39,6 +41,8 @@ STREAM_INTERVAL_S = 0.1
 REVEAL_STEPS = 3
 REVEAL_STEP_DELAY_S = 0.03
 MAX_COMMENT_CHARS = 1000
+MAX_SHEET_QUESTIONS = 100
+_LIST_MARK = re.compile(r"^\s*(\d{1,3}\s*[.．、)）]|[-*•])\s*")
 ERROR_TEXT = "⚠️ 系统暂时出错了，没能回答这个问题。请稍后再试；如果一直出错，请联系管理员。"
 WELCOME = ("请用日常说法提问，例如「外卖小哥怎么入会？」。每个回答都注明出自哪个案例、哪个单位；"
            "点开回答下方的出处卡片可查看案例全文。")
@@ -116,6 +120,18 @@ def case_rows(cases: Sequence[Case], query: str = "", award: str = ALL, category
         if all(word.lower() in text.lower() for word in words):
             rows.append([case.id, case.award, case.category, case.title, case.unit])
     return rows
+
+
+def sheet_questions(text: str, upload: str | None) -> list[str]:
+    """The trainer's questions: pasted lines, then the uploaded file's; list marks ("1." "2、" "-") and repeats dropped.
+
+    Raises QuestionFileError."""
+    questions: list[str] = []
+    for question in [*questions_from_text(text or ""), *(read_questions(upload) if upload else [])]:
+        question = _LIST_MARK.sub("", question).strip()
+        if question and question not in questions:
+            questions.append(question)
+    return questions
 
 
 def case_question(case: Case) -> str:
@@ -243,27 +259,22 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
     def run_batch(text, upload, progress=_PROGRESS):
         no_files = [gr.update(interactive=False, value=None)] * 3
         try:
-            questions = export.parse_questions(text)
-            if upload:
-                questions += [q for q in export.read_questions(upload) if q not in questions]
-        except export.QuestionFileError as error:
+            questions = sheet_questions(text, upload)
+        except QuestionFileError as error:
             return f"⚠️ {error}", [], *no_files
         if not questions:
             return "请先粘贴问题（每行一个），或上传 .txt / .csv / .xlsx 文件。", [], *no_files
         note = ""
-        if len(questions) > export.MAX_QUESTIONS:
-            note = f"（共 {len(questions)} 题，一次最多回答 {export.MAX_QUESTIONS} 题，只回答了前 {export.MAX_QUESTIONS} 题）"
-            questions = questions[: export.MAX_QUESTIONS]
-        entries = []
-        for i, question in enumerate(questions):
-            progress((i, len(questions)), desc=f"正在回答第 {i + 1}/{len(questions)} 题")
-            try:
-                entries.append(export.SheetEntry(question, assistant.ask(question)))
-            except QuestionError as error:
-                entries.append(export.SheetEntry(question, error=str(error)))
-            except Exception:  # one failed question does not lose the sheet
-                log.exception("batch answering failed for %r", question)
-                entries.append(export.SheetEntry(question, error="系统出错，未能回答这道题。"))
+        if len(questions) > MAX_SHEET_QUESTIONS:
+            note = f"（共 {len(questions)} 题，一次最多回答 {MAX_SHEET_QUESTIONS} 题，只回答了前 {MAX_SHEET_QUESTIONS} 题）"
+            questions = questions[:MAX_SHEET_QUESTIONS]
+
+        def announced():
+            for i, question in enumerate(questions):
+                progress((i, len(questions)), desc=f"正在回答第 {i + 1}/{len(questions)} 题")
+                yield question
+
+        entries = list(answer_all(assistant, announced()))
         paths = export.write_all(entries, downloads.new())
         answered = sum(e.status == "已回答" for e in entries)
         status = f"已完成 {len(entries)} 题：回答 {answered} 题，拒答或未能回答 {len(entries) - answered} 题。{note}"

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant import export
 from assistant.access import RateLimiter
 from assistant.feedback import FeedbackError, FeedbackStore
 from assistant.pipeline import Assistant
@@ -572,52 +571,6 @@ def test_rating_can_be_changed_and_withdrawn(tmp_path: Path):
     assert [(r["id"], r["rating"]) for r in store.records()] == [(kept, "down")]
     with pytest.raises(FeedbackError, match="没有找到这条评价记录"):
         store.set_comment(withdrawn, "太晚了")
-
-
-# ---------------------------------------------------------------- trainer export (pure functions)
-
-def test_questions_from_text_csv_and_xlsx(tmp_path: Path):
-    assert export.parse_questions("1. 怎样建会？\n\n2、怎样入会？\n- 怎样建会？\n") == ["怎样建会？", "怎样入会？"]
-    (tmp_path / "q.txt").write_text("怎样建会？\n怎样入会？\n", encoding="gb18030")
-    assert export.read_questions(tmp_path / "q.txt") == ["怎样建会？", "怎样入会？"]
-    (tmp_path / "q.csv").write_text("编号,问题\n1,怎样建会？\n2,怎样入会？\n", encoding="utf-8-sig")
-    assert export.read_questions(tmp_path / "q.csv") == ["怎样建会？", "怎样入会？"]
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.append(["问题", "备注"])
-    book.active.append(["怎样建会？", "第一课"])
-    book.active.append([None, None])
-    book.active.append(["怎样入会？", None])
-    book.save(tmp_path / "q.xlsx")
-    assert export.read_questions(tmp_path / "q.xlsx") == ["怎样建会？", "怎样入会？"]
-    (tmp_path / "q.pdf").write_bytes(b"%PDF")
-    with pytest.raises(export.QuestionFileError, match="不支持"):
-        export.read_questions(tmp_path / "q.pdf")
-    (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
-    with pytest.raises(export.QuestionFileError, match="无法读取"):
-        export.read_questions(tmp_path / "bad.xlsx")
-
-
-def test_sheet_in_all_formats_lists_cited_cases_and_units(assistant: Assistant, tmp_path: Path):
-    entries = [export.SheetEntry(RIDER_QUESTION, assistant.ask(RIDER_QUESTION)),
-               export.SheetEntry(OUT_OF_SCOPE, assistant.ask(OUT_OF_SCOPE)),
-               export.SheetEntry("", error="问题是空的")]
-    paths = export.write_all(entries, tmp_path)
-    markdown = paths["md"].read_text(encoding="utf-8")
-    assert f"## 1. {RIDER_QUESTION}" in markdown and f"《{RIDER_TITLE}》— {RIDER_UNIT}" in markdown
-    assert "**已拒答**" in markdown and "**未能回答**" in markdown
-    assert markdown.count("参考案例：") == 0  # the sheet lists sources itself, with their quotes
-
-    from docx import Document
-
-    document = Document(paths["docx"])
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings == [export.TITLE, f"1. {RIDER_QUESTION}", f"2. {OUT_OF_SCOPE}", "3. "]
-    assert any(RIDER_UNIT in p.text and p.style.name == "List Bullet" for p in document.paragraphs)
-    rows = export.table_rows(entries)
-    assert rows[0][2] == "已回答" and rows[0][5].splitlines()[0] == RIDER_UNIT and rows[2][2] == "未能回答"
 
 
 def test_case_markdown_escapes_and_keeps_every_part(assistant: Assistant):
