@@ -1,6 +1,6 @@
 """Warm answer latency (extractive) over the eval questions, and CLI cold start to first answer.
 
-Run: .venv/bin/python benchmarks/answer.py   (uses the repo's index/, building it if needed)
+Run: .venv/bin/python -m benchmarks.answer   (uses the repo's index/, building it if needed)
 """
 
 from __future__ import annotations
@@ -10,18 +10,11 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from assistant.evaluation import load_questions  # noqa: E402
-from assistant.pipeline import Assistant  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+from assistant.evaluation import load_questions
+from assistant.metrics import percentile
+from assistant.pipeline import Assistant
+from assistant.settings import ROOT
 
 
 def main() -> None:
@@ -46,7 +39,7 @@ def main() -> None:
     print(f"questions: {len(questions)}   assistant load (index open): {load_ms:.0f} ms")
     print(f"{'stage':<10}{'p50 ms':>10}{'p95 ms':>10}{'mean ms':>10}")
     for name, values in (("retrieve", retrieve), ("answer", answer), ("total", totals)):
-        print(f"{name:<10}{statistics.median(values):>10.1f}{percentile(values, 0.95):>10.1f}"
+        print(f"{name:<10}{percentile(values, 0.5):>10.1f}{percentile(values, 0.95):>10.1f}"
               f"{statistics.fmean(values):>10.1f}")
     print(f"CLI cold start to first answer (python -m assistant ask …): {cold_s:.2f} s")
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

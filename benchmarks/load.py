@@ -1,8 +1,8 @@
 """Web cold start and load test: N simulated users ask questions over HTTP for a bounded time; prints numbers.
 
-    .venv/bin/python benchmarks/load.py                       # starts `python app.py` on a free loopback port
-    .venv/bin/python benchmarks/load.py --url http://127.0.0.1:7860/ --users 20 --duration 60
-    .venv/bin/python benchmarks/load.py --endpoint ask        # the JSON API instead of the chat
+    .venv/bin/python -m benchmarks.load                       # starts `python app.py` on a free loopback port
+    .venv/bin/python -m benchmarks.load --url http://127.0.0.1:7860/ --users 20 --duration 60
+    .venv/bin/python -m benchmarks.load --endpoint ask        # the JSON API instead of the chat
 
 By default each user drives the chat page's own event (what the 提问 button sends) through Gradio's REST API
 (POST /gradio_api/call/chat, then the server-sent events that reveal the answer), one question at a time, in a
@@ -37,10 +37,9 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from assistant.evaluation import load_questions  # noqa: E402
+from assistant.evaluation import load_questions
+from assistant.metrics import percentile
+from assistant.settings import ROOT
 
 QUESTIONS = [question.turns[0] for question in load_questions()]
 QUESTIONS_PER_TAB = 3
@@ -172,18 +171,14 @@ def peak_rss_mb(pid: int) -> float:
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def spread(values: list[float]) -> str:
     return (f"p50 {percentile(values, 0.5) * 1000:.0f} ms, p95 {percentile(values, 0.95) * 1000:.0f} ms, "
             f"max {max(values) * 1000:.0f} ms, mean {statistics.mean(values) * 1000:.0f} ms")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running app without a password (default: start python app.py on a free port)")
     parser.add_argument("--endpoint", choices=list(ENDPOINTS), default="chat")
     parser.add_argument("--users", type=int, default=20)

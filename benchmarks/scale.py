@@ -2,7 +2,7 @@
 
 Replicas repeat the same passage texts, so the embedding cache serves them: the build time shown is the
 indexing cost (Chroma + BM25); embedding new text costs ~0.2 s per passage on top (see the 1× line).
-Run: .venv/bin/python benchmarks/scale.py [N ...]   (default: 1 10 50)
+Run: .venv/bin/python -m benchmarks.scale [N ...]   (default: 1 10 50)
 """
 
 from __future__ import annotations
@@ -10,18 +10,15 @@ from __future__ import annotations
 import dataclasses
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from assistant import corpus, index  # noqa: E402
-from assistant.retrieval import Searcher  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant import corpus, index
+from assistant.metrics import percentile
+from assistant.retrieval import Searcher
+from assistant.settings import Settings
 
 QUESTIONS = ["怎样组建外卖骑手工会？", "保姆遇到法律纠纷怎么办？", "劳模看病难怎么办？", "宝钢职工岗位创新的成效",
              "哪些案例讲农民专业合作社？", "扫马路的环卫工人夏天哪里喝水？", "工会经费怎么依法催缴？"]
@@ -61,11 +58,10 @@ def main(factors: list[int]) -> None:
             for _ in range(3):
                 for question in QUESTIONS:
                     timings.append(searcher.search(question).timings_ms["search"])
-            timings.sort()
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"{factor:>4}{len(replicated.cases):>8}{len(built.chunks):>10}{build_s:>9.1f}"
-                  f"{folder_mb(built.store):>10.1f}{statistics.median(timings):>15.1f}"
-                  f"{timings[int(0.95 * len(timings)) - 1]:>8.1f}{rss:>13.0f}")
+                  f"{folder_mb(built.store):>10.1f}{percentile(timings, 0.5):>15.1f}"
+                  f"{percentile(timings, 0.95):>8.1f}{rss:>13.0f}")
 
 
 if __name__ == "__main__":

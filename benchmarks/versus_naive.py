@@ -1,19 +1,13 @@
 """Our pipeline against the naive LangChain recipe on the same questions: quality and warm latency, with ratios.
 
 Both pay for one query embedding, so the recipe's bare top-4 retrieval is close to the latency floor.
-Run: .venv/bin/python benchmarks/versus_naive.py
+Run: .venv/bin/python -m benchmarks.versus_naive
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from assistant import evaluation  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant import evaluation
+from assistant.settings import Settings
 
 
 def main() -> None:
