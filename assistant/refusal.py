@@ -30,7 +30,9 @@ INJECTION = re.compile(
     r"(忽略|无视|忘记|忘掉|不要管|跳过).{0,8}(指令|指示|规则|提示|设定|要求|限制)"
     r"|(系统|system)\s*(提示词|提示|prompt)|扮演|你现在是|越狱|jailbreak"
     r"|ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|your)|disregard\s+.*instructions"
-    r"|(reveal|print|show)\s+(me\s+)?(your|the)\s+(system\s+)?(prompt|instructions)",
+    r"|(reveal|print|show|repeat|translate)\s+.{0,30}(hidden|system|your)\s+(prompt|instructions|message)"
+    r"|(pretend|act)\s+(you\s+are|to\s+be|as)|you\s+are\s+now|answer\s+freely|without\s+the\s+book"
+    r"|管理员指令|开发者模式|(不用|不要|别)(再)?(依据|根据|引用)|自由(回答|发挥)|(输出|告诉我|显示|翻译).{0,6}(你的)?(提示词|设定|指令)",
     re.IGNORECASE,
 )
 YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
@@ -47,9 +49,15 @@ MIN_PLACE_FORM_SHARE = 0.05
 # compendium: 饿了么 is, 饿了么物流公司 is not. The name part must be a name, not 我们/这家/一个.
 ORGANISATION_SUFFIX = re.compile(
     r"(有限公司|股份公司|公司|集团|物流|快递|速运|速递|外卖|局|机场|医院|大学|学院|中学|小学|银行|酒店|宾馆|超市|商场|"
-    r"工厂|厂|研究院|研究所|协会|平台|总工会|工会|省|市|区|县|镇|街道)$")
+    r"工厂|厂|研究院|研究所|协会|平台|总工会|工会|门店|乐园|图书馆|博物馆|剧院|车站|省|市|区|县|镇|街道)$")
 NAME_TAGS = ("nr", "nrt", "ns", "nt", "nz")
+# Words that can make up a name: nouns, names, abbreviations (j), numbers (809所).
+NOUN_TAG_PREFIXES = ("n", "j", "m", "vn")
 MAX_NAME_WORDS = 3
+# How far after a name's own part the kind of body may follow in the compendium's text (…信息技术股份有限公司).
+MAX_NAME_GAP = 14
+# A name counts as the compendium's when most of it is printed there as one piece.
+KNOWN_NAME_SHARE = 0.6
 LATIN = re.compile(r"[A-Za-z]")
 LATIN_SHARE = 0.5
 # Legacy hand-calibrated bands, now only inputs to the learned decision (see git history for their story).
@@ -70,6 +78,8 @@ class Signals:
     second_case_ratio: float  # second case's score over the best: an unclear question spreads
     coverage: float  # share of the question's words the compendium (or the synonym list) knows
     case_coverage: float  # share found in the best case
+    passage_coverage: float  # share found in the best passage
+    missing_specific: float  # rarity (jieba's counts) of the rarest question word the compendium lacks
     unknown_names: float  # names (jieba's guesses, places) the compendium never mentions
     unknown_whole_names: float  # organisations / places named as a whole that the compendium never names
     tokens: float
@@ -139,9 +149,23 @@ class RefusalGate:
             and pair.word not in self._everyday_words
         ]
 
-    def _name_part(self, word: str, tag: str) -> bool:
-        """A word that can be part of a proper name: tagged as one, or unknown to jieba's dictionary."""
-        return len(word) > 1 and not LATIN.fullmatch(word[0]) and (tag in NAME_TAGS or word not in self._word_counts)
+    def _known_name(self, name: str, suffix: str) -> bool:
+        """The compendium names it: the whole name, or its own part followed closely by the same kind of body
+        (百事通公司 for 百事通信息技术股份有限公司; not 饿了么物流 although 饿了么 is in it)."""
+        name, core = compact(name), compact(name[: len(name) - len(suffix)])
+        if self._longest_shared(name) >= KNOWN_NAME_SHARE * len(name):
+            return True  # the name as printed, or most of it (嘉定区税务局工会 for …嘉定区税务局…)
+        if len(core) < 2:
+            return False
+        return any(suffix in self._compact_corpus[m.end(): m.end() + MAX_NAME_GAP]
+                   for m in re.finditer(re.escape(core), self._compact_corpus))
+
+    def _longest_shared(self, text: str) -> int:
+        """Length of the longest part of `text` that the compendium contains."""
+        for size in range(len(text), 0, -1):
+            if any(text[i:i + size] in self._compact_corpus for i in range(len(text) - size + 1)):
+                return size
+        return 0
 
     def unknown_whole_names(self, question: str) -> list[str]:
         """Organisations and places named as a whole (a name, then 公司/集团/物流/医院/区 …) that the compendium
@@ -150,15 +174,19 @@ class RefusalGate:
         found = []
         for end, (word, tag) in enumerate(pairs):
             suffix = ORGANISATION_SUFFIX.search(word)
-            if not suffix or (suffix.group() != word and tag not in NAME_TAGS):
+            if not suffix or not tag.startswith(NOUN_TAG_PREFIXES):
                 continue
             start = end
-            while start > 0 and end - start < MAX_NAME_WORDS and self._name_part(*pairs[start - 1]):
+            while start > 0 and end - start < MAX_NAME_WORDS and pairs[start - 1][1].startswith(NOUN_TAG_PREFIXES):
                 start -= 1
-            if start == end and len(word) < len(suffix.group()) + 2:
-                continue  # a bare 公司 or 区 names nothing
-            name = "".join(w for w, _ in pairs[start:end + 1])
-            if compact(name) not in self._compact_corpus and name not in found:
+            chain = pairs[start:end + 1]
+            proper = [w for w, t in chain[:-1] if t in NAME_TAGS or w not in self._word_counts]
+            if not proper and not (tag in NAME_TAGS and len(word) >= len(suffix.group()) + 2):
+                continue  # 我们公司, 这个区, 一家物流: a kind of body, not a name
+            while chain and chain[0][0] not in proper and chain[0][1] not in NAME_TAGS:
+                chain = chain[1:]  # the name starts at its first proper part
+            name = "".join(w for w, _ in chain)
+            if not self._known_name(name, suffix.group()) and name not in found:
                 found.append(name)
         return found
 
@@ -171,6 +199,17 @@ class RefusalGate:
             return sum(t in text for t in tokens) / len(tokens)
         known = [t for t in tokens if t in self.corpus_text or any(t in w or w in t for w in self._everyday_words)]
         return len(known) / len(tokens)
+
+    @cached_property
+    def _total_count(self) -> int:
+        return sum(self._word_counts.values())
+
+    def missing_specific(self, tokens: list[str]) -> float:
+        """How specific the most specific question word is that neither the compendium nor the synonym list
+        knows (养老金, 公积金, 星巴克: a topic of its own), as log-rarity in jieba's counts; 0 when none."""
+        missing = [t for t in tokens if len(t) > 1 and t not in self.corpus_text
+                   and not any(t in w or w in t for w in self._everyday_words)]
+        return max((math.log(self._total_count / (1 + self._word_counts.get(t, 0))) for t in missing), default=0.0)
 
     def exact_rule(self, question: str, result: SearchResult) -> Verdict | None:
         """The rules that hold without exception: injection, another year or edition, nothing within the filters."""
@@ -198,6 +237,8 @@ class RefusalGate:
             second_case_ratio=hits[1].score / hits[0].score if len(hits) > 1 and hits[0].score else 0.0,
             coverage=coverage,
             case_coverage=case_coverage,
+            passage_coverage=self.coverage(question, hits[0].passages[0].chunk.text) if hits else 0.0,
+            missing_specific=self.missing_specific(tokens),
             unknown_names=float(len(self.unknown_names(question))),
             unknown_whole_names=float(len(self.unknown_whole_names(question))),
             tokens=math.log1p(len(tokens)),
@@ -246,7 +287,7 @@ class RefusalGate:
             refused = bool(signals.legacy_refuse)
             probability = None
         else:
-            probability = self.model.probability(signals)
+            probability = self.model.probability(signals, question)
             refused = probability < self.model.threshold
         if not refused:
             return Verdict(False, coverage=signals.coverage, probability=probability)
