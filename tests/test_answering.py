@@ -144,7 +144,9 @@ class TestAskCli:
         assert result.returncode == 0, result.stderr
         (line,) = result.stdout.strip().splitlines()
         data = json.loads(line)
-        assert set(data) == {"question", "answer", "refused", "mode", "citations", "retrieved", "notice", "timings_ms"}
+        assert set(data) == {"question", "answer", "refused", "mode", "citations", "retrieved", "notice", "timings_ms",
+                             "refusal", "suggestions"}
+        assert data["refusal"]["kind"] == "" and 0.5 < data["refusal"]["probability"] <= 1.0
         assert set(data["citations"][0]) == {"n", "case_id", "title", "unit", "award", "section", "quote"}
         assert data["citations"][0]["case_id"] == "2017-A3-2"
 
