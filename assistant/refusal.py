@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .corpus import compact
 from .lexicon import Lexicon
@@ -127,6 +127,11 @@ class RefusalGate:
     def _word_counts(self) -> dict[str, int]:
         return self.lexicon._jieba().FREQ
 
+    @lru_cache(maxsize=256)  # noqa: B019 - one gate per assistant; each question's tags are read by several signals
+    def _tagged(self, question: str) -> tuple[tuple[str, str], ...]:
+        """The question's words with jieba's part-of-speech tags."""
+        return tuple((pair.word, pair.flag) for pair in self._posseg.cut(question))
+
     def is_name(self, word: str, tag: str) -> bool:
         """A name jieba had to guess (not in its dictionary, tagged as a name: 美团, 顺丰), or a place in it
         (北京, 朝阳区)."""
@@ -143,11 +148,8 @@ class RefusalGate:
 
     def unknown_names(self, question: str) -> list[str]:
         """Place, organisation and brand names the compendium never mentions."""
-        return [
-            pair.word for pair in self._posseg.cut(question)
-            if self.is_name(pair.word, pair.flag) and pair.word not in self.corpus_text
-            and pair.word not in self._everyday_words
-        ]
+        return [word for word, tag in self._tagged(question)
+                if self.is_name(word, tag) and word not in self.corpus_text and word not in self._everyday_words]
 
     def _known_name(self, name: str, suffix: str) -> bool:
         """The compendium names it: the whole name, or its own part followed closely by the same kind of body
@@ -170,7 +172,7 @@ class RefusalGate:
     def unknown_whole_names(self, question: str) -> list[str]:
         """Organisations and places named as a whole (a name, then 公司/集团/物流/医院/区 …) that the compendium
         never names, even when a part of them is in it (饿了么 is in it, 饿了么物流公司 is not)."""
-        pairs = [(p.word, p.flag) for p in self._posseg.cut(question)]
+        pairs = self._tagged(question)
         found = []
         for end, (word, tag) in enumerate(pairs):
             suffix = ORGANISATION_SUFFIX.search(word)
