@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
-from .corpus import Case
-from .types import MODE_EXTRACTIVE, MODE_LLM, Answer
+from ..corpus import Case
+from ..types import MODE_EXTRACTIVE, MODE_LLM, Answer
 
 MODE_LABELS = {MODE_EXTRACTIVE: "抽取式（原文摘录，离线）", MODE_LLM: "大模型生成"}
 CSS = """
@@ -54,6 +55,11 @@ def case_markdown(case: Case) -> str:
         lines += [f"#### 专家点评 · {escape(comment.affiliation)} {escape(comment.expert)}", "",
                   _paragraphs(comment.text), ""]
     return "\n".join(lines).strip()
+
+
+def case_texts(cases: Iterable[Case]) -> dict[str, str]:
+    """Every case in full, by id: what a source card opens and the case library shows."""
+    return {case.id: case_markdown(case) for case in cases}
 
 
 def source_cards(answer: Answer, case_texts: dict[str, str]) -> str:

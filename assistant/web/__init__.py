@@ -1,0 +1,17 @@
+"""Gradio web app: chat with sourced answers, the case library, feedback and the trainer's batch Q&A sheet.
+
+`app` lays out the page and wires its events to handlers that can be called without a browser: `chat.Chat`
+(answers, new chat, the /ask API), `library.CaseLibrary`, `feedback.Feedback` and `trainer.Trainer`.
+"""
+
+from .app import QUEUE_CONCURRENCY, TITLE, build_app, build_error_app, launch
+from .chat import Chat, filters_from, stream_answer
+from .downloads import DOWNLOAD_KEEP_S, DownloadFolder
+from .feedback import Feedback
+from .library import CaseLibrary, case_rows
+from .trainer import Trainer, sheet_questions
+
+__all__ = [
+    "DOWNLOAD_KEEP_S", "QUEUE_CONCURRENCY", "TITLE", "CaseLibrary", "Chat", "DownloadFolder", "Feedback", "Trainer",
+    "build_app", "build_error_app", "case_rows", "filters_from", "launch", "sheet_questions", "stream_answer",
+]
