@@ -212,6 +212,8 @@ def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from . import evaluation
 
+    if args.dialogues:
+        return _eval_dialogues(args, settings)
     names = [n.strip() for n in (args.compare or args.config).split(",") if n.strip()]
     unknown = [n for n in names if n not in evaluation.CONFIG_NAMES]
     if unknown:
@@ -234,6 +236,19 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     for failure in failures:
         print(f"未达标：{failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _eval_dialogues(args: argparse.Namespace, settings: Settings) -> int:
+    """Multi-turn dialogues, turn by turn (eval/dialogues.jsonl)."""
+    from . import dialogue_eval
+
+    dialogues = dialogue_eval.load_dialogues(Path(args.dialogues))[: args.limit or None]
+    report = dialogue_eval.run(settings, dialogues)
+    paths = dialogue_eval.write_reports(report, args.name or Path(args.dialogues).stem, Path(args.out))
+    for key, label in dialogue_eval.LABELS.items():
+        print(f"  {label:<14} {report['summary'][key]}")
+    print("\n报告：" + "、".join(str(p) for p in paths))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -290,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--config", default="hybrid", help="配置：hybrid、hybrid-nosyn、dense、bm25、naive")
     evaluate.add_argument("--compare", metavar="A,B,…", help="同一次运行里并排比较多个配置")
     evaluate.add_argument("--questions", default=str(ROOT / "eval" / "questions.jsonl"), help="题集文件")
+    evaluate.add_argument("--dialogues", metavar="FILE", help="多轮对话题集（如 eval/dialogues.jsonl），逐轮提问并评分")
     evaluate.add_argument("--out", default=str(ROOT / "eval" / "reports"), help="报告目录")
     evaluate.add_argument("--name", help="报告名称（默认取配置名）")
     evaluate.add_argument("--limit", type=int, help="只跑前 N 题（调试用）")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -11,21 +10,28 @@ from dataclasses import dataclass
 from . import corpus, refusal_model
 from .answering import ExtractiveComposer
 from .evidence import model_passages
+from .followup import FollowUpJudge, is_english
 from .index import open_index
 from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult
 from .refusal import RefusalGate
-from .retrieval import CaseHit, Filters, RetrievalConfig, Searcher, SearchResult
+from .retrieval import CaseHit, Filters, PassageHit, RetrievalConfig, Searcher, SearchResult
 from .settings import Settings
 from .types import (
     ANSWER_MODES,
     COMPENDIUM,
+    FOLLOW_UP_CONTINUE,
+    FOLLOW_UP_NEW,
+    FOLLOW_UP_ORDINAL,
+    FOLLOW_UP_OTHERS,
     MODE_EXTRACTIVE,
     MODE_LLM,
     REFUSAL_INJECTION,
     REFUSAL_NO_HITS,
+    REFUSAL_OFF_TOPIC,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_YEAR,
     Answer,
+    FollowUp,
     RetrievedCase,
     Verdict,
 )
@@ -33,15 +39,12 @@ from .types import (
 MAX_QUESTION_CHARS = 500
 RETRIEVED_SHOWN = 5
 REFUSAL_SUGGESTIONS = 2
-# A short question that leans on what was said before: 那他们的成效呢？ 这是哪个单位做的？ 专家怎么评价的？
-FOLLOW_UP_REFERENCE = re.compile(
-    r"^(那|这|他|她|它|该|此|其|上面|刚才)|他们|她们|[这那][个份些种项家里样次]|该案例|上述|刚才|前面")
-# Words that only name an aspect of a case; a question made of nothing else has no topic of its own.
-ASPECT_WORDS = re.compile(
-    r"专家|点评|评价|评述|成效|效果|成果|结果|成绩|单位|做法|办法|措施|经验|覆盖率?|多少|会员|人数|时间|时候|成立|"
-    r"获奖|奖项|电话|背景|目的|意义|亮点|特色|具体|详细|数据|哪年|哪天|到了|达到|怎么|如何|怎样|步骤|联系|"
-    r"负责人|什么|啥|哪个|哪家|咋样?|是|的|了|呢|吗|做|搞|有|还|再|讲讲|说说|介绍")
-FOLLOW_UP_MAX_CHARS = 24
+# 「还有别的吗」 is answered by another case only when it scores at least this share of the discussed one on the
+# conversation's topic; below that the compendium has no other case to offer.
+OTHERS_SHARE = 0.5
+# A continuing question with a topic of its own that the question alone would be refused for is refused too when
+# the discussed case holds less than this share of its words (a labour-law question about the riders just discussed).
+CONTINUE_REFUSAL_COVERAGE = 0.5
 
 
 class QuestionError(ValueError):
@@ -69,7 +72,7 @@ class _Retrieval:
     """What retrieval and the refusal gate decided for one question, before any answer is written."""
 
     question: str
-    pinned: str | None
+    follow_up: FollowUp
     result: SearchResult
     hits: list[CaseHit]
     verdict: Verdict
@@ -89,31 +92,12 @@ class Assistant:
         self.searcher = Searcher(self.index, self.compendium, retrieval)
         self.gate = RefusalGate(self.index.lexicon, self.settings.corpus_path.read_text(encoding="utf-8"))
         self.gate.model = refusal_model.load_or_train(self.index.store, self.searcher, self.gate, show_progress)
+        self.followups = FollowUpJudge(self.index.lexicon, self.compendium)
         self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks])
         self.llm: LLMAnswerer | None = None
         if self.settings.llm_enabled:
             # Loads and checks the prompt templates now: a broken template fails start-up, not a question.
             self.llm = LLMAnswerer.from_settings(self.settings)
-
-    def _follow_up_case(self, question: str, history: Sequence[Turn]) -> str | None:
-        """The case under discussion, when the question is a follow-up to an answered turn."""
-        if not history or len(question) > FOLLOW_UP_MAX_CHARS:
-            return None
-        topic = self.index.lexicon.tokenize(ASPECT_WORDS.sub(" ", question))
-        if not FOLLOW_UP_REFERENCE.search(question) and topic:
-            return None
-        last = next((t.answer for t in reversed(history) if t.answer.citations), None)
-        return self._discussed_case(last) if last else None
-
-    @staticmethod
-    def _discussed_case(answer: Answer) -> str:
-        """The case an answer was about: its first citation; for a model's answer, which may cite a side
-        passage first, the best retrieved case when the answer cites it."""
-        if answer.mode == MODE_LLM and answer.retrieved:
-            top = answer.retrieved[0].case_id
-            if any(c.case_id == top for c in answer.citations):
-                return top
-        return answer.citations[0].case_id
 
     def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
             mode: str | None = None) -> Answer:
@@ -173,33 +157,74 @@ class Assistant:
     def _retrieve(self, question: str, history: Sequence[Turn], filters: Filters | None) -> _Retrieval:
         started = time.perf_counter()
         question = clean_question(question)
-        pinned = self._follow_up_case(question, history)
-        if pinned and filters and not filters.accept(self.compendium.get(pinned)):
-            pinned = None  # the case under discussion is outside the filters the user chose now
-        query = question
-        if pinned:
-            case = self.compendium.get(pinned)
-            query = f"{case.title} {case.unit} {question}"
-        result = self.searcher.search(query, k=len(self.compendium.cases) if pinned else RETRIEVED_SHOWN,
-                                      filters=filters)
-        hits = list(result.hits)
-        if pinned:
-            hits.sort(key=lambda h: h.case.id != pinned)
-            hits = hits[:RETRIEVED_SHOWN]
+        # The question's own search over the whole compendium: the evidence for both decisions that follow.
+        alone = self.searcher.search(question, k=len(self.compendium.cases), filters=filters)
+        # Every turn is judged on its own first: the exact rules hold whatever was said before.
+        own = self.gate.check(question, alone)
+        follow = FollowUp(FOLLOW_UP_NEW, (), "确定规则已判定") if own.refused and own.probability is None \
+            else self.followups.decide(question, history, alone, not own.refused)
+        if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) and filters \
+                and not filters.accept(self.compendium.get(follow.case_ids[0])):
+            follow = FollowUp(FOLLOW_UP_NEW, (), "正在讨论的案例不在当前的筛选范围内")
+        result, hits, verdict = alone, list(alone.hits), own
+        if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
+            case_id = follow.case_ids[0]
+            hits = [self._case_hit(case_id, alone), *(h for h in hits if h.case.id != case_id)]
+            verdict = self._continue_verdict(question, own, case_id)
+        elif follow.kind == FOLLOW_UP_OTHERS:
+            result, hits, verdict = self._others(question, history, follow, filters)
+        elif not self.followups.topic(question) and not own.refused:
+            # Nothing under discussion and nothing asked about: 「他们的成效呢？」 after a refusal.
+            verdict = Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
         retrieved_at = time.perf_counter()
-        # A pinned case passed the filters, so only an unpinned question can come back without hits: the gate
-        # refuses those ("no-hits").
-        verdict = Verdict(False) if pinned else self.gate.check(question, result)
-        retrieved = tuple(self._retrieved(h) for h in hits)
-        return _Retrieval(question, pinned, result, hits, verdict, retrieved, started, retrieved_at)
+        hits = hits[:RETRIEVED_SHOWN]
+        return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
+                          retrieved_at)
+
+    def _case_hit(self, case_id: str, alone: SearchResult) -> CaseHit:
+        """The discussed case as a hit: as the question's own search found it, else with its first passages."""
+        found = next((h for h in alone.hits if h.case.id == case_id), None)
+        if found is not None and found.passages:
+            return found
+        passages = tuple(PassageHit(c, 0.0) for c in self.index.chunks if c.case_id == case_id)[:3]
+        return CaseHit(self.compendium.get(case_id), 0.0, passages)
+
+    def _continue_verdict(self, question: str, own: Verdict, case_id: str) -> Verdict:
+        """A question about the discussed case is answerable, unless it names what the compendium never names, or
+        brings a topic of its own that it would be refused for alone and that the case does not speak of."""
+        if not self.followups.topic(question) or not own.refused:
+            return Verdict(False, probability=own.probability)
+        if is_english(question) and own.kind != REFUSAL_UNKNOWN_NAME:
+            return Verdict(False, probability=own.probability)  # cross-lingual scores say little about a follow-up
+        if own.kind == REFUSAL_UNKNOWN_NAME or self.followups.foreign_words(question) \
+                or self.followups.case_coverage(question, case_id) < CONTINUE_REFUSAL_COVERAGE:
+            return own
+        return dataclasses.replace(own, refused=False, kind="", detail="")
+
+    def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
+                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict | None]:
+        """Other cases on the conversation's topic (the previous question with this one), the discussed ones left
+        out, within the category or unit the question points to; refused when none comes close to the discussed
+        case."""
+        result = self.searcher.search(f"{history[-1].question} {question}", k=len(self.compendium.cases),
+                                      filters=filters)
+        discussed = {h.case.id: h.score for h in result.hits if h.case.id in follow.case_ids}
+        related = self.followups.related(follow.case_ids[0], question)
+        others = [h for h in result.hits if h.case.id not in follow.case_ids
+                  and (related is None or h.case.id in related)]
+        if related:  # 「同一类」「这家单位」 name the cases themselves: no score bar
+            return result, others, Verdict(not others, REFUSAL_OFF_TOPIC if not others else "", coverage=0.0)
+        bar = OTHERS_SHARE * max(discussed.values(), default=0.0)
+        if not others or others[0].score < bar:
+            return result, others, Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
+        return result, others, Verdict(False)
 
     def _extractive(self, r: _Retrieval) -> Answer:
         if r.verdict.refused:
             offered = self._offered(r.verdict, r.hits)
             return Answer(r.question, self._refusal(r.verdict, offered), True, MODE_EXTRACTIVE, (), r.retrieved,
                           suggestions=tuple(self._retrieved(h) for h in offered))
-        # A follow-up's own words say what it wants; the case's title only served to find the case.
-        text, citations = self.composer.compose(r.question, r.question if r.pinned else r.result.query, r.hits)
+        text, citations = self.composer.compose(r.question, r.result.query, r.hits)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
     @staticmethod
@@ -216,7 +241,8 @@ class Assistant:
         done = time.perf_counter()
         timings = {"retrieve": (r.retrieved_at - r.started) * 1000, "answer": (done - r.retrieved_at) * 1000,
                    "total": (done - r.started) * 1000}
-        return dataclasses.replace(answer, notice=notice or answer.notice, timings_ms=timings, verdict=r.verdict)
+        return dataclasses.replace(answer, notice=notice or answer.notice, timings_ms=timings, verdict=r.verdict,
+                                   follow_up=r.follow_up)
 
     @staticmethod
     def _retrieved(hit: CaseHit) -> RetrievedCase:

@@ -37,6 +37,23 @@ class Verdict:
         return f"{self.kind}:{self.detail}" if self.detail else self.kind
 
 
+# How a turn relates to the conversation before it (FollowUp.kind).
+FOLLOW_UP_NEW = "new"  # a question of its own (or the first one)
+FOLLOW_UP_CONTINUE = "continue"  # about the case(s) under discussion
+FOLLOW_UP_ORDINAL = "ordinal"  # 「第二个」: the n-th case of the previous list answer
+FOLLOW_UP_OTHERS = "others"  # 「还有别的吗」: other cases than those under discussion
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How a question was read in its conversation, and why: `case_ids` are the cases it continues on (continue,
+    ordinal) or leaves out (others)."""
+
+    kind: str = FOLLOW_UP_NEW
+    case_ids: tuple[str, ...] = ()
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class Citation:
     """A numbered source of an answer: the case, its unit and award, the section, the quoted text."""
@@ -73,6 +90,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     verdict: Verdict | None = None  # the answerability decision (None: made outside the pipeline)
     suggestions: tuple[RetrievedCase, ...] = ()  # close cases a refusal offers instead (可参考)
+    follow_up: FollowUp | None = None  # how the question was read in its conversation
 
     def to_dict(self) -> dict:
         """The public JSON shape (see README)."""
@@ -89,6 +107,7 @@ class Answer:
                 "kind": self.verdict.kind, "detail": self.verdict.detail,
                 "probability": None if self.verdict.probability is None else round(self.verdict.probability, 4)},
             "suggestions": [asdict(s) for s in self.suggestions],
+            "follow_up": None if self.follow_up is None else asdict(self.follow_up),
         }
 
     @classmethod
@@ -101,7 +120,9 @@ class Answer:
                    tuple(Citation(**c) for c in data.get("citations", [])),
                    tuple(RetrievedCase(**r) for r in data.get("retrieved", [])),
                    data.get("notice"), data.get("timings_ms", {}), verdict,
-                   tuple(RetrievedCase(**s) for s in data.get("suggestions", [])))
+                   tuple(RetrievedCase(**s) for s in data.get("suggestions", [])),
+                   FollowUp(**{**data["follow_up"], "case_ids": tuple(data["follow_up"]["case_ids"])})
+                   if data.get("follow_up") else None)
 
 
 def reference_line(citation: Citation, with_section: bool = False) -> str:

@@ -1,0 +1,149 @@
+"""How a question relates to the conversation before it: continue on the case under discussion, its n-th case,
+other cases than it, or a question of its own — decided from evidence, not from a pronoun list.
+
+The evidence is the question's own search over the whole compendium: a question with a topic of its own that is
+strong on another case switches to it; one whose own search still ranks the discussed case near the top, or whose
+words the discussed case mostly contains, continues on it; a question with no topic of its own (only aspect words:
+成效, 专家, 哪个单位, 多少人 …) continues. A refused turn leaves nothing under discussion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cached_property
+
+from .corpus import Compendium
+from .lexicon import Lexicon
+from .retrieval import SearchResult
+from .types import (
+    FOLLOW_UP_CONTINUE,
+    FOLLOW_UP_NEW,
+    FOLLOW_UP_ORDINAL,
+    FOLLOW_UP_OTHERS,
+    MODE_LLM,
+    Answer,
+    FollowUp,
+)
+
+# Words that only name an aspect of a case (or carry the question): a question made of nothing else has no topic.
+ASPECT_WORDS = re.compile(
+    r"专家|点评|评价|评述|怎么看|成效|效果|成果|结果|成绩|收获|变化|单位|做法|办法|措施|经验|覆盖率?|多少|几[个名家人次年月天项]?|"
+    r"会员|人数|时间|时候|哪年|哪天|成立|开始|获奖|奖项|电话|地址|在哪|哪里|背景|目的|意义|亮点|特色|具体|详细|数据|"
+    r"到了|达到|怎么|如何|怎样|步骤|联系|负责人|什么|啥|哪个|哪家|哪些|谁|咋样?|一共|总共|参加|参与|覆盖|受益|"
+    r"他们|她们|它们|他|她|它|这个|那个|这些|那些|这|那|该|此|其|上面|刚才|前面|案例|工会|第[一二三四五六七八九十\d]个?|"
+    r"回事|最后|后来|现在|目前|当时|一年|每年|每月|主要|大概|大约|情况|内容|名字|名称|叫|说|讲|看|评|"
+    r"下来|起来|出来|怎么回事|其中|分别|各自|都|也|还是|就|又|一共|"
+    r"是|的|了|呢|吗|吧|啊|呀|做|搞|有|还|再|又|都|讲讲|说说|介绍|一下|请问|能|可以|想|知道|问")
+ENGLISH_ASPECT_WORDS = frozenset(
+    "what were was is are the a an result results outcome outcomes effect effects achieve achieved who which unit "
+    "organisation organization how many much when did do does they it this that these those their them expert "
+    "experts say said comment comments think about of people members case more details detail tell me and in on "
+    "to for with any there start started started begin began year years number numbers steps so far".split())
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def is_english(question: str) -> bool:
+    """Mostly Latin letters: topic words cannot be matched against the Chinese text."""
+    return len("".join(_LATIN_WORD.findall(question))) > len(question) / 2
+ORDINAL = re.compile(r"第\s*([一二三四五六七八九十1-9])\s*(个|条|家|项|种|案例|点)")
+ORDINAL_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
+OTHERS = re.compile(
+    r"(还有|别的|其他|其它|另外|另一|其余)(的)?(哪些|什么|哪个|哪家|哪里)?.{0,6}(单位|案例|地方|区|街道|镇|企业|公司|"
+    r"工会|行业|类似|这么|这样|一样)|类似的?(做法|案例|经验)|\b(other|another|similar|elsewhere)\b", re.IGNORECASE)
+# The discussed case counts as the question's own answer when its own search ranks it this high …
+CONTINUE_RANK = 3
+# … or when the case's text holds this share of the question's words.
+CONTINUE_COVERAGE = 0.6
+# A question strong on another case switches when the discussed case scores below this share of the best.
+SWITCH_SHARE = 0.7
+# 「同一类里还有哪些」「这家单位还有别的案例吗」: other cases of the discussed case's category, or of its unit.
+SAME_CATEGORY = re.compile(r"同一?类|同类|这一类|一类里|这个类别|同一个类别")
+SAME_UNIT = re.compile(r"(这|该|同一?)(一)?(家|个)?(单位|镇|街道|区|公司|集团|总工会|工会|企业|医院|学校)")
+_UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
+
+
+class FollowUpJudge:
+    """Reads a question in its conversation; one instance per assistant."""
+
+    def __init__(self, lexicon: Lexicon, compendium: Compendium) -> None:
+        self.lexicon = lexicon
+        self.compendium = compendium
+
+    @staticmethod
+    def discussed(history: Sequence) -> tuple[str, ...]:
+        """The cases under discussion: those the last turn's answer cited (its best case first); nothing after a
+        refused turn, which is part of the history too."""
+        if not history:
+            return ()
+        answer: Answer = history[-1].answer
+        if answer.refused or not answer.citations:
+            return ()
+        cited = list(dict.fromkeys(c.case_id for c in answer.citations))
+        if answer.mode == MODE_LLM and answer.retrieved and answer.retrieved[0].case_id in cited:
+            cited.remove(answer.retrieved[0].case_id)  # a model may cite a side passage first
+            cited.insert(0, answer.retrieved[0].case_id)
+        return tuple(cited)
+
+    def topic(self, question: str) -> list[str]:
+        """The question's own topic words: what is left without aspect words (English: without question words)."""
+        latin = [w.lower() for w in _LATIN_WORD.findall(question)]
+        english = [w for w in latin if w not in ENGLISH_ASPECT_WORDS]
+        chinese = self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question)))
+        return chinese + english
+
+    def foreign_words(self, question: str) -> list[str]:
+        """Topic words the whole compendium never uses: the question brings a subject of its own (车祸, 判刑)."""
+        text = self.compendium_text
+        return [t for t in self.topic(question) if len(t) > 1 and t not in text]
+
+    @cached_property
+    def compendium_text(self) -> str:
+        return "\n".join(c.searchable_text for c in self.compendium.cases).lower()
+
+    def case_coverage(self, question: str, case_id: str) -> float:
+        tokens = list(dict.fromkeys(self.topic(question)))
+        if not tokens:
+            return 1.0
+        text = self.compendium.get(case_id).searchable_text.lower()
+        return sum(t in text for t in tokens) / len(tokens)
+
+    def related(self, case_id: str, question: str) -> tuple[str, ...] | None:
+        """The cases 「同一类」 or 「这家单位」 points to besides the discussed one (None: the question says neither)."""
+        case = self.compendium.get(case_id)
+        if SAME_CATEGORY.search(question):
+            return tuple(c.id for c in self.compendium.cases if c.category == case.category and c.id != case_id)
+        if SAME_UNIT.search(question):
+            core = _UNIT_CORE.sub("", case.unit)
+            return tuple(c.id for c in self.compendium.cases if c.id != case_id
+                         and (core in c.unit or _UNIT_CORE.sub("", c.unit) in case.unit))
+        return None
+
+    def decide(self, question: str, history: Sequence, alone: SearchResult, answerable_alone: bool) -> FollowUp:
+        """How to read `question` after `history`, given its own search over the whole compendium (`alone`) and
+        whether it would be answered on its own."""
+        discussed = self.discussed(history)
+        if not discussed:
+            return FollowUp(FOLLOW_UP_NEW, (), "没有正在讨论的案例")
+        ordinal = ORDINAL.search(question)
+        if ordinal and len(discussed) >= ORDINAL_NUMBERS[ordinal.group(1)] > 0:
+            return FollowUp(FOLLOW_UP_ORDINAL, (discussed[ORDINAL_NUMBERS[ordinal.group(1)] - 1],), "上一个回答的第 n 个案例")
+        current = discussed[0]
+        if OTHERS.search(question) or SAME_CATEGORY.search(question):
+            return FollowUp(FOLLOW_UP_OTHERS, discussed, "要找正在讨论之外的案例")
+        if not self.topic(question):
+            return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题没有自己的话题，只问案例的某一方面")
+        top = alone.hits[0] if alone.hits else None
+        scores = {h.case.id: h.score for h in alone.hits}
+        # Strong evidence of its own: answerable alone, with dense and BM25 agreeing on another case.
+        strong_elsewhere = answerable_alone and alone.agreement and top is not None and top.case.id not in discussed \
+            and scores.get(current, 0.0) < SWITCH_SHARE * top.score
+        if strong_elsewhere:
+            return FollowUp(FOLLOW_UP_NEW, (), "问题本身明确指向另一个案例")
+        if is_english(question):
+            return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文接着问该案例")
+        if current in [h.case.id for h in alone.hits[:CONTINUE_RANK]]:
+            return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题本身的检索仍把该案例排在前几名")
+        if self.case_coverage(question, current) >= CONTINUE_COVERAGE:
+            return FollowUp(FOLLOW_UP_CONTINUE, (current,), "该案例原文包含问题的大部分用词")
+        return FollowUp(FOLLOW_UP_NEW, (), "问题本身指向别的案例或案例集以外")
