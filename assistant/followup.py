@@ -86,10 +86,12 @@ class FollowUpJudge:
         return tuple(cited)
 
     def topic(self, question: str) -> list[str]:
-        """The question's own topic words: what is left without aspect words (English: without question words)."""
+        """The question's own topic words: what is left without aspect words and single characters (English:
+        without question words)."""
         latin = [w.lower() for w in _LATIN_WORD.findall(question)]
         english = [w for w in latin if w not in ENGLISH_ASPECT_WORDS]
-        chinese = self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question)))
+        # A single character left over (钱, 出, 样) names no topic: too little to tell one case from another.
+        chinese = [t for t in self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question))) if len(t) > 1]
         return chinese + english
 
     def foreign_words(self, question: str) -> list[str]:
