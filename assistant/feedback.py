@@ -16,10 +16,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from .settings import ROOT
-
-ENV_PATH = "ASSISTANT_FEEDBACK_DB"
-DEFAULT_PATH = ROOT / "data" / "feedback.sqlite3"
 RATINGS = {"up": "👍", "down": "👎"}
 # A writer waits this long for another writer's lock, and tries this many times, before giving up.
 BUSY_TIMEOUT_MS = 2000
@@ -60,25 +56,17 @@ def _user_message(error: sqlite3.Error, path: Path) -> str:
 
 
 class FeedbackStore:
-    """One SQLite file in WAL mode; every call opens its own short connection, so threads and processes can share it."""
+    """One SQLite file in WAL mode (the app's is Settings.feedback_db, ASSISTANT_FEEDBACK_DB); every call opens its own
+    short connection, so threads and processes can share it."""
 
-    def __init__(self, path: Path | str | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    def __init__(self, path: Path | str, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
                  attempts: int = ATTEMPTS) -> None:
         if busy_timeout_ms < 0 or attempts < 1:
             raise ValueError("busy_timeout_ms must be >= 0 and attempts >= 1")
-        self.path = Path(path) if path else DEFAULT_PATH
+        self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
         self.attempts = attempts
         self._ready = False
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> FeedbackStore:
-        env = os.environ if env is None else env
-        value = env.get(ENV_PATH)
-        if not value:
-            return cls(DEFAULT_PATH)
-        path = Path(value)
-        return cls(path if path.is_absolute() else ROOT / path)
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:

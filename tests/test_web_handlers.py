@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import io
 import os
 import sqlite3
@@ -292,3 +293,13 @@ def test_the_chat_event_and_the_api_keep_their_names(assistant: Assistant, tmp_p
             "run_batch"} <= set(names)
     labels = {block.label for block in app.blocks.values() if getattr(block, "label", None)}
     assert {"奖项", "类别", "单位（可留空）", "答案模式", "补充意见（可选）"} <= labels
+
+
+def test_feedback_database_and_rate_limit_come_from_the_assistants_settings(built_index, tmp_path: Path):
+    settings = dataclasses.replace(built_index.settings, feedback_db=tmp_path / "培训班.sqlite3", rate_limit=3)
+    handlers = {bf.fn.__name__: bf.fn for bf in build_app(Assistant(settings, show_progress=False)).fns.values()}
+    assert handlers["rate"].__self__.store.path == tmp_path / "培训班.sqlite3"
+    assert handlers["chat"].__self__.limiter.limit == 3
+    unlimited = dataclasses.replace(built_index.settings, rate_limit=0)
+    handlers = {bf.fn.__name__: bf.fn for bf in build_app(Assistant(unlimited, show_progress=False)).fns.values()}
+    assert handlers["chat"].__self__.limiter is None

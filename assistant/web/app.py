@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from ..access import RateLimiter, credentials_from_env, rate_limiter_from_env
+from ..access import RateLimiter, rate_limiter
 from ..corpus import AWARDS
 from ..feedback import FeedbackStore
 from ..pipeline import Assistant
@@ -47,10 +47,11 @@ class _ChatFields:
 
 
 def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter: RateLimiter | None = None) -> gr.Blocks:
-    """The whole web app for one loaded Assistant; feedback goes to `store` (default: ASSISTANT_FEEDBACK_DB) and
-    questions are rate-limited by `limiter` (default: ASSISTANT_RATE_LIMIT)."""
-    store = store or FeedbackStore.from_env()
-    limiter = limiter if limiter is not None else rate_limiter_from_env()
+    """The whole web app for one loaded Assistant; feedback goes to `store` and questions are rate-limited by
+    `limiter`, by default as the assistant's settings say (feedback_db, rate_limit)."""
+    settings = assistant.settings
+    store = store or FeedbackStore(settings.feedback_db)
+    limiter = limiter if limiter is not None else rate_limiter(settings.rate_limit)
     downloads = DownloadFolder()
     texts = case_texts(assistant.compendium.cases)
     chat = Chat(assistant, limiter, texts)
@@ -177,12 +178,12 @@ def build_error_app(reason: str) -> gr.Blocks:
     return app
 
 
-def launch(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **options):
-    """Serve on loopback by default; nothing is fetched from outside (system fonts, no analytics, no share link).
+def launch(app: gr.Blocks, host: str, port: int, **options):
+    """Serve at host:port (app.py: Settings.host / port, loopback by default); nothing is fetched from outside (system
+    fonts, no analytics, no share link).
 
-    ASSISTANT_AUTH / ASSISTANT_AUTH_FILE put a password in front of the page and the API."""
-    options.setdefault("auth", credentials_from_env())
-    if options["auth"]:
+    auth=[(user, password), …] (Settings.credentials) puts a password in front of the page and the API."""
+    if options.get("auth"):
         options.setdefault("auth_message", "工会案例问答助手：请输入用户名和密码")
     theme = gr.themes.Default(font=_SYSTEM_FONTS, font_mono=["Noto Sans Mono CJK SC", "monospace"])
     return app.queue(default_concurrency_limit=QUEUE_CONCURRENCY).launch(
