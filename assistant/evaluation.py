@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import answerability_report
+from . import answer_quality, answerability_report
 from .metrics import gold_rank, hit_at, percentile, reciprocal_rank
 from .retrieval import RetrievalConfig
 from .settings import ROOT, Settings
@@ -33,6 +33,7 @@ METRIC_LABELS = {
     "must_contain": "关键内容齐全", "must_contain_strings": "关键内容命中（按条）",
     "refusal_rate": "域外拒答率", "false_refusal_rate": "误拒率",
     "latency_p50_ms": "延迟 p50 (ms)", "latency_p95_ms": "延迟 p95 (ms)",
+    **answer_quality.LABELS,
 }
 
 
@@ -46,6 +47,7 @@ class Question:
     paraphrased: bool
     oos_kind: str = ""  # what kind of out-of-scope question (answerability set): labour_law, near_miss_org …
     lang: str = "zh"
+    lead: tuple[str, ...] = ()  # key facts the answer's first line must hold (answer-quality set)
 
     @property
     def in_scope(self) -> bool:
@@ -61,7 +63,7 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
         turns = item["question"] if isinstance(item["question"], list) else [item["question"]]
         questions.append(Question(item["id"], tuple(turns), item["type"], tuple(item["gold"]),
                                   tuple(item["must_contain"]), bool(item["paraphrased"]), item.get("oos_kind") or "",
-                                  item.get("lang", "zh")))
+                                  item.get("lang", "zh"), tuple(item.get("lead") or ())))
     return questions
 
 
@@ -71,7 +73,8 @@ def score(question: Question, answer: Answer) -> dict:
     gold = set(question.gold)
     rank = gold_rank(ranked, gold)
     cited = list(dict.fromkeys(c.case_id for c in answer.citations))
-    found = [s for s in question.must_contain if s in answer.answer]
+    # Whitespace ignored: the compendium spaces numbers ("88 共享出行") that question writers run together.
+    found = [s for s in question.must_contain if answer_quality.contains(answer.answer, s)]
     return {
         "id": question.id, "type": question.type, "paraphrased": question.paraphrased,
         "question": " → ".join(question.turns), "gold": list(question.gold),
@@ -86,6 +89,7 @@ def score(question: Question, answer: Answer) -> dict:
         "oos_kind": question.oos_kind, "lang": question.lang,
         "probability": answer.verdict.probability if answer.verdict else None,
         "refusal_kind": answer.verdict.kind if answer.verdict and answer.refused else "",
+        **answer_quality.score(question.type, question.gold, question.lead, answer.answer, answer.refused),
     }
 
 
@@ -118,6 +122,7 @@ def summarize(rows: list[dict]) -> dict:
         "false_refusal_rate": _mean([r["refused"] for r in inside]),
         "latency_p50_ms": _percentile(latencies, 0.5),
         "latency_p95_ms": _percentile(latencies, 0.95),
+        **answer_quality.summarize(rows),
     }
 
 
@@ -208,6 +213,7 @@ def markdown(report: dict, worst: int = 15) -> str:
         lines.append(f"| {row['id']} | {row['type']} | {question} | {', '.join(row['gold']) or '–'} | "
                      f"{', '.join(row['retrieved'][:3])} | {'是' if row['refused'] else '否'} | "
                      f"{row['must_found']}/{row['must_total']} |")
+    lines += answer_quality.markdown(configs[first]["rows"])
     lines += answerability_report.markdown(configs[first]["rows"])
     return "\n".join(lines) + "\n"
 
