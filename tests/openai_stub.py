@@ -131,118 +131,121 @@ class OpenAIStub:
 
     # -- HTTP ------------------------------------------------------------------------------------------------
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        stub = self
+        return type("Handler", (_Handler,), {"stub": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            server_version = "OpenAIStub/1.0"
 
-            def log_message(self, format: str, *args: object) -> None:
-                return  # keep test output clean
+class _Handler(BaseHTTPRequestHandler):
+    """Serves one request for `stub` (set on the subclass each OpenAIStub makes)."""
 
-            def do_GET(self) -> None:
-                stub._record(RecordedRequest("GET", self.path, self._headers(), None))
-                if self.path.rstrip("/") == "/v1/models":
-                    self._json(200, {"object": "list", "data": [{"id": "stub-model", "object": "model",
-                                                                 "created": 0, "owned_by": "stub"}]})
-                else:
-                    self._error(404, f"no route {self.path}")
+    stub: OpenAIStub
 
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    body = None
-                reply = stub._record(RecordedRequest("POST", self.path, self._headers(), body, raw))
-                if self.path != CHAT_PATH:
-                    self._error(404, f"no route {self.path}")
-                    return
-                if body is None or not isinstance(body.get("messages"), list):
-                    self._error(400, "request body must be JSON with a messages list")
-                    return
-                if reply.delay and stub._closing.wait(reply.delay):
-                    return  # shutting down while "thinking": drop the connection
-                if reply.status != 200:
-                    self._error(reply.status, "stub failure")
-                elif body.get("stream"):
-                    self._stream(body, reply)
-                else:
-                    self._complete(body, reply)
+    protocol_version = "HTTP/1.1"
+    server_version = "OpenAIStub/1.0"
 
-            def _headers(self) -> dict[str, str]:
-                return {name.lower(): value for name, value in self.headers.items()}
+    def log_message(self, format: str, *args: object) -> None:
+        return  # keep test output clean
 
-            # responses
-            def _send(self, status: int, content_type: str, data: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.close_connection = True
-                try:
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    return  # the client gave up (timeout)
+    def do_GET(self) -> None:
+        self.stub._record(RecordedRequest("GET", self.path, self._headers(), None))
+        if self.path.rstrip("/") == "/v1/models":
+            self._json(200, {"object": "list", "data": [{"id": "stub-model", "object": "model",
+                                                         "created": 0, "owned_by": "stub"}]})
+        else:
+            self._error(404, f"no route {self.path}")
 
-            def _json(self, status: int, data: dict) -> None:
-                self._send(status, "application/json", json.dumps(data, ensure_ascii=False).encode())
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        reply = self.stub._record(RecordedRequest("POST", self.path, self._headers(), body, raw))
+        if self.path != CHAT_PATH:
+            self._error(404, f"no route {self.path}")
+            return
+        if body is None or not isinstance(body.get("messages"), list):
+            self._error(400, "request body must be JSON with a messages list")
+            return
+        if reply.delay and self.stub._closing.wait(reply.delay):
+            return  # shutting down while "thinking": drop the connection
+        if reply.status != 200:
+            self._error(reply.status, "stub failure")
+        elif body.get("stream"):
+            self._stream(body, reply)
+        else:
+            self._complete(body, reply)
 
-            def _error(self, status: int, message: str) -> None:
-                kind = "server_error" if status >= 500 else "invalid_request_error"
-                self._json(status, {"error": {"message": message, "type": kind, "param": None, "code": None}})
+    def _headers(self) -> dict[str, str]:
+        return {name.lower(): value for name, value in self.headers.items()}
 
-            def _complete(self, body: dict, reply: Reply) -> None:
-                if reply.raw is not None:
-                    self._send(200, "application/json", reply.raw.encode())
-                    return
-                prompt_tokens = sum(len(str(m.get("content", ""))) for m in body["messages"])
-                self._json(200, {
-                    "id": stub._next_id(), "object": "chat.completion", "created": int(time.time()),
-                    "model": body.get("model", "stub-model"), "system_fingerprint": None,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.text, "refusal": None},
-                                 "logprobs": None, "finish_reason": reply.finish_reason}],
-                    "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(reply.text),
-                              "total_tokens": prompt_tokens + len(reply.text)},
-                })
+    # responses
+    def _send(self, status: int, content_type: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client gave up (timeout)
 
-            def _stream(self, body: dict, reply: Reply) -> None:
-                base = {"id": stub._next_id(), "object": "chat.completion.chunk", "created": int(time.time()),
-                        "model": body.get("model", "stub-model"), "system_fingerprint": None}
+    def _json(self, status: int, data: dict) -> None:
+        self._send(status, "application/json", json.dumps(data, ensure_ascii=False).encode())
 
-                def event(payload: str) -> None:
-                    self.wfile.write(f"data: {payload}\n\n".encode())
-                    self.wfile.flush()
+    def _error(self, status: int, message: str) -> None:
+        kind = "server_error" if status >= 500 else "invalid_request_error"
+        self._json(status, {"error": {"message": message, "type": kind, "param": None, "code": None}})
 
-                def chunk(delta: dict, finish: str | None = None) -> None:
-                    choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
-                    event(json.dumps({**base, "choices": [choice]}, ensure_ascii=False))
+    def _complete(self, body: dict, reply: Reply) -> None:
+        if reply.raw is not None:
+            self._send(200, "application/json", reply.raw.encode())
+            return
+        prompt_tokens = sum(len(str(m.get("content", ""))) for m in body["messages"])
+        self._json(200, {
+            "id": self.stub._next_id(), "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model", "stub-model"), "system_fingerprint": None,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.text, "refusal": None},
+                         "logprobs": None, "finish_reason": reply.finish_reason}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(reply.text),
+                      "total_tokens": prompt_tokens + len(reply.text)},
+        })
 
-                self.close_connection = True
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-                    self.send_header("Cache-Control", "no-cache")
-                    self.send_header("Connection", "close")
-                    self.end_headers()
-                    chunk({"role": "assistant", "content": ""})
-                    if reply.raw is not None:
-                        event(reply.raw)
-                    else:
-                        size = max(1, reply.chunk_chars)
-                        for start in range(0, len(reply.text), size):
-                            if reply.chunk_delay and stub._closing.wait(reply.chunk_delay):
-                                return
-                            chunk({"content": reply.text[start:start + size]})
-                        chunk({}, reply.finish_reason)
-                        if (body.get("stream_options") or {}).get("include_usage"):
-                            event(json.dumps({**base, "choices": [], "usage": {
-                                "prompt_tokens": 1, "completion_tokens": len(reply.text),
-                                "total_tokens": 1 + len(reply.text)}}))
-                    event("[DONE]")
-                except (BrokenPipeError, ConnectionResetError):
-                    return  # the client gave up (timeout) — nothing to clean up
+    def _stream(self, body: dict, reply: Reply) -> None:
+        base = {"id": self.stub._next_id(), "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": body.get("model", "stub-model"), "system_fingerprint": None}
 
-        return Handler
+        def event(payload: str) -> None:
+            self.wfile.write(f"data: {payload}\n\n".encode())
+            self.wfile.flush()
+
+        def chunk(delta: dict, finish: str | None = None) -> None:
+            choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+            event(json.dumps({**base, "choices": [choice]}, ensure_ascii=False))
+
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk({"role": "assistant", "content": ""})
+            if reply.raw is not None:
+                event(reply.raw)
+            else:
+                size = max(1, reply.chunk_chars)
+                for start in range(0, len(reply.text), size):
+                    if reply.chunk_delay and self.stub._closing.wait(reply.chunk_delay):
+                        return
+                    chunk({"content": reply.text[start:start + size]})
+                chunk({}, reply.finish_reason)
+                if (body.get("stream_options") or {}).get("include_usage"):
+                    event(json.dumps({**base, "choices": [], "usage": {
+                        "prompt_tokens": 1, "completion_tokens": len(reply.text),
+                        "total_tokens": 1 + len(reply.text)}}))
+            event("[DONE]")
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client gave up (timeout) — nothing to clean up
