@@ -1,65 +1,136 @@
-"""The extractive composer: what the question asks, and which verbatim sentences of which cases answer it."""
+"""The extractive composer: the answer first, then what supports it, then where to learn more — by kind of question,
+every quoted sentence verbatim from the compendium with its [n]."""
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from .chunking import KIND_EXPERT
+from . import sentences as sent
+from .asking import (
+    EXPERT,
+    HOWTO,
+    LIST,
+    OUTCOME,
+    WHICH,
+    WHY,
+    Asked,
+    asked,
+    fact_marks,
+    has_quantity,
+    kind,
+    strip_list_words,
+)
 from .corpus import Case
 from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
 from .retrieval import CaseHit
+from .sentences import Sentence
 from .types import Citation, reference_list
 
-# First match wins: the order settles questions that fit two intents ("取得了多少成效" is about results).
-INTENTS = (
-    ("expert", re.compile(r"专家|点评|评价|评述|怎么看|expert", re.I)),
-    ("multi", re.compile(r"哪些案例|哪几个|几个案例|比较|对比|区别|异同|有什么不同|有何不同|列举|which cases", re.I)),
-    ("outcome", re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
-                           r"提高了|提升了|增加了|省了|少了|见效|管用|什么程度|咋样|[多少高低]不[多少高低]|result|outcome",
-                           re.I)),
-    ("which", re.compile(r"哪个单位|哪家|哪个案例|哪一个|谁|哪个|哪里|什么单位|出自|which|who", re.I)),
-    ("fact", re.compile(r"多少|几[个名家人次年月天]|哪天|哪一天|什么时候|何时|哪年|日期|电话|热线|号码|叫什么|比例|金额|"
-                        r"how many|when", re.I)),
-    ("howto", re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|how", re.I)),
-)
-SECTIONS_FOR = {
-    "howto": ("做法", "案例简介", "概述", "背景"),
-    "outcome": ("成效", "案例简介", "做法"),
-}
-# A sentence; a short numbered point heading ("1. 开展调研。") stays with the sentence after it.
-_SENTENCE = re.compile(r"(?:\d+\s*[.．、]\s*[^。！？；!?;\n]{1,24}[。；;]\s*)?[^。！？；!?;\n]+[。！？；!?;]?")
-# A number with a unit is a figure worth quoting; a bare digit in a name ("88 共享出行") is not.
-_QUANTITY = re.compile(r"\d[\d.,，]*\s*(%|％|余|多|元|万|亿|人|名|家|个|次|项|天|年|月|日|所|座|套|期|场|张|份|户|台|"
-                       r"条|件|倍|公里|平方米|小时|对|支|处|包|批)")
-# How many sentences an answer quotes from one case, by intent; steps and results are lists worth giving whole.
-SENTENCES_ONE_CASE = {"howto": 8, "outcome": 7, "expert": 5}
-SENTENCES_DEFAULT = 5
-SENTENCES_PER_CASE = 3
-# A paragraph that opens with "1." or is a short heading line names a step or a result: worth quoting.
-_POINT = re.compile(r"^(\d+\s*[.．、]|[一二三四五六七八九十]是|第[一二三四五六七八九十])")
-_ASKS_NUMBER = re.compile(r"多少|几|比例|率|金额|how many|how much", re.I)
-# Sentence score = sum of the IDF of the query words it contains, plus these bonuses (in IDF units).
-POINT_BONUS = 2.0
-NUMBER_BONUS = 1.5
-NO_NUMBER_PENALTY = 2.0
+# Sentence score = the IDF of the question's words it holds (words naming the case count for less: they find the
+# case, not the fact), plus these bonuses, in IDF units.
+NAMING_WORD_WEIGHT = 0.3
+FACT_BONUS = 3.0  # per kind of asked-for fact the sentence carries (a figure, one in the asked unit, a date …)
+NO_FACT_PENALTY = 3.0  # a question asking for a figure gets little from a sentence without one
+QUANTITY_BONUS = 1.0  # an outcome is told in figures
+SECTION_BONUS = 1.5  # the section the kind of question is answered from (成效 for outcomes)
+HEAD_BONUS = 0.5
 BEST_PASSAGE_BONUS, OTHER_PASSAGE_BONUS = 2.0, 1.0
+SECTIONS_FOR = {OUTCOME: ("成效",), HOWTO: ("做法", "案例简介")}
+# Lengths, in characters: an opening sentence longer than this is cut to the clauses that hold the asked-for fact.
+OPENING_CHARS = 90
+SUPPORT_CHARS = 70
+STEP_CHARS = 70
+LIST_LINE_CHARS = 60
+MAX_STEPS = 5
+SHORT_HEADING_CHARS = 20
+# Under a move's heading: the first sentence usually says what the move is; a quoted name (“…”, 《…》) is the
+# programme a cadre can ask about.
+FIRST_BODY_BONUS = 1.0
+NAMED_BONUS = 1.5
+_NAMED = re.compile(r"“[^”]{2,20}”|《[^》]{2,30}》")
+# A list answer names every case found whose best sentence on the list's topic holds at least half of what the
+# best case's does (tuning part of eval/answers.jsonl, list questions: 0.6 names 0.78 of the gold cases at
+# precision 0.75, 0.5 names 0.87 at 0.70, 0.4 names 0.94 at 0.62).
+LIST_SENTENCE_SHARE = 0.5
+# A list's topic: the question's words rarer than this (in about an eighth of the passages or fewer).
+TOPIC_IDF = 2.0
+# jieba tags of words that carry no topic: pronouns, adverbs, numerals, conjunctions, prepositions, particles.
+FUNCTION_TAGS = ("r", "d", "m", "c", "p", "u", "y", "e", "o", "q")
+SINGLE_CHARACTER_WEIGHT = 0.3
+LIST_LONG = 5  # more cases than this: say the list is long and ordered by relevance
+LIST_MAX = 8
+# 「那一类的四个案例」「三个案例各…」: the question asks for a whole category of the book.
+_CATEGORY = re.compile(r"[这那此该同]一?类|类别|([两二三四五六七八九\d])个(?:提名)?案例")
+_CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 def intent(question: str) -> str:
-    """What kind of answer the question wants: howto, outcome, which, fact, expert or multi."""
-    return next((name for name, pattern in INTENTS if pattern.search(question)), "howto")
+    """What kind of answer the question wants: howto, outcome, which, fact, expert, multi (a list) or why."""
+    return kind(question)
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """The sentences taken from one case to answer the question."""
+@dataclass
+class _Group:
+    """Quoted pieces of one passage of one case: cited once, with one [n]."""
 
     case: Case
     section: str
-    sentences: tuple[str, ...]
+    pieces: list[str] = field(default_factory=list)
+    n: int = 0
+
+
+class _Draft:
+    """Lines of an answer with the quoted passages they cite; a [n] closes each run of lines from one passage."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, _Group | None]] = []
+        self.groups: list[_Group] = []
+
+    def group(self, case: Case, section: str) -> _Group:
+        found = next((g for g in self.groups if g.case.id == case.id and g.section == section), None)
+        if found is None:
+            found = _Group(case, section, n=len(self.groups) + 1)
+            self.groups.append(found)
+        return found
+
+    def quote(self, prefix: str, case: Case, section: str, sentence: str, part: str | None = None) -> None:
+        """A line: template words, then a verbatim sentence (or the part of it that was kept)."""
+        part = part if part is not None else sentence
+        group = self.group(case, section)
+        group.pieces.append(part)
+        self.lines.append((prefix + sent.marked(part, sentence), group))
+
+    def extend(self, text: str, case: Case, section: str, sentence: str, part: str | None = None) -> None:
+        """Add a quote to the end of the last line (same line, same passage or not)."""
+        part = part if part is not None else sentence
+        group = self.group(case, section)
+        group.pieces.append(part)
+        line, last = self.lines[-1]
+        if last is not None and last is not group:
+            line += f" [{last.n}]"
+        self.lines[-1] = (line + text + sent.marked(part, sentence), group)
+
+    def text(self, line: str) -> None:
+        self.lines.append((line, None))
+
+    def render(self) -> tuple[str, tuple[Citation, ...]]:
+        out = []
+        for i, (line, group) in enumerate(self.lines):
+            following = self.lines[i + 1][1] if i + 1 < len(self.lines) else None
+            out.append(f"{line} [{group.n}]" if group is not None and following is not group else line)
+        citations = tuple(Citation(g.n, g.case.id, g.case.title, g.case.unit, g.case.award, g.section,
+                                   "……".join(g.pieces)) for g in self.groups)
+        return "\n".join(out + ["", reference_list(citations)]), citations
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    sentence: Sentence
 
 
 class ExtractiveComposer:
@@ -72,85 +143,370 @@ class ExtractiveComposer:
             for token in set(lexicon.tokenize(text)):
                 frequencies[token] = frequencies.get(token, 0) + 1
         self._idf = {t: math.log((len(passages) + 1) / (df + 0.5)) for t, df in frequencies.items()}
-        self._unknown_idf = math.log(len(passages) + 1)
+        self._passages = passages
+        self._posseg = None  # jieba's part-of-speech tagger, loaded for the first list question
 
     def idf(self, token: str) -> float:
-        return self._idf.get(token, self._unknown_idf)
+        """Inverse passage frequency; a word jieba cuts differently inside passages (「健步走」) is counted where it
+        occurs as written."""
+        found = self._idf.get(token)
+        if found is None:
+            df = sum(token in text for text in self._passages)
+            found = self._idf[token] = math.log((len(self._passages) + 1) / (df + 0.5))
+        return found
 
-    def choose_cases(self, hits: list[CaseHit], kind: str) -> list[CaseHit]:
-        if kind != "multi" or len(hits) < 2:
-            return hits[:1]
-        return leading_cases(hits, LIST_CASE_SHARE)
+    # --- scoring -------------------------------------------------------------------------------------------------
 
-    def evidence(self, hit: CaseHit, query: str, kind: str, count: int) -> Evidence:
-        """The best sentences of the case for this question, in their original order."""
-        tokens = {t: self.idf(t) for t in self.lexicon.tokenize(query)}
-        asks_number = kind in ("fact", "outcome") and bool(_ASKS_NUMBER.search(query))
-        if kind == "expert" and hit.case.expert_comments:
-            texts = [(f"专家点评（{c.expert}）", c.text) for c in hit.case.expert_comments]
-        else:
-            preferred = SECTIONS_FOR.get(kind, ())
-            sections = [s for name in preferred for s in hit.case.sections if s.name == name][:1]
-            texts = [(s.name, s.text) for s in (sections or hit.case.sections)]
-        own = [p.chunk.text for p in hit.passages if p.chunk.case_id == hit.case.id or p.chunk.kind == KIND_EXPERT]
-        best_passage, other_passages = (own[0], " ".join(own[1:])) if own else ("", "")
-        candidates = []
-        for name, text in texts:
-            for paragraph in text.split("\n"):
-                for i, sentence in enumerate(_SENTENCE.findall(paragraph)):
-                    sentence = sentence.strip()
-                    if len(sentence) < 6:
-                        continue
-                    score = sum(weight for t, weight in tokens.items() if t in sentence)
-                    if kind in ("outcome", "fact") and _QUANTITY.search(sentence):
-                        score += NUMBER_BONUS
-                    elif asks_number:
-                        score -= NO_NUMBER_PENALTY
-                    if kind in ("howto", "outcome") and i == 0 and (_POINT.match(sentence) or len(paragraph) <= 25):
-                        score += POINT_BONUS
-                    if sentence in best_passage:
-                        score += BEST_PASSAGE_BONUS
-                    elif sentence in other_passages:
-                        score += OTHER_PASSAGE_BONUS
-                    candidates.append((score, len(candidates), name, sentence))
-        best = sorted(candidates, key=lambda c: (-c[0], c[1]))[:count]
-        best.sort(key=lambda c: c[1])
-        section = best[0][2] if best else (texts[0][0] if texts else "")
-        return Evidence(hit.case, section, tuple(c[3] for c in best))
-
-    def compose(self, question: str, query: str, hits: list[CaseHit]) -> tuple[str, tuple[Citation, ...]]:
-        kind = intent(question)
-        chosen = self.choose_cases(hits, kind)
-        count = SENTENCES_ONE_CASE.get(kind, SENTENCES_DEFAULT) if len(chosen) == 1 else SENTENCES_PER_CASE
-        evidence = [self.evidence(hit, query, kind, count) for hit in chosen]
-        citations = tuple(
-            Citation(n, e.case.id, e.case.title, e.case.unit, e.case.award, e.section, "".join(e.sentences))
-            for n, e in enumerate(evidence, start=1)
-        )
-        lines = [self._opening(kind, evidence), ""]
-        for n, item in enumerate(evidence, start=1):
-            if len(evidence) > 1:
-                lines.append(f"**《{item.case.title}》（{item.case.unit}）**")
-            lines += [f"- {sentence} [{n}]" for sentence in item.sentences]
-            if len(evidence) > 1:
-                lines.append("")
-        lines += ["", reference_list(citations)]
-        return "\n".join(lines).replace("\n\n\n", "\n\n").strip(), citations
+    def _weights(self, query: str) -> dict[str, float]:
+        return {t: self.idf(t) for t in dict.fromkeys(self.lexicon.tokenize(query))}
 
     @staticmethod
-    def _opening(kind: str, evidence: list[Evidence]) -> str:
-        first = evidence[0].case
-        named = f"《{first.title}》（{first.unit}）"
-        if len(evidence) > 1:
-            listed = "、".join(f"《{e.case.title}》（{e.case.unit}）" for e in evidence)
-            return f"案例集中有 {len(evidence)} 个相关案例：{listed}。要点如下 [1]–[{len(evidence)}]："
-        if kind == "expert" and first.expert_comments:
-            experts = "、".join(f"{c.affiliation} {c.expert}" for c in first.expert_comments)
-            return f"关于{named}，专家点评来自{experts}，要点如下 [1]："
-        openings = {
-            "howto": f"可以参考{named}的做法 [1]：",
-            "outcome": f"{named}取得的成效如下 [1]：",
-            "which": f"这是{first.unit}的案例《{first.title}》（{first.award}）[1]。相关内容：",
-            "fact": f"据{named}介绍 [1]：",
-        }
-        return openings.get(kind, f"参考{named} [1]：")
+    def _for_case(weights: dict[str, float], case: Case) -> dict[str, float]:
+        """Words that name the case (its title, its unit) find the case, not the sentence that answers."""
+        naming = case.title + case.unit
+        return {t: w * (NAMING_WORD_WEIGHT if t in naming else 1.0) for t, w in weights.items()}
+
+    @staticmethod
+    def relevance(text: str, weights: dict[str, float]) -> float:
+        """The weight of the question's words the text holds (tokens are lower case: 「app」 finds 「APP」)."""
+        text = text.lower()
+        return sum(w for t, w in weights.items() if t in text)
+
+    def rank(self, items: Sequence[Sentence], weights: dict[str, float], want: Asked, hit: CaseHit | None = None,
+             sections: tuple[str, ...] = ()) -> list[_Scored]:
+        """Sentences best first for what the question asks for."""
+        own = [p.chunk.text for p in hit.passages] if hit else []
+        best_passage, other_passages = (own[0], " ".join(own[1:])) if own else ("", "")
+        scored = []
+        for s in items:
+            score = self.relevance(s.text, weights)
+            if want.wants_fact:
+                marks = fact_marks(s.text, want)
+                score += FACT_BONUS * marks if marks else -NO_FACT_PENALTY
+            elif want.kind == OUTCOME and has_quantity(s.text):
+                score += QUANTITY_BONUS
+            if s.section in sections:
+                score += SECTION_BONUS
+            if s.head:
+                score += HEAD_BONUS
+            if s.text in best_passage:
+                score += BEST_PASSAGE_BONUS
+            elif s.text in other_passages:
+                score += OTHER_PASSAGE_BONUS
+            scored.append(_Scored(score, s))
+        return sorted(scored, key=lambda x: (-x.score, x.sentence.position))
+
+    def _cut(self, text: str, weights: dict[str, float], want: Asked, limit: int, named: bool = False) -> str:
+        """The part of a sentence to quote: the clauses with the asked-for fact and the question's words (and, for
+        a move, the programmes it names)."""
+        def score(part: str) -> float:
+            value = self.relevance(part, weights) + (FACT_BONUS * fact_marks(part, want) if want.wants_fact else 0.0)
+            return value + (NAMED_BONUS * len(_NAMED.findall(part)) if named else 0.0)
+
+        return sent.clip(text, score, limit)
+
+    # --- composing -----------------------------------------------------------------------------------------------
+
+    def compose(self, question: str, query: str, hits: list[CaseHit]) -> tuple[str, tuple[Citation, ...]]:
+        experts = tuple(dict.fromkeys(c.expert for h in hits[:3] for c in h.case.expert_comments))
+        want = asked(question, experts)
+        weights = self._weights(query)
+        draft = _Draft()
+        hit = hits[0]
+        if want.kind == LIST and len(hits) > 1:
+            self._list(draft, question, query, hits, weights, want)
+        elif want.kind == EXPERT and hit.case.expert_comments:
+            self._expert(draft, hit, weights, want)
+        elif want.kind == WHY:
+            self._why(draft, hit, weights, want)
+        elif want.kind == WHICH:
+            self._which(draft, hit, weights, want)
+        elif want.kind == HOWTO:
+            self._howto(draft, hit, weights, want)
+        else:
+            self._fact(draft, hit, weights, want)
+        return draft.render()
+
+    def _english_lead(self, want: Asked, case: Case) -> str:
+        return f"From the case 《{case.title}》 ({case.unit}): " if want.english else ""
+
+    def _fact(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
+        """Outcome or fact: the sentence with the asked-for figure first (two when two facts are asked), then one
+        more that supports it."""
+        case = hit.case
+        weights = self._for_case(weights, case)
+        items = sent.of_case(case)
+        ranked = self.rank(items, weights, want, hit, SECTIONS_FOR.get(want.kind, ()))
+        if want.wants_fact:
+            # The answer has to carry the asked-for fact: sentences holding one come first, however well others match.
+            ranked = sorted(ranked, key=lambda x: not fact_marks(x.sentence.text, want))
+        if not ranked:
+            return self._howto(draft, hit, weights, want)
+        first = ranked[0].sentence
+        opening = self._with_next(first, items)
+        second = None
+        if want.asks >= 2:
+            second = next((x.sentence for x in ranked[1:4] if fact_marks(x.sentence.text, want)
+                           and x.sentence not in opening), None)
+        if second is not None:
+            opening = sorted(opening + [second], key=lambda s: s.position)
+        lead = self._english_lead(want, case) or f"{case.unit}："
+        limit = OPENING_CHARS if len(opening) == 1 else SUPPORT_CHARS
+        for i, s in enumerate(opening):
+            part = self._cut(s.text, weights, want, limit)
+            if i == 0:
+                draft.quote(lead, case, s.section, s.text, part)
+            else:
+                draft.extend("", case, s.section, s.text, part)
+        if second is None:
+            support = self._support(ranked[1:], opening, weights, want)
+            if support is not None:
+                draft.quote("", case, support.section, support.text,
+                            self._cut(support.text, weights, want, SUPPORT_CHARS))
+
+    @staticmethod
+    def _with_next(s: Sentence, items: Sequence[Sentence]) -> list[Sentence]:
+        """A short heading says little alone: it comes with the sentence after it in the same move."""
+        if not s.head or len(s.text) > SHORT_HEADING_CHARS:
+            return [s]
+        after = next((x for x in items if x.position == s.position + 1), None)
+        return [s, after] if after is not None and after.step == s.step and after.section == s.section else [s]
+
+    def _support(self, ranked: list[_Scored], opening: list[Sentence], weights: dict[str, float],
+                 want: Asked) -> Sentence | None:
+        """The next best sentence, if it holds something the opening does not (another figure, more of the
+        question)."""
+        said = "".join(s.text for s in opening)
+        for item in ranked[:3]:
+            s = item.sentence
+            if item.score <= 0 or s in opening:
+                continue
+            new_words = [t for t in weights if t in s.text and t not in said]
+            if (want.wants_fact and fact_marks(s.text, want)) or new_words:
+                return s
+        return None
+
+    def _which(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
+        """Which unit: title and unit first, then the sentence that shows why it is this case."""
+        case = hit.case
+        weights = self._for_case(weights, case)
+        lead = "This is " if want.english else "是"
+        draft.text(f"{lead}{case.unit}：《{case.title}》（{case.award}）。")
+        ranked = self.rank(sent.of_case(case), weights, want, hit)
+        if ranked:
+            s = ranked[0].sentence
+            draft.quote("", case, s.section, s.text, self._cut(s.text, weights, want, OPENING_CHARS))
+
+    def _howto(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
+        """How-to: the case's own key steps (at most about five), then whom to learn from."""
+        case = hit.case
+        weights = self._for_case(weights, case)
+        sections = SECTIONS_FOR[HOWTO]
+        items = [s for s in sent.of_case(case) if s.section in sections] or list(sent.of_case(case))
+        steps = self._steps(items)
+        ranked = self.rank(items, weights, want, hit, sections)
+        lead = self._english_lead(want, case) or f"{case.unit}的做法："
+        if len(steps) >= 2:
+            best_step = {}
+            for item in ranked:
+                best_step.setdefault(item.sentence.step, item.score)
+            chosen = sorted(sorted(steps, key=lambda k: -best_step.get(k, 0.0))[:MAX_STEPS])
+            draft.text(lead.rstrip("：: ") + "：" if not want.english else lead)
+            for step in chosen:
+                self._step_line(draft, case, steps[step], weights, want)
+        else:
+            picked = sorted((x.sentence for x in ranked[:3]), key=lambda s: s.position)
+            for i, s in enumerate(picked):
+                draft.quote(lead if i == 0 else "", case, s.section, s.text,
+                            self._cut(s.text, weights, want, SUPPORT_CHARS))
+        draft.text(f"可向《{case.title}》（{case.unit}）学习。")
+
+    @staticmethod
+    def _steps(items: Sequence[Sentence]) -> dict[int, list[Sentence]]:
+        """Step number → its sentences (the heading first), for sections written as numbered or headed moves."""
+        steps: dict[int, list[Sentence]] = {}
+        for s in items:
+            if s.step >= 0:
+                steps.setdefault(s.step, []).append(s)
+        return {k: v for k, v in steps.items() if v[0].head}
+
+    def _step_line(self, draft: _Draft, case: Case, step: list[Sentence], weights: dict[str, float],
+                   want: Asked) -> None:
+        """One move: its heading, and from under it the sentence most about the question (the first one, which
+        usually says what the move is, or one naming a programme), cut short."""
+        head, body = step[0], step[1:]
+        start = sent.enumerated_start(head.text) or 0
+        head_part = head.text[start:]
+        prefix = "" if sent.NUMBERED.match(head_part) else "- "
+        if len(head_part) > STEP_CHARS:
+            head_part = self._cut(head_part, weights, want, STEP_CHARS)
+        draft.quote(prefix, case, head.section, head.text, head_part)
+        if not body or len(head_part) >= STEP_CHARS * 2 // 3:
+            return
+
+        def value(s: Sentence) -> float:
+            return (self.relevance(s.text, weights) + FIRST_BODY_BONUS * (s is body[0])
+                    + NAMED_BONUS * len(_NAMED.findall(s.text)))
+
+        best = max(body, key=lambda s: (value(s), -s.position))
+        room = STEP_CHARS - len(head_part)
+        part = self._cut(best.text, weights, want, max(room, 24), named=True)
+        if len(part) > room + 12:
+            return
+        # A heading line has no full stop of its own: a colon joins it to what is quoted under it.
+        joiner = "" if head_part[-1] in sent.SENTENCE_ENDS + sent.CLAUSE_ENDS else "："
+        draft.extend(joiner, case, best.section, best.text, part)
+
+    def _why(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
+        """Why: the background passage first, then the case that answers it."""
+        case = hit.case
+        background = sent.background_of(case)
+        weights_case = self._for_case(weights, case)
+        if background:
+            ranked = self.rank(background, weights_case, Asked(WHY), hit)
+            picked = sorted((x.sentence for x in ranked[:2]), key=lambda s: s.position)
+            for i, s in enumerate(picked):
+                draft.quote(self._english_lead(want, case) if i == 0 else "", case, s.section, s.text,
+                            self._cut(s.text, weights_case, want, OPENING_CHARS))
+        items = [s for s in sent.of_case(case) if s.section in SECTIONS_FOR[HOWTO] and s.section not in
+                 {b.section for b in background}]
+        ranked = self.rank(items or sent.of_case(case), weights_case, Asked(HOWTO), hit)
+        if ranked:
+            s = ranked[0].sentence
+            draft.quote(f"{case.unit}的做法：", case, s.section, s.text,
+                        self._cut(s.text, weights_case, want, SUPPORT_CHARS))
+        draft.text(f"可向《{case.title}》（{case.unit}）学习。")
+
+    def _expert(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
+        """Expert: the commenting expert's name and affiliation, then their points that bear on the question."""
+        case = hit.case
+        comments = case.expert_comments
+        # Words of the case's own name point to the sentences about it in a comment shared by its category.
+        naming = {t: self.idf(t) * 0.5 for t in self.lexicon.tokenize(case.title + case.unit) if t not in weights}
+        scored_comments = []
+        for comment in comments:
+            items = sent.section_sentences(f"专家点评（{comment.expert}）", comment.text)
+            person = self.relevance(comment.expert + comment.affiliation, weights)
+            ranked = self.rank(items, {**naming, **weights}, Asked(EXPERT), hit)
+            top = sum(x.score for x in ranked[:3])
+            scored_comments.append((person * 3 + top, comment, ranked))
+        _, comment, ranked = max(scored_comments, key=lambda c: c[0])
+        picked = sorted((x.sentence for x in ranked[:3]), key=lambda s: s.position)
+        lead = f"{comment.affiliation} {comment.expert}" + (" commented: " if want.english else "点评：")
+        for i, s in enumerate(picked):
+            draft.quote(lead if i == 0 else "", case, s.section, s.text,
+                        self._cut(s.text, weights, want, SUPPORT_CHARS))
+
+    # --- lists ---------------------------------------------------------------------------------------------------
+
+    def _list(self, draft: _Draft, question: str, query: str, hits: list[CaseHit], weights: dict[str, float],
+              want: Asked) -> None:
+        """A list: one line per matching case (《标题》— 单位：one key sentence), all of them, best first."""
+        if want.english:
+            # The book is Chinese: an English question's words find no sentence, its meaning found the cases.
+            chosen = [(h, self._on_topic(h, weights, want)) for h in leading_cases(hits, LIST_CASE_SHARE)]
+            chosen = [(h, s.sentence if s else None) for h, s in chosen]
+        else:
+            chosen = self._category(question, hits) or self._matching(hits, question, query, want)
+        if len(chosen) > LIST_MAX:
+            chosen = chosen[:LIST_MAX]
+        note = "（案例较多，按相关程度排列）" if len(chosen) > LIST_LONG else ""
+        draft.text(f"案例集中有 {len(chosen)} 个相关案例{note}：" if not want.english
+                   else f"{len(chosen)} cases in the book:")
+        for i, (hit, best) in enumerate(chosen, start=1):
+            case = hit.case
+            prefix = f"{i}. 《{case.title}》— {case.unit}："
+            if best is None:
+                draft.text(prefix.rstrip("："))
+                continue
+            local = self._for_case(weights, case)
+            draft.quote(prefix, case, best.section, best.text,
+                        self._cut(best.text, local, want, LIST_LINE_CHARS))
+
+    def _topic(self, query: str) -> dict[str, float]:
+        """The words a list question is about: its rarer words, without the words that ask for the list, without
+        function words (自己, 一起, 这么: pronouns, adverbs, numerals by jieba's tags), a single character counting
+        for less (帮, 拉, 走 say little alone)."""
+        text = strip_list_words(query)
+        function_words = {w for w, tag in self._tags(text) if tag[:1] in FUNCTION_TAGS}
+        weights = self._weights(text)
+        return {t: w * (SINGLE_CHARACTER_WEIGHT if len(t) == 1 else 1.0) for t, w in weights.items()
+                if w >= TOPIC_IDF and t not in function_words}
+
+    def _tags(self, text: str) -> list[tuple[str, str]]:
+        if self._posseg is None:
+            import jieba.posseg
+
+            self._posseg = jieba.posseg.POSTokenizer(self.lexicon._jieba())
+        return [(pair.word, pair.flag) for pair in self._posseg.cut(text)]
+
+    def _alternatives(self, question: str, topic: dict[str, float]) -> list[dict[str, float]]:
+        """The items of an enumeration in the question (「外卖小哥、快递员、保姆、护工」), each with its topic words and
+        the book's words for it: any one of them answers, so a case is scored by the best item it holds."""
+        items = []
+        for clause in re.split(r"[，,。？?！!；;]", strip_list_words(question)):
+            parts = [p for p in clause.split("、") if p.strip()]
+            if len(parts) < 2:
+                continue
+            # 「扫马路的、送快递的这些在户外干活的人」: what follows 这些/等 is shared by all the items.
+            parts[-1] = re.split(r"这些|这类|这种|这样的|之类|等", parts[-1])[0]
+            for part in parts:
+                words = set(self.lexicon.tokenize(part)) | set(self.lexicon.tokenize(" ".join(
+                    self.lexicon.expansion(part))))
+                items.append({t: w for t, w in topic.items() if t in words})
+        return [item for item in items if item]
+
+    def _on_topic(self, hit: CaseHit, topic: dict[str, float], want: Asked,
+                  alternatives: Sequence[dict[str, float]] = ()) -> _Scored | None:
+        """The case's sentence most about the list's topic; words of an enumeration count by its best item."""
+        listed = {t for item in alternatives for t in item}
+        rest = self._for_case({t: w for t, w in topic.items() if t not in listed}, hit.case)
+        best = None
+        for s in sent.of_case(hit.case):
+            value = self.relevance(s.text, rest)
+            if alternatives:
+                # An item and the book's words for it are one thing said several ways: its best word counts.
+                text = s.text.lower()
+                value += max(max((w for t, w in item.items() if t in text), default=0.0) for item in alternatives)
+            if want.wants_fact and fact_marks(s.text, want):
+                value += FACT_BONUS
+            if best is None or value > best.score:
+                best = _Scored(value, s)
+        return best
+
+    def _matching(self, hits: list[CaseHit], question: str, query: str,
+                  want: Asked) -> list[tuple[CaseHit, Sentence | None]]:
+        """The cases the list names: each has a sentence nearly as much about the list's topic as the best case's
+        best sentence; best first."""
+        topic = self._topic(query) or self._weights(query)
+        alternatives = self._alternatives(question, topic)
+        scored = [(h, self._on_topic(h, topic, want, alternatives)) for h in hits]
+        best = max((s.score for _, s in scored if s is not None), default=0.0)
+        chosen = [(h, s) for h, s in scored if s is not None and s.score > 0 and s.score >= LIST_SENTENCE_SHARE * best]
+        if not chosen:
+            chosen = scored[:1]
+        top = hits[0].score or 1.0
+        chosen.sort(key=lambda hs: -(hs[1].score if hs[1] else 0.0) / (best or 1.0) - hs[0].score / top)
+        return [(h, s.sentence if s else None) for h, s in chosen]
+
+    def _category(self, question: str, hits: list[CaseHit]) -> list[tuple[CaseHit, Sentence | None]]:
+        """A question about a whole category (「…那一类的四个案例」): every case found of the category whose name
+        the question uses most (the best case's category when it names none)."""
+        found = _CATEGORY.search(question)
+        if not found:
+            return []
+        weights = self._weights(strip_list_words(question))
+        categories = list(dict.fromkeys(h.case.category for h in hits))
+        named = {c: self.relevance(c, weights) for c in categories}
+        category = max(categories, key=lambda c: (named[c], -categories.index(c)))
+        members = [h for h in hits if h.case.category == category]
+        count = found.group(1)
+        if count and len(members) != (int(count) if count.isdigit() else _CN_DIGITS[count]) and not named[category]:
+            return []
+        if len(members) < 2:
+            return []
+        result = []
+        for h in members:
+            best = self._on_topic(h, weights, Asked(HOWTO))
+            result.append((h, best.sentence if best else None))
+        return result

@@ -224,7 +224,10 @@ class Assistant:
             offered = self._offered(r.verdict, r.hits)
             return Answer(r.question, self._refusal(r.verdict, offered), True, MODE_EXTRACTIVE, (), r.retrieved,
                           suggestions=tuple(self._retrieved(h) for h in offered))
-        text, citations = self.composer.compose(r.question, r.result.query, r.hits)
+        # A new question's list answer may name more cases than the five shown as retrieved: the composer gets the
+        # whole ranking of the same search (within the filters).
+        hits = list(r.result.hits) if r.follow_up.kind == FOLLOW_UP_NEW else r.hits
+        text, citations = self.composer.compose(r.question, r.result.query, hits)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
     @staticmethod

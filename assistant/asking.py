@@ -1,0 +1,207 @@
+"""What a question asks for: its kind (how-to, outcome, fact, which, list, why, expert) and the fact it wants
+(a quantity in some unit of measure, a date, a place, a phone number, a name)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HOWTO, OUTCOME, FACT, WHICH, LIST, WHY, EXPERT = "howto", "outcome", "fact", "which", "multi", "why", "expert"
+KINDS = (HOWTO, OUTCOME, FACT, WHICH, LIST, WHY, EXPERT)
+
+# A list asks for several cases: 「哪些单位」「有哪几个」「各有什么」「比较」, or 「…的有哪些？」 at the end.
+_ORGS = r"(?:单位|案例|地方|工会|镇|街道|企业|公司|园区|行业|例子|学校|集团|区)"
+_LIST = re.compile(
+    rf"哪些{_ORGS}|哪几[个家所种类]|几个案例|有哪几|哪几{_ORGS}|书里有哪些|[的还]有哪些[？?。\s]*$|有哪些{_ORGS}|"
+    rf"{_ORGS}有哪些|有没有(?:别的|其他){_ORGS}|有没有(?:单位|地方|镇|街道)|{_ORGS}.{{0,12}}(?:各[管做搞干有是]|分别是怎么)|"
+    r"比较一下|相比|对比|区别|异同|有什么不同|有何不同|有什么不一样|列举|"
+    r"\bwhich (?:units|cases|unions|companies|organi[sz]ations|townships|places)\b|\bcompare\b|\blist the\b", re.I)
+# The words that ask for a list, and the kinds of thing listed: none of them is what the list is about.
+_LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪些|哪几[个家所种类]?|几个|没有(?:别的|其他)?){_ORGS}?|"
+                         rf"书里|书中|{_ORGS}有哪些|各有什么|各是|各[管做搞干]|分别|比较一下|相比|对比|区别|异同|有什么不同|有何不同|"
+                         r"有什么不一样|列举|例子")
+# 「哪些地方」 inside one case (「卡在哪些地方」) is not a list; neither is 「哪些方面」.
+_NOT_LIST = re.compile(r"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容")
+_EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|教授|\bexperts?\b|\bcomment", re.I)
+_WHY = re.compile(r"为什么|为啥|为何|何以|原因|背景|起因|出于什么|怎么会|毛病|卡在|难在|痛点|势在必行|"
+                  r"\bwhy\b|what was wrong|reason|background|problem", re.I)
+_WHICH = re.compile(r"哪个|哪一个|哪家|哪一家|哪所|哪里搞|哪里的事|是哪里|出自|什么单位|"
+                    r"\bwhich (?:unit|union|company|organi|subdistrict|township|town|district|case|enterprise|institute|"
+                    r"school|park|street|one)", re.I)
+# 「哪所学校」「哪个镇」「哪家单位」: the noun after the which-word says whether a unit or a fact inside a case is asked.
+_WHICH_TARGET = re.compile(r"哪(?:一)?(?:个|家|所|座)([\u4e00-\u9fff]{0,2})")
+_ORG_WORDS = ("单位", "公司", "企业", "工会", "镇", "街道", "区", "园区", "行业", "集团", "案例", "局", "税务", "设计",
+              "大学", "外企", "国企", "研究", "医院", "供电", "机关", "组织")
+_PERSON_ASKED = re.compile(r"哪位|是谁|谁|\bwho\b", re.I)
+_OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
+                      r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低]不[多少高低]|荣誉|"
+                      r"result|outcome|achieve|effect", re.I)
+_FACT = re.compile(r"多少|几[个名家人次年月天大项场期种位样条所批]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|几月|日期|"
+                   r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|"
+                   r"哪[一二三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
+                   r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)", re.I)
+_HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|\bhow\b(?! many| much)", re.I)
+
+# The unit of measure a 「多少…」/「几…」 question asks for → the marks a figure in the book carries for it.
+_MEASURES = (
+    (re.compile(r"多少钱|多少经费|经费.{0,6}多少|多少资金|金额|花.{0,4}多少|拿出多少|投了多少|扶持了多少|奖励.{0,6}多少|"
+                r"多少(?:万|元)|保障金|how much money", re.I), ("元", "万", "美元")),
+    (re.compile(r"比例|[多少]高|率|百分|percent|rate", re.I), ("%", "％", "成")),
+    (re.compile(r"人次"), ("人次",)),
+    (re.compile(r"多少(?:人|名|位|会员|职工|员工|建设者|徒弟|劳模)|几(?:个人|名|位)|how many (?:people|members|workers)",
+                re.I), ("人", "名", "位")),
+    (re.compile(r"多少家|几家|多少(?:企业|商户|单位|公司)"), ("家",)),
+    (re.compile(r"多少(?:个|座|处|所)|几个|how many", re.I), ("个", "座", "处", "所")),
+    (re.compile(r"多少(?:场|次|期|项|样|套|份|条|批|种|对)|几(?:场|次|期|项|样|套|份|条|批|种|对)"), ()),
+    (re.compile(r"多大|面积"), ("平方米", "平米", "亩")),
+    (re.compile(r"多少天|几天|多少工作日|多少小时|多久|多长时间"), ("天", "工作日", "小时", "年", "月")),
+    (re.compile(r"多少钱.{0,3}公里|每公里"), ("元/公里",)),
+)
+# The counting word right after 「多少」/「几」 is itself the measure the answer's figure carries (「多少场」→「场」).
+_COUNTER = re.compile(r"(?:多少|几)([场次期项样套份条批种对个家名位人座处所天])")
+# The thing counted: two characters after 「多少」/「几」 and an optional counting word (「多少个家庭农场」→「家庭」).
+_NUMBER = re.compile(r"\d")
+_COUNTED = re.compile(r"(?:多少|几)[个名家位项场次人]?([\u4e00-\u9fff]{2})")
+# Each asking phrase of a question: two of them ask for two facts.
+_ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|在哪|哪儿|地址|电话|热线|谁|哪位|什么荣誉|"
+                   r"how many|how much|\bwhen\b|\bwhere\b|\bwho\b")
+_HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
+# Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
+_UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|期|场|张|份|户|台|条|件|倍|公里|平方米|小时|对|支|处|包|批|"
+         r"样|工作日|亩|分")
+_QUANTITY = re.compile(rf"(?:\d[\d.,，]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*"
+                       rf"(?:(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?|(?:{_UNIT}))")
+_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第")
+_PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
+_PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
+_NAME = re.compile(r"“[^”]{2,20}”|《[^》]{2,30}》|[A-Za-z]{2,}")
+_PERSON = re.compile(r"[\u4e00-\u9fff]{1,3}(?:主席|律师|教授|书记|部长|老师|师傅)|律师[\u4e00-\u9fff]{2,3}")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the question wants in the answer's first line."""
+
+    kind: str
+    number: bool = False  # a quantity
+    measures: tuple[str, ...] = ()  # marks the figure carries (「人」「%」「元」…); empty: any quantity
+    date: bool = False
+    place: bool = False
+    phone: bool = False
+    name: bool = False  # a programme, a platform, a report: something the book quotes or titles
+    person: bool = False
+    honour: bool = False  # an award or title (「拿到了什么荣誉」)
+    nouns: tuple[str, ...] = ()  # what is counted (「多少家庭农场」→「家庭」): a figure right before it is the answer
+    english: bool = False
+
+    asks: int = 0  # how many facts the question asks for (「哪天成立的？有多少人入会？」: 2)
+
+    @property
+    def wants_fact(self) -> bool:
+        return self.number or self.date or self.place or self.phone or self.name or self.person or self.honour
+
+
+def which_target(question: str) -> str | None:
+    """What a which-question asks to be named (「哪所学校」→「学校」, 「哪家」→「」), None when it asks no which."""
+    found = _WHICH_TARGET.search(question)
+    if found:
+        return found.group(1)
+    return "" if _WHICH.search(question) else None
+
+
+# 「效果如何」: an outcome word at most this many characters before the how-word makes it an outcome question.
+OUTCOME_BEFORE_HOW = 4
+
+
+def _last(pattern: re.Pattern, question: str) -> int:
+    """Where the pattern last matches (-1: nowhere): the asking words of a question come last."""
+    return max((m.start() for m in pattern.finditer(question)), default=-1)
+
+
+def kind(question: str, experts: tuple[str, ...] = ()) -> str:
+    """The kind of answer the question wants; the order settles questions that fit two kinds. `experts` are the
+    names of the book's commenting experts: a question naming one asks for the comment."""
+    if _EXPERT.search(question) or any(name and name in question for name in experts):
+        return EXPERT
+    if _LIST.search(question) and not _NOT_LIST.search(question):
+        return LIST
+    if _WHY.search(question):
+        return WHY
+    target = which_target(question)
+    if target is not None and not _PERSON_ASKED.search(question):
+        # A unit is named by the case itself; a school, a lawyer, a report is a fact inside it.
+        if not target or target.startswith(_ORG_WORDS):
+            return WHICH
+        return FACT
+    fact, howto, outcome = _last(_FACT, question), _last(_HOWTO, question), _last(_OUTCOME, question)
+    if _PERSON_ASKED.search(question) or (fact >= 0 and fact > howto):
+        return OUTCOME if outcome >= 0 and not _PERSON_ASKED.search(question) else FACT
+    # 「效果如何」「情况怎么样」: the how-word asks about the outcome named just before it.
+    if outcome >= 0 and outcome >= howto - OUTCOME_BEFORE_HOW:
+        return OUTCOME
+    return HOWTO
+
+
+def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
+    """The question's kind and the fact it wants."""
+    q = question.lower()
+    measures: list[str] = []
+    for pattern, marks in _MEASURES:
+        if pattern.search(q):
+            measures += [m for m in marks if m not in measures]
+    measures += [m for m in _COUNTER.findall(q) if m not in measures]
+    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|how many|how much|what share", q))
+    return Asked(
+        kind(question, experts), number, tuple(measures),
+        date=bool(re.search(r"哪天|哪一天|什么时候|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),
+        place=bool(re.search(r"在哪|哪儿|哪里|地址|地点|where", q)),
+        phone=bool(re.search(r"电话|热线|号码|phone|hotline", q)),
+        name=bool(re.search(r"叫什么|什么名字|名称|什么车|车型|什么报告|哪本|哪次|什么荣誉|荣誉|哪四类|分成|几大|什么特色|"
+                            r"what (?:is|was) the name|called", q)),
+        person=bool(re.search(r"哪位|是谁|谁|who", q)),
+        honour=bool(re.search(r"荣誉|奖项|称号|获奖|honou?r|award", q)),
+        nouns=tuple(dict.fromkeys(m.group(1) for m in _COUNTED.finditer(q))),
+        english=is_english(question),
+        asks=len(_ASKS.findall(q)),
+    )
+
+
+def strip_list_words(question: str) -> str:
+    """The question without the words that ask for a list (「书里有哪些单位」): what remains is its topic."""
+    return _LIST_WORDS.sub(" ", question)
+
+
+def is_english(question: str) -> bool:
+    letters = sum(ch.isascii() and ch.isalpha() for ch in question)
+    return letters > 2 * sum("\u4e00" <= ch <= "\u9fff" for ch in question)
+
+
+def fact_marks(sentence: str, want: Asked) -> int:
+    """How many kinds of the wanted fact the sentence carries (0: none)."""
+    found = 0
+    if want.number:
+        quantities = [q.group(0) for q in _QUANTITY.finditer(sentence)]
+        if quantities:
+            found += 1
+        if want.measures and any(m in q for q in quantities for m in want.measures):
+            found += 1
+    if want.date and _DATE.search(sentence):
+        found += 1
+    if want.place and _PLACE.search(sentence) and _NUMBER.search(sentence):
+        found += 1
+    if want.phone and _PHONE.search(sentence):
+        found += 2
+    if want.name and _NAME.search(sentence):
+        found += 1
+    if want.person and _PERSON.search(sentence):
+        found += 1
+    if want.honour and _HONOUR.search(sentence):
+        found += 1
+    if want.nouns and any(re.search(rf"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[^\d\s]?\s*{re.escape(noun)}", sentence)
+                          for noun in want.nouns):
+        found += 1
+    return found
+
+
+def has_quantity(sentence: str) -> bool:
+    return bool(_QUANTITY.search(sentence))

@@ -1,0 +1,140 @@
+"""A case as the composer reads it: verbatim sentences with their place (section, step), and clause-level cuts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .corpus import Case
+
+# Where a sentence ends; a semicolon ends one too (the book strings a case's moves together with ；).
+SENTENCE_ENDS = "。！？；!?;"
+_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}]+[{SENTENCE_ENDS}]*")
+CLAUSE_ENDS = "，,：:、"
+_CLAUSE = re.compile(rf"[^{CLAUSE_ENDS}{SENTENCE_ENDS}]+[{CLAUSE_ENDS}{SENTENCE_ENDS}]*")
+# A step or result heading: "1. 开展调研。", "一是…", "第一，…".
+NUMBERED = re.compile(r"^\s*(\d{1,2}\s*[.．、]|[（(][一二三四五六七八九十\d]{1,2}[)）])")
+_ENUMERATED = re.compile(r"(?:^|^[^。；;]{0,8}?)([一二三四五六七八九十]是|第[一二三四五六七八九十][，,、是])")
+# A paragraph this short with no sentence end is a heading line of its own ("制作一份纪念照").
+HEADING_LINE_CHARS = 30
+SHARED_BACKGROUND = "背景（同类别案例共用）"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a case, verbatim; `head` marks a step or result heading, `step` the step it belongs to."""
+
+    text: str
+    section: str
+    paragraph: int
+    position: int
+    head: bool = False
+    step: int = -1
+
+
+def split(text: str) -> list[str]:
+    """The sentences of a paragraph, verbatim and stripped."""
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence, each with its trailing mark; they join back to the sentence."""
+    return _CLAUSE.findall(sentence)
+
+
+def _is_heading_line(paragraph: str) -> bool:
+    paragraph = paragraph.strip()
+    return (len(paragraph) <= HEADING_LINE_CHARS and paragraph[-1] not in SENTENCE_ENDS + "，,：:"
+            and "|" not in paragraph and not paragraph.startswith("【"))
+
+
+def enumerated_start(sentence: str) -> int | None:
+    """Where an enumerated move ("一是…") starts in a sentence ("主要做法：一是…" → at 一是), None if none."""
+    found = _ENUMERATED.search(sentence)
+    return found.start(1) if found else None
+
+
+def section_sentences(name: str, text: str, start: int = 0) -> list[Sentence]:
+    """The sentences of one section, with its moves marked: numbered paragraphs if it has them, else heading lines,
+    else enumerated sentences (「一是…二是…」) — one level only, so a numbered move's 「一是」 stays inside it."""
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    pieces = [split(p) for p in paragraphs]
+    numbered = [bool(NUMBERED.match(p)) for p in paragraphs]
+    headings = [_is_heading_line(p) for p in paragraphs]
+    if sum(numbered) >= 2:
+        style = "numbered"
+    elif sum(headings) >= 2:
+        style = "heading"
+    else:
+        style = "enumerated"
+    found: list[Sentence] = []
+    step = -1
+    for p, paragraph_pieces in enumerate(pieces):
+        for i, piece in enumerate(paragraph_pieces):
+            if style == "numbered":
+                head = i == 0 and numbered[p]
+            elif style == "heading":
+                head = i == 0 and headings[p]
+            else:
+                head = enumerated_start(piece) is not None
+            if head:
+                step += 1
+            found.append(Sentence(piece, name, p, start + len(found), head, step))
+    return found
+
+
+@lru_cache(maxsize=256)
+def of_case(case: Case) -> tuple[Sentence, ...]:
+    """Every sentence of the case's own sections, in order."""
+    found: list[Sentence] = []
+    for section in case.sections:
+        found += section_sentences(section.name, section.text, len(found))
+    return tuple(found)
+
+
+@lru_cache(maxsize=256)
+def background_of(case: Case) -> tuple[Sentence, ...]:
+    """What explains why the case was needed: the category background, else the case's own 背景 or 概述, else the
+    opening paragraph of its only section (a nominated case states its problem there)."""
+    if case.background:
+        return tuple(section_sentences(SHARED_BACKGROUND, case.background))
+    own = [s for s in case.sections if s.name in ("背景", "概述")]
+    if own:
+        return tuple(s for section in own for s in section_sentences(section.name, section.text))
+    if not case.sections:
+        return ()
+    first = case.sections[0]
+    return tuple(section_sentences(first.name, first.text.split("\n")[0]))
+
+
+def clip(sentence: str, score: Callable[[str], float], limit: int) -> str:
+    """A contiguous run of the sentence's clauses of at most about `limit` characters: the clause that scores best,
+    grown towards the better-scoring neighbour (the earlier one on a tie: it names who did it). The whole sentence
+    when it is short enough."""
+    if len(sentence) <= limit:
+        return sentence
+    parts = clauses(sentence)
+    scores = [score(part) for part in parts]
+    lo = hi = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    size = len(parts[lo])
+    while True:
+        left = scores[lo - 1] if lo > 0 and size + len(parts[lo - 1]) <= limit else None
+        right = scores[hi + 1] if hi + 1 < len(parts) and size + len(parts[hi + 1]) <= limit else None
+        if left is None and right is None:
+            break
+        if right is None or (left is not None and left >= right):
+            lo, size = lo - 1, size + len(parts[lo - 1])
+        else:
+            hi, size = hi + 1, size + len(parts[hi + 1])
+    return "".join(parts[lo:hi + 1]).strip()
+
+
+def marked(part: str, sentence: str) -> str:
+    """A cut part of a sentence as shown to a reader: an ellipsis where words were left out."""
+    if part == sentence:
+        return part
+    start = sentence.find(part)
+    text = part.rstrip(CLAUSE_ENDS)
+    return ("…" if start > 0 else "") + text + ("…" if start + len(part) < len(sentence) else "")
