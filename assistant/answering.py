@@ -3,6 +3,7 @@ every quoted sentence verbatim from the compendium with its [n]."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -17,13 +18,14 @@ from .asking import (
     WHICH,
     WHY,
     Asked,
+    ask_phrases,
     asked,
     fact_marks,
     has_quantity,
     kind,
     strip_list_words,
 )
-from .corpus import Case
+from .corpus import AWARDS, Case, compact
 from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
 from .retrieval import CaseHit
@@ -38,19 +40,37 @@ NO_FACT_PENALTY = 3.0  # a question asking for a figure gets little from a sente
 QUANTITY_BONUS = 1.0  # an outcome is told in figures
 SECTION_BONUS = 1.5  # the section the kind of question is answered from (成效 for outcomes)
 HEAD_BONUS = 0.5
+HEADING_CONTEXT = 0.5
 BEST_PASSAGE_BONUS, OTHER_PASSAGE_BONUS = 2.0, 1.0
 SECTIONS_FOR = {OUTCOME: ("成效",), HOWTO: ("做法", "案例简介")}
 # Lengths, in characters: an opening sentence longer than this is cut to the clauses that hold the asked-for fact.
 OPENING_CHARS = 90
 SUPPORT_CHARS = 70
-STEP_CHARS = 70
+# An expert's points quoted: four from one expert, two each when two experts commented on the case.
+EXPERT_POINTS, EXPERT_POINTS_EACH = 5, 3
+# A how-to answer quotes about this many characters of moves, shared among them (each between the two bounds).
+HOWTO_CHARS = 520
+STEP_MIN_CHARS, STEP_MAX_CHARS = 60, 160
+MIN_PIECE_CHARS = 16
+PROSE_SENTENCES, PROSE_CHARS = 6, 80
+INTRO_CHARS = 80
 LIST_LINE_CHARS = 60
 MAX_STEPS = 5
 SHORT_HEADING_CHARS = 20
+# Sentences after the opening: an outcome is told by its results, two more of them; a fact needs one at most.
+SUPPORTS = {OUTCOME: 2}
+SUPPORT_CANDIDATES = 4
+# A general outcome question: up to four of the case's numbered results, each in about this many characters.
+MAX_RESULTS, RESULT_CHARS = 4, 80
+# A fact question may be answered from another case found nearly as good (this share of the best score, among the
+# first few) when that case holds more of the asked-for fact.
+FACT_CASES, FACT_CASE_SHARE = 3, 0.8
+NAMED_CASES = 5
 # Under a move's heading: the first sentence usually says what the move is; a quoted name (“…”, 《…》) is the
 # programme a cadre can ask about.
 FIRST_BODY_BONUS = 1.0
 NAMED_BONUS = 1.5
+_QUOTED = re.compile(r"[“\"]([^”\"]{1,20})[”\"]|《([^》]{2,30})》")
 _NAMED = re.compile(r"“[^”]{2,20}”|《[^》]{2,30}》")
 # A list answer names every case found whose best sentence on the list's topic holds at least half of what the
 # best case's does (tuning part of eval/answers.jsonl, list questions: 0.6 names 0.78 of the gold cases at
@@ -61,11 +81,21 @@ TOPIC_IDF = 2.0
 # jieba tags of words that carry no topic: pronouns, adverbs, numerals, conjunctions, prepositions, particles.
 FUNCTION_TAGS = ("r", "d", "m", "c", "p", "u", "y", "e", "o", "q")
 SINGLE_CHARACTER_WEIGHT = 0.3
+EXPANSION_WEIGHT = 0.5
 LIST_LONG = 5  # more cases than this: say the list is long and ordered by relevance
 LIST_MAX = 8
 # 「那一类的四个案例」「三个案例各…」: the question asks for a whole category of the book.
 _CATEGORY = re.compile(r"[这那此该同]一?类|类别|([两二三四五六七八九\d])个(?:提名)?案例")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+# Between two quoted pieces that are not next to each other in the book.
+QUOTE_GAP = "……"
+
+
+def _joiner(previous: str) -> str:
+    """A heading line has no full stop of its own: a colon joins it to what is quoted after it."""
+    return "" if previous[-1] in sent.SENTENCE_ENDS + sent.CLAUSE_ENDS else "："
 
 
 def intent(question: str) -> str:
@@ -75,26 +105,29 @@ def intent(question: str) -> str:
 
 @dataclass
 class _Group:
-    """Quoted pieces of one passage of one case: cited once, with one [n]."""
+    """What an answer quotes from one case (its sections in order): one source, one [n]."""
 
     case: Case
-    section: str
+    sections: list[str] = field(default_factory=list)
     pieces: list[str] = field(default_factory=list)
     n: int = 0
 
 
 class _Draft:
-    """Lines of an answer with the quoted passages they cite; a [n] closes each run of lines from one passage."""
+    """Lines of an answer with the case each quotes; a [n] closes each run of lines quoting one case, so a
+    reference list of one line per case (参考案例) numbers every source."""
 
     def __init__(self) -> None:
         self.lines: list[tuple[str, _Group | None]] = []
         self.groups: list[_Group] = []
 
     def group(self, case: Case, section: str) -> _Group:
-        found = next((g for g in self.groups if g.case.id == case.id and g.section == section), None)
+        found = next((g for g in self.groups if g.case.id == case.id), None)
         if found is None:
-            found = _Group(case, section, n=len(self.groups) + 1)
+            found = _Group(case, n=len(self.groups) + 1)
             self.groups.append(found)
+        if section not in found.sections:
+            found.sections.append(section)
         return found
 
     def quote(self, prefix: str, case: Case, section: str, sentence: str, part: str | None = None) -> None:
@@ -105,7 +138,7 @@ class _Draft:
         self.lines.append((prefix + sent.marked(part, sentence), group))
 
     def extend(self, text: str, case: Case, section: str, sentence: str, part: str | None = None) -> None:
-        """Add a quote to the end of the last line (same line, same passage or not)."""
+        """Add a quote to the end of the last line."""
         part = part if part is not None else sentence
         group = self.group(case, section)
         group.pieces.append(part)
@@ -122,8 +155,8 @@ class _Draft:
         for i, (line, group) in enumerate(self.lines):
             following = self.lines[i + 1][1] if i + 1 < len(self.lines) else None
             out.append(f"{line} [{group.n}]" if group is not None and following is not group else line)
-        citations = tuple(Citation(g.n, g.case.id, g.case.title, g.case.unit, g.case.award, g.section,
-                                   "……".join(g.pieces)) for g in self.groups)
+        citations = tuple(Citation(g.n, g.case.id, g.case.title, g.case.unit, g.case.award, "、".join(g.sections),
+                                   QUOTE_GAP.join(g.pieces)) for g in self.groups)
         return "\n".join(out + ["", reference_list(citations)]), citations
 
 
@@ -157,8 +190,15 @@ class ExtractiveComposer:
 
     # --- scoring -------------------------------------------------------------------------------------------------
 
-    def _weights(self, query: str) -> dict[str, float]:
-        return {t: self.idf(t) for t in dict.fromkeys(self.lexicon.tokenize(query))}
+    def _weights(self, query: str, question: str | None = None) -> dict[str, float]:
+        """The question's words and their weights. A single character counts for less, since it is found inside
+        unrelated words too (「拉」 in 「拉扎斯」, 「进」 in 「推进」); so do the book's words the synonym list added
+        (after the question, in the query): several ways of saying one thing are not several things."""
+        tokens = list(dict.fromkeys(self.lexicon.tokenize(query)))
+        own = set(self.lexicon.tokenize(question)) if question is not None else set(tokens)
+        return {t: self.idf(t) * (SINGLE_CHARACTER_WEIGHT if len(t) == 1 else 1.0)
+                * (1.0 if t in own else EXPANSION_WEIGHT)
+                for t in tokens}
 
     @staticmethod
     def _for_case(weights: dict[str, float], case: Case) -> dict[str, float]:
@@ -177,9 +217,13 @@ class ExtractiveComposer:
         """Sentences best first for what the question asks for."""
         own = [p.chunk.text for p in hit.passages] if hit else []
         best_passage, other_passages = (own[0], " ".join(own[1:])) if own else ("", "")
+        # A numbered move or result is named by its heading: what the heading says counts for the sentences under it.
+        heads = {(s.section, s.step): self.relevance(s.text, weights) for s in items if s.head}
         scored = []
         for s in items:
             score = self.relevance(s.text, weights)
+            if not s.head:
+                score += HEADING_CONTEXT * heads.get((s.section, s.step), 0.0)
             if want.wants_fact:
                 marks = fact_marks(s.text, want)
                 score += FACT_BONUS * marks if marks else -NO_FACT_PENALTY
@@ -210,9 +254,9 @@ class ExtractiveComposer:
     def compose(self, question: str, query: str, hits: list[CaseHit]) -> tuple[str, tuple[Citation, ...]]:
         experts = tuple(dict.fromkeys(c.expert for h in hits[:3] for c in h.case.expert_comments))
         want = asked(question, experts)
-        weights = self._weights(query)
+        weights = self._weights(query, question)
         draft = _Draft()
-        hit = hits[0]
+        hit = hits[0] if want.kind == LIST else self._named(question, hits)
         if want.kind == LIST and len(hits) > 1:
             self._list(draft, question, query, hits, weights, want)
         elif want.kind == EXPERT and hit.case.expert_comments:
@@ -223,46 +267,105 @@ class ExtractiveComposer:
             self._which(draft, hit, weights, want)
         elif want.kind == HOWTO:
             self._howto(draft, hit, weights, want)
+        elif want.kind == OUTCOME and not want.wants_fact and len(self._steps(self._results(hit.case))) >= 2:
+            self._outcomes(draft, hit, weights, want)
         else:
-            self._fact(draft, hit, weights, want)
+            self._fact(draft, hit if hit is not hits[0] else self._carrying(hits, weights, want), weights, want,
+                       question)
         return draft.render()
+
+    @staticmethod
+    def _named(question: str, hits: list[CaseHit]) -> CaseHit:
+        """The case a question names by what it quotes (「“4G”劳动竞赛」) or by its award (「特等奖」): the best found
+        case that says all of it, when the best one does not."""
+        quoted = [q for m in _QUOTED.finditer(question) for q in m.groups() if q and len(q) >= 2]
+        awards = [a for a in AWARDS if a in question]
+        if not quoted and not awards:
+            return hits[0]
+
+        def says(hit: CaseHit) -> bool:
+            text = compact(hit.case.searchable_text)
+            return all(compact(q) in text for q in quoted) and all(a == hit.case.award for a in awards)
+
+        return next((h for h in hits[:NAMED_CASES] if says(h)), hits[0])
+
+    def _carrying(self, hits: list[CaseHit], weights: dict[str, float], want: Asked) -> CaseHit:
+        """The case to answer a fact question from: the best one, unless a case found nearly as good holds more of
+        the asked-for fact (a phone number, a date) in one sentence — the answer has to carry it."""
+        if not want.wants_fact:
+            return hits[0]
+        close = [h for h in hits[:FACT_CASES] if h.score >= FACT_CASE_SHARE * hits[0].score]
+
+        def held(hit: CaseHit) -> int:
+            return max((fact_marks(s.text, want) for s in sent.of_case(hit.case)), default=0)
+
+        best = max(close, key=held)
+        return best if held(best) > held(hits[0]) else hits[0]
+
+    @staticmethod
+    def _results(case: Case) -> list[Sentence]:
+        return [s for s in sent.of_case(case) if s.section == "成效"]
+
+    def _outcomes(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
+        """An outcome asked for in general (「取得了哪些成效」): the case's own numbered results, the one most about
+        the question first on the opening line, then the others in the book's order."""
+        case = hit.case
+        weights = self._for_case(weights, case)
+        results = self._steps(self._results(case))
+        ranked = self.rank(self._results(case), weights, want, hit)
+        order = list(dict.fromkeys(x.sentence.step for x in ranked if x.sentence.step in results))
+        first, rest = order[0], sorted(order[1:MAX_RESULTS])
+        lead = self._english_lead(want, case) or f"{case.unit}："
+        for i, step in enumerate([first, *rest]):
+            self._step_line(draft, case, results[step], weights, want, RESULT_CHARS, lead if i == 0 else None)
 
     def _english_lead(self, want: Asked, case: Case) -> str:
         return f"From the case 《{case.title}》 ({case.unit}): " if want.english else ""
 
-    def _fact(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
-        """Outcome or fact: the sentence with the asked-for figure first (two when two facts are asked), then one
-        more that supports it."""
+    def _fact(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked, question: str) -> None:
+        """Outcome or fact: the sentence with the asked-for figure first (one per fact asked, in the order asked),
+        then what supports it."""
         case = hit.case
         weights = self._for_case(weights, case)
         items = sent.of_case(case)
-        ranked = self.rank(items, weights, want, hit, SECTIONS_FOR.get(want.kind, ()))
-        if want.wants_fact:
-            # The answer has to carry the asked-for fact: sentences holding one come first, however well others match.
-            ranked = sorted(ranked, key=lambda x: not fact_marks(x.sentence.text, want))
+        results = self._results(case)
+        if want.kind == OUTCOME and results and (not want.wants_fact or any(fact_marks(s.text, want) for s in results)):
+            items = results  # an outcome is told where the case tells its results
+        sections = SECTIONS_FOR.get(want.kind, ())
+        ranked = self._by_fact(self.rank(items, weights, want, hit, sections), want)
         if not ranked:
             return self._howto(draft, hit, weights, want)
-        first = ranked[0].sentence
-        opening = self._with_next(first, items)
-        second = None
+        opening = self._with_next(ranked[0].sentence, items)
         if want.asks >= 2:
-            second = next((x.sentence for x in ranked[1:4] if fact_marks(x.sentence.text, want)
-                           and x.sentence not in opening), None)
-        if second is not None:
-            opening = sorted(opening + [second], key=lambda s: s.position)
+            opening = []
+            for phrase in ask_phrases(question) or [question]:
+                # Each asked fact by its own words, the rest of the question counting for half.
+                local = {**{t: w * 0.5 for t, w in weights.items()}, **self._for_case(self._weights(phrase), case)}
+                part_want = dataclasses.replace(asked(phrase), kind=want.kind)
+                best = self._by_fact(self.rank(items, local, part_want, hit, sections), part_want)
+                if best and best[0].sentence not in opening:
+                    opening.append(best[0].sentence)
         lead = self._english_lead(want, case) or f"{case.unit}："
         limit = OPENING_CHARS if len(opening) == 1 else SUPPORT_CHARS
+        previous = ""
         for i, s in enumerate(opening):
             part = self._cut(s.text, weights, want, limit)
             if i == 0:
                 draft.quote(lead, case, s.section, s.text, part)
             else:
-                draft.extend("", case, s.section, s.text, part)
-        if second is None:
-            support = self._support(ranked[1:], opening, weights, want)
-            if support is not None:
-                draft.quote("", case, support.section, support.text,
-                            self._cut(support.text, weights, want, SUPPORT_CHARS))
+                draft.extend(_joiner(previous), case, s.section, s.text, part)
+            previous = part
+        for support in self._support(ranked[1:], opening, weights, want)[:SUPPORTS.get(want.kind, 1)]:
+            draft.quote("", case, support.section, support.text,
+                        self._cut(support.text, weights, want, SUPPORT_CHARS))
+
+    @staticmethod
+    def _by_fact(ranked: list[_Scored], want: Asked) -> list[_Scored]:
+        """The answer has to carry the asked-for fact: sentences holding more of it first, however well others
+        match the question's words."""
+        if not want.wants_fact:
+            return ranked
+        return sorted(ranked, key=lambda x: -fact_marks(x.sentence.text, want))
 
     @staticmethod
     def _with_next(s: Sentence, items: Sequence[Sentence]) -> list[Sentence]:
@@ -273,23 +376,26 @@ class ExtractiveComposer:
         return [s, after] if after is not None and after.step == s.step and after.section == s.section else [s]
 
     def _support(self, ranked: list[_Scored], opening: list[Sentence], weights: dict[str, float],
-                 want: Asked) -> Sentence | None:
-        """The next best sentence, if it holds something the opening does not (another figure, more of the
+                  want: Asked) -> list[Sentence]:
+        """The next best sentences that hold something the opening does not (another figure, more of the
         question)."""
         said = "".join(s.text for s in opening)
-        for item in ranked[:3]:
+        found = []
+        for item in ranked[:SUPPORT_CANDIDATES]:
             s = item.sentence
             if item.score <= 0 or s in opening:
                 continue
             new_words = [t for t in weights if t in s.text and t not in said]
-            if (want.wants_fact and fact_marks(s.text, want)) or new_words:
-                return s
-        return None
+            if (want.wants_fact and fact_marks(s.text, want)) or new_words \
+                    or (want.kind == OUTCOME and has_quantity(s.text)):
+                found.append(s)
+                said += s.text
+        return found
 
     def _which(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
         """Which unit: title and unit first, then the sentence that shows why it is this case."""
         case = hit.case
-        weights = self._for_case(weights, case)
+        # The question describes what the unit did, often in the words of the case's title: they find the sentence.
         lead = "This is " if want.english else "是"
         draft.text(f"{lead}{case.unit}：《{case.title}》（{case.award}）。")
         ranked = self.rank(sent.of_case(case), weights, want, hit)
@@ -298,7 +404,8 @@ class ExtractiveComposer:
             draft.quote("", case, s.section, s.text, self._cut(s.text, weights, want, OPENING_CHARS))
 
     def _howto(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
-        """How-to: the case's own key steps (at most about five), then whom to learn from."""
+        """How-to: the case's own key moves (at most about five, those most about the question, in the book's
+        order), then whom to learn from; a case told without moves gives its sentences most about the question."""
         case = hit.case
         weights = self._for_case(weights, case)
         sections = SECTIONS_FOR[HOWTO]
@@ -307,18 +414,32 @@ class ExtractiveComposer:
         ranked = self.rank(items, weights, want, hit, sections)
         lead = self._english_lead(want, case) or f"{case.unit}的做法："
         if len(steps) >= 2:
-            best_step = {}
+            best_step: dict[int, float] = {}
             for item in ranked:
                 best_step.setdefault(item.sentence.step, item.score)
             chosen = sorted(sorted(steps, key=lambda k: -best_step.get(k, 0.0))[:MAX_STEPS])
-            draft.text(lead.rstrip("：: ") + "：" if not want.english else lead)
+            limit = max(STEP_MIN_CHARS, min(STEP_MAX_CHARS, HOWTO_CHARS // len(chosen)))
+            # What the book says before the first move often names the whole approach (「…“四联系双发展”机制」).
+            first_head = steps[min(steps)][0]
+            intro = [x for x in items if x.section == first_head.section and x.position == first_head.position - 1
+                     and x.step < 0]
+            if intro:
+                s = intro[0]
+                draft.quote(lead, case, s.section, s.text, self._cut(s.text, weights, want, INTRO_CHARS, named=True))
+            else:
+                draft.text(lead)
             for step in chosen:
-                self._step_line(draft, case, steps[step], weights, want)
+                self._step_line(draft, case, steps[step], weights, want, limit)
         else:
-            picked = sorted((x.sentence for x in ranked[:3]), key=lambda s: s.position)
-            for i, s in enumerate(picked):
-                draft.quote(lead if i == 0 else "", case, s.section, s.text,
-                            self._cut(s.text, weights, want, SUPPORT_CHARS))
+            picked, size = [], 0
+            for item in ranked[:PROSE_SENTENCES]:
+                if size >= HOWTO_CHARS:
+                    break
+                part = self._cut(item.sentence.text, weights, want, PROSE_CHARS, named=True)
+                picked.append((item.sentence, part))
+                size += len(part)
+            for i, (s, part) in enumerate(sorted(picked, key=lambda sp: sp[0].position)):
+                draft.quote(lead if i == 0 else "", case, s.section, s.text, part)
         draft.text(f"可向《{case.title}》（{case.unit}）学习。")
 
     @staticmethod
@@ -331,31 +452,34 @@ class ExtractiveComposer:
         return {k: v for k, v in steps.items() if v[0].head}
 
     def _step_line(self, draft: _Draft, case: Case, step: list[Sentence], weights: dict[str, float],
-                   want: Asked) -> None:
-        """One move: its heading, and from under it the sentence most about the question (the first one, which
-        usually says what the move is, or one naming a programme), cut short."""
+                   want: Asked, limit: int, lead: str | None = None) -> None:
+        """One move in at most about `limit` characters: its heading, then from under it the sentences most about
+        the question (the first one usually says what the move is; a quoted name is a programme to ask about),
+        cut short."""
         head, body = step[0], step[1:]
         start = sent.enumerated_start(head.text) or 0
         head_part = head.text[start:]
-        prefix = "" if sent.NUMBERED.match(head_part) else "- "
-        if len(head_part) > STEP_CHARS:
-            head_part = self._cut(head_part, weights, want, STEP_CHARS)
+        prefix = lead if lead is not None else "" if sent.NUMBERED.match(head_part) else "- "
+        if len(head_part) > limit:
+            head_part = self._cut(head_part, weights, want, limit, named=True)
         draft.quote(prefix, case, head.section, head.text, head_part)
-        if not body or len(head_part) >= STEP_CHARS * 2 // 3:
-            return
 
         def value(s: Sentence) -> float:
+            # A result is told in figures; a move by what it names.
+            figures = QUANTITY_BONUS * has_quantity(s.text) if s.section == "成效" else 0.0
             return (self.relevance(s.text, weights) + FIRST_BODY_BONUS * (s is body[0])
-                    + NAMED_BONUS * len(_NAMED.findall(s.text)))
+                    + NAMED_BONUS * len(_NAMED.findall(s.text)) + figures)
 
-        best = max(body, key=lambda s: (value(s), -s.position))
-        room = STEP_CHARS - len(head_part)
-        part = self._cut(best.text, weights, want, max(room, 24), named=True)
-        if len(part) > room + 12:
-            return
-        # A heading line has no full stop of its own: a colon joins it to what is quoted under it.
-        joiner = "" if head_part[-1] in sent.SENTENCE_ENDS + sent.CLAUSE_ENDS else "："
-        draft.extend(joiner, case, best.section, best.text, part)
+        room = limit - len(head_part)
+        joiner = _joiner(head_part)
+        for s in sorted(sorted(body, key=lambda s: (-value(s), s.position))[:2], key=lambda s: s.position):
+            if room < MIN_PIECE_CHARS:
+                break
+            part = self._cut(s.text, weights, want, room, named=True)
+            if len(part) > room + MIN_PIECE_CHARS // 2:
+                continue
+            draft.extend(joiner, case, s.section, s.text, part)
+            joiner, room = "", room - len(part)
 
     def _why(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
         """Why: the background passage first, then the case that answers it."""
@@ -368,13 +492,16 @@ class ExtractiveComposer:
             for i, s in enumerate(picked):
                 draft.quote(self._english_lead(want, case) if i == 0 else "", case, s.section, s.text,
                             self._cut(s.text, weights_case, want, OPENING_CHARS))
-        items = [s for s in sent.of_case(case) if s.section in SECTIONS_FOR[HOWTO] and s.section not in
-                 {b.section for b in background}]
-        ranked = self.rank(items or sent.of_case(case), weights_case, Asked(HOWTO), hit)
+        quoted = {b.text for b in background}
+        items = [s for s in sent.of_case(case) if s.text not in quoted]
+        ranked = self.rank(items, weights_case, Asked(HOWTO), hit, SECTIONS_FOR[HOWTO])
         if ranked:
-            s = ranked[0].sentence
-            draft.quote(f"{case.unit}的做法：", case, s.section, s.text,
-                        self._cut(s.text, weights_case, want, SUPPORT_CHARS))
+            for i, s in enumerate(self._with_next(ranked[0].sentence, items)):
+                part = self._cut(s.text, weights_case, want, SUPPORT_CHARS)
+                if i == 0:
+                    draft.quote(f"{case.unit}的做法：", case, s.section, s.text, part)
+                else:
+                    draft.extend("", case, s.section, s.text, part)
         draft.text(f"可向《{case.title}》（{case.unit}）学习。")
 
     def _expert(self, draft: _Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
@@ -383,19 +510,21 @@ class ExtractiveComposer:
         comments = case.expert_comments
         # Words of the case's own name point to the sentences about it in a comment shared by its category.
         naming = {t: self.idf(t) * 0.5 for t in self.lexicon.tokenize(case.title + case.unit) if t not in weights}
-        scored_comments = []
+        scored = []
         for comment in comments:
             items = sent.section_sentences(f"专家点评（{comment.expert}）", comment.text)
             person = self.relevance(comment.expert + comment.affiliation, weights)
-            ranked = self.rank(items, {**naming, **weights}, Asked(EXPERT), hit)
-            top = sum(x.score for x in ranked[:3])
-            scored_comments.append((person * 3 + top, comment, ranked))
-        _, comment, ranked = max(scored_comments, key=lambda c: c[0])
-        picked = sorted((x.sentence for x in ranked[:3]), key=lambda s: s.position)
-        lead = f"{comment.affiliation} {comment.expert}" + (" commented: " if want.english else "点评：")
-        for i, s in enumerate(picked):
-            draft.quote(lead if i == 0 else "", case, s.section, s.text,
-                        self._cut(s.text, weights, want, SUPPORT_CHARS))
+            scored.append((person, comment, self.rank(items, {**naming, **weights}, Asked(EXPERT), hit)))
+        # A question that points to one expert (「复旦那位教授」) gets that one; otherwise every expert who commented.
+        if any(person for person, _, _ in scored):
+            scored = [max(scored, key=lambda c: (c[0], sum(x.score for x in c[2][:3])))]
+        points = EXPERT_POINTS if len(scored) == 1 else EXPERT_POINTS_EACH
+        for _, comment, ranked in scored:
+            picked = sorted((x.sentence for x in ranked[:points]), key=lambda s: s.position)
+            lead = f"{comment.affiliation} {comment.expert}" + (" commented: " if want.english else "点评：")
+            for i, s in enumerate(picked):
+                draft.quote(lead if i == 0 else "", case, s.section, s.text,
+                            self._cut(s.text, weights, want, SUPPORT_CHARS))
 
     # --- lists ---------------------------------------------------------------------------------------------------
 
@@ -425,13 +554,11 @@ class ExtractiveComposer:
 
     def _topic(self, query: str) -> dict[str, float]:
         """The words a list question is about: its rarer words, without the words that ask for the list, without
-        function words (自己, 一起, 这么: pronouns, adverbs, numerals by jieba's tags), a single character counting
-        for less (帮, 拉, 走 say little alone)."""
+        function words (自己, 一起, 这么: pronouns, adverbs, numerals by jieba's tags)."""
         text = strip_list_words(query)
         function_words = {w for w, tag in self._tags(text) if tag[:1] in FUNCTION_TAGS}
-        weights = self._weights(text)
-        return {t: w * (SINGLE_CHARACTER_WEIGHT if len(t) == 1 else 1.0) for t, w in weights.items()
-                if w >= TOPIC_IDF and t not in function_words}
+        weights = self._weights(text)  # the book's words for the question's words count in full: a list needs them
+        return {t: w for t, w in weights.items() if self.idf(t) >= TOPIC_IDF and t not in function_words}
 
     def _tags(self, text: str) -> list[tuple[str, str]]:
         if self._posseg is None:
@@ -478,7 +605,7 @@ class ExtractiveComposer:
                   want: Asked) -> list[tuple[CaseHit, Sentence | None]]:
         """The cases the list names: each has a sentence nearly as much about the list's topic as the best case's
         best sentence; best first."""
-        topic = self._topic(query) or self._weights(query)
+        topic = self._topic(query) or self._weights(query, question)
         alternatives = self._alternatives(question, topic)
         scored = [(h, self._on_topic(h, topic, want, alternatives)) for h in hits]
         best = max((s.score for _, s in scored if s is not None), default=0.0)

@@ -45,7 +45,7 @@ _HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|�
 # The unit of measure a 「多少…」/「几…」 question asks for → the marks a figure in the book carries for it.
 _MEASURES = (
     (re.compile(r"多少钱|多少经费|经费.{0,6}多少|多少资金|金额|花.{0,4}多少|拿出多少|投了多少|扶持了多少|奖励.{0,6}多少|"
-                r"多少(?:万|元)|保障金|how much money", re.I), ("元", "万", "美元")),
+                r"多少(?:万|元)|保障金|how much money", re.I), ("元", "美元", "万", "亿")),
     (re.compile(r"比例|[多少]高|率|百分|percent|rate", re.I), ("%", "％", "成")),
     (re.compile(r"人次"), ("人次",)),
     (re.compile(r"多少(?:人|名|位|会员|职工|员工|建设者|徒弟|劳模)|几(?:个人|名|位)|how many (?:people|members|workers)",
@@ -54,22 +54,27 @@ _MEASURES = (
     (re.compile(r"多少(?:个|座|处|所)|几个|how many", re.I), ("个", "座", "处", "所")),
     (re.compile(r"多少(?:场|次|期|项|样|套|份|条|批|种|对)|几(?:场|次|期|项|样|套|份|条|批|种|对)"), ()),
     (re.compile(r"多大|面积"), ("平方米", "平米", "亩")),
-    (re.compile(r"多少天|几天|多少工作日|多少小时|多久|多长时间"), ("天", "工作日", "小时", "年", "月")),
+    (re.compile(r"多少天|几天|多少工作日|多少小时|多久|多长时间|多少时间"), ("天", "工作日", "小时", "年", "月")),
     (re.compile(r"多少钱.{0,3}公里|每公里"), ("元/公里",)),
 )
 # The counting word right after 「多少」/「几」 is itself the measure the answer's figure carries (「多少场」→「场」).
 _COUNTER = re.compile(r"(?:多少|几)([场次期项样套份条批种对个家名位人座处所天])")
 # The thing counted: two characters after 「多少」/「几」 and an optional counting word (「多少个家庭农场」→「家庭」).
 _NUMBER = re.compile(r"\d")
-_COUNTED = re.compile(r"(?:多少|几)[个名家位项场次人]?([\u4e00-\u9fff]{2})")
+_COUNTED = re.compile(r"(?:多少|几)([\u4e00-\u9fff]{2})")
+_COUNTED_AFTER_COUNTER = re.compile(r"(?:多少|几)[个名家位项场次人]([\u4e00-\u9fff]{2})")
 # Each asking phrase of a question: two of them ask for two facts.
 _ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|在哪|哪儿|地址|电话|热线|谁|哪位|什么荣誉|"
                    r"how many|how much|\bwhen\b|\bwhere\b|\bwho\b")
+_WHICH_COUNT = re.compile(r"哪([一二三四五六七八九十两][类个种项条大方点])")
+_EACH = re.compile(r"分别|各(?:是|有|涨|增|为)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
 _UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|期|场|张|份|户|台|条|件|倍|公里|平方米|小时|对|支|处|包|批|"
          r"样|工作日|亩|分")
-_QUANTITY = re.compile(rf"(?:\d[\d.,，]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*"
+# A figure in digits or in Chinese numerals; a lone 「一」 (一个, 一次) is an article more often than a count.
+_NUMERAL = r"\d[\d.,，]*|[二两三四五六七八九十百千][一二两三四五六七八九十百千]*|一[十百千万][一二三四五六七八九十百千]*"
+_QUANTITY = re.compile(rf"(?:{_NUMERAL})\s*(?:余|多)?\s*"
                        rf"(?:(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?|(?:{_UNIT}))")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
@@ -92,13 +97,15 @@ class Asked:
     person: bool = False
     honour: bool = False  # an award or title (「拿到了什么荣誉」)
     nouns: tuple[str, ...] = ()  # what is counted (「多少家庭农场」→「家庭」): a figure right before it is the answer
+    counted: tuple[str, ...] = ()  # 「哪四项服务」→「四项」: the book says how many when it lists them
     english: bool = False
 
     asks: int = 0  # how many facts the question asks for (「哪天成立的？有多少人入会？」: 2)
 
     @property
     def wants_fact(self) -> bool:
-        return self.number or self.date or self.place or self.phone or self.name or self.person or self.honour
+        return (self.number or self.date or self.place or self.phone or self.name or self.person or self.honour
+                or bool(self.counted))
 
 
 def which_target(question: str) -> str | None:
@@ -156,13 +163,16 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         date=bool(re.search(r"哪天|哪一天|什么时候|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),
         place=bool(re.search(r"在哪|哪儿|哪里|地址|地点|where", q)),
         phone=bool(re.search(r"电话|热线|号码|phone|hotline", q)),
-        name=bool(re.search(r"叫什么|什么名字|名称|什么车|车型|什么报告|哪本|哪次|什么荣誉|荣誉|哪四类|分成|几大|什么特色|"
+        name=bool(re.search(r"叫什么|什么名字|名称|什么车|车型|什么报告|哪本|哪次|什么荣誉|荣誉|哪[一二三四五六七八九十几]+[类个种项条大]|"
+                            r"分成|几大|什么特色|"
                             r"what (?:is|was) the name|called", q)),
         person=bool(re.search(r"哪位|是谁|谁|who", q)),
         honour=bool(re.search(r"荣誉|奖项|称号|获奖|honou?r|award", q)),
-        nouns=tuple(dict.fromkeys(m.group(1) for m in _COUNTED.finditer(q))),
+        nouns=tuple(dict.fromkeys(m.group(1) for pattern in (_COUNTED, _COUNTED_AFTER_COUNTER)
+                                  for m in pattern.finditer(q))),
         english=is_english(question),
-        asks=len(_ASKS.findall(q)),
+        asks=_count_asks(q),
+        counted=tuple(m.group(1) for m in _WHICH_COUNT.finditer(q)),
     )
 
 
@@ -171,36 +181,54 @@ def strip_list_words(question: str) -> str:
     return _LIST_WORDS.sub(" ", question)
 
 
+def _count_asks(question: str) -> int:
+    """How many facts the question asks for: one per phrase that asks (「在哪儿、有多大」: two; 「热线号码是多少」:
+    one)."""
+    count = len(ask_phrases(question))
+    # 「会员和经费分别增加了多少」: one asking phrase, two things asked.
+    return max(count, 2) if count and _EACH.search(question) else count
+
+
 def is_english(question: str) -> bool:
     letters = sum(ch.isascii() and ch.isalpha() for ch in question)
     return letters > 2 * sum("\u4e00" <= ch <= "\u9fff" for ch in question)
 
 
 def fact_marks(sentence: str, want: Asked) -> int:
-    """How many kinds of the wanted fact the sentence carries (0: none)."""
+    """How much of the wanted fact the sentence carries (0: none): a figure counts once, a figure in the asked unit
+    of measure or right before the counted thing twice more, as do a date, a place or a phone number when asked."""
     found = 0
     if want.number:
-        quantities = [q.group(0) for q in _QUANTITY.finditer(sentence)]
+        quantities = [q.group(0).replace(" ", "") for q in _QUANTITY.finditer(sentence)]
         if quantities:
             found += 1
-        if want.measures and any(m in q for q in quantities for m in want.measures):
-            found += 1
+        # 「225 万」 is money, 「2000 万次」 is not: 万 and 亿 count as a unit only at the end of the figure.
+        if want.measures and any(q.endswith(m) if m in ("万", "亿") else m in q
+                                 for q in quantities for m in want.measures):
+            found += 2
     if want.date and _DATE.search(sentence):
-        found += 1
+        found += 2
     if want.place and _PLACE.search(sentence) and _NUMBER.search(sentence):
-        found += 1
+        found += 2
     if want.phone and _PHONE.search(sentence):
         found += 2
     if want.name and _NAME.search(sentence):
         found += 1
     if want.person and _PERSON.search(sentence):
-        found += 1
+        found += 2
     if want.honour and _HONOUR.search(sentence):
-        found += 1
+        found += 2
+    if want.counted and any(c in sentence for c in want.counted):
+        found += 2
     if want.nouns and any(re.search(rf"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[^\d\s]?\s*{re.escape(noun)}", sentence)
                           for noun in want.nouns):
-        found += 1
+        found += 2
     return found
+
+
+def ask_phrases(question: str) -> list[str]:
+    """The phrases of a question that each ask for a fact, in the order asked (「哪天成立的？首批有多少会员？」)."""
+    return [phrase for phrase in re.split(r"[、，,？?；;。]", question) if _ASKS.search(phrase.lower())]
 
 
 def has_quantity(sentence: str) -> bool:
