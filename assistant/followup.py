@@ -15,6 +15,7 @@ from functools import cached_property
 
 from .corpus import Compendium
 from .lexicon import Lexicon
+from .refusal import is_english
 from .retrieval import SearchResult
 from .types import (
     FOLLOW_UP_CONTINUE,
@@ -41,11 +42,6 @@ ENGLISH_ASPECT_WORDS = frozenset(
     "experts say said comment comments think about of people members case more details detail tell me and in on "
     "to for with any there start started started begin began year years number numbers steps so far".split())
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-
-
-def is_english(question: str) -> bool:
-    """Mostly Latin letters: topic words cannot be matched against the Chinese text."""
-    return len("".join(_LATIN_WORD.findall(question))) > len(question) / 2
 ORDINAL = re.compile(r"第\s*([一二三四五六七八九十1-9])\s*(个|条|家|项|种|案例|点)")
 ORDINAL_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
 OTHERS = re.compile(
@@ -90,8 +86,10 @@ class FollowUpJudge:
         without question words)."""
         latin = [w.lower() for w in _LATIN_WORD.findall(question)]
         english = [w for w in latin if w not in ENGLISH_ASPECT_WORDS]
-        # A single character left over (钱, 出, 样) names no topic: too little to tell one case from another.
-        chinese = [t for t in self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question))) if len(t) > 1]
+        # A single character left over (钱, 出, 样) names no topic: too little to tell one case from another;
+        # a number does (6+2, 809).
+        chinese = [t for t in self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question)))
+                   if len(t) > 1 or t.isdigit()]
         return chinese + english
 
     def foreign_words(self, question: str) -> list[str]:

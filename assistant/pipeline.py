@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from . import corpus, refusal_model
 from .answering import ExtractiveComposer
 from .evidence import model_passages
-from .followup import FollowUpJudge, is_english
+from .followup import FollowUpJudge
 from .index import open_index
 from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult
-from .refusal import RefusalGate
+from .refusal import RefusalGate, asked, is_english
 from .retrieval import CaseHit, Filters, PassageHit, RetrievalConfig, Searcher, SearchResult
 from .settings import Settings
 from .types import (
@@ -90,7 +90,8 @@ class Assistant:
         self.compendium = corpus.load(self.settings.corpus_path)
         self.index = open_index(self.settings, show_progress=show_progress)
         self.searcher = Searcher(self.index, self.compendium, retrieval)
-        self.gate = RefusalGate(self.index.lexicon, self.settings.corpus_path.read_text(encoding="utf-8"))
+        self.gate = RefusalGate(self.index.lexicon, self.compendium, self.settings.corpus_path.read_text(encoding="utf-8"),
+                                self.index.embeddings)
         self.gate.model = refusal_model.load_or_train(self.index.store, self.searcher, self.gate, show_progress)
         self.followups = FollowUpJudge(self.index.lexicon, self.compendium)
         self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks])
@@ -157,12 +158,13 @@ class Assistant:
     def _retrieve(self, question: str, history: Sequence[Turn], filters: Filters | None) -> _Retrieval:
         started = time.perf_counter()
         question = clean_question(question)
+        asking = asked(question)  # without markup or 「请用英文回答」: what it asks
         # The question's own search over the whole compendium: the evidence for both decisions that follow.
-        alone = self.searcher.search(question, k=len(self.compendium.cases), filters=filters)
+        alone = self.searcher.search(asking, k=len(self.compendium.cases), filters=filters)
         # Every turn is judged on its own first: the exact rules hold whatever was said before.
-        own = self.gate.check(question, alone)
+        own = self.gate.check(asking, alone)
         follow = FollowUp(FOLLOW_UP_NEW, (), "确定规则已判定") if own.refused and own.probability is None \
-            else self.followups.decide(question, history, alone, not own.refused)
+            else self.followups.decide(asking, history, alone, not own.refused)
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) and filters \
                 and not filters.accept(self.compendium.get(follow.case_ids[0])):
             follow = FollowUp(FOLLOW_UP_NEW, (), "正在讨论的案例不在当前的筛选范围内")
@@ -170,10 +172,10 @@ class Assistant:
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
             case_id = follow.case_ids[0]
             hits = [self._case_hit(case_id, alone), *(h for h in hits if h.case.id != case_id)]
-            verdict = self._continue_verdict(question, own, case_id)
+            verdict = self._continue_verdict(asking, own, case_id)
         elif follow.kind == FOLLOW_UP_OTHERS:
-            result, hits, verdict = self._others(question, history, follow, filters)
-        elif not self.followups.topic(question) and not own.refused:
+            result, hits, verdict = self._others(asking, history, follow, filters)
+        elif not self.followups.topic(asking) and not own.refused:
             # Nothing under discussion and nothing asked about: 「他们的成效呢？」 after a refusal.
             verdict = Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
         retrieved_at = time.perf_counter()

@@ -8,12 +8,11 @@ result (`Signals`), trained on labelled questions when the index is opened for t
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
 
-from .corpus import compact
+from .corpus import Compendium, compact
 from .lexicon import Lexicon
 from .retrieval import SearchResult
 from .types import (
@@ -35,6 +34,23 @@ INJECTION = re.compile(
     r"|管理员指令|开发者模式|(不用|不要|别)(再)?(依据|根据|引用)|自由(回答|发挥)|(输出|告诉我|显示|翻译).{0,6}(你的)?(提示词|设定|指令)",
     re.IGNORECASE,
 )
+# How the answer should be given (in English, briefly) is not what the question is about: judged without it.
+ANSWER_FORMAT = re.compile(
+    r"[，,。\s]*(请)?(用|以)(英文|英语|中文|汉语)(来)?(回答|作答|说明|解释|写)?[。！!]?$"
+    r"|[,.\s]*(please\s+)?(answer|reply|respond)\s+in\s+(english|chinese)[.!]?$", re.IGNORECASE)
+
+
+# Markup a question may carry (pasted Markdown, HTML, code, links) says nothing about what it asks.
+MARKUP = re.compile(r"```.*?```|<[^>]*>|\]\([^)]*\)|https?://\S+|[*_`#>\[\]]", re.DOTALL)
+
+
+def asked(question: str) -> str:
+    """What the question asks, for searching and judging: without markup and without a closing request about the
+    answer's language (请用英文回答, in English please)."""
+    text = re.sub(r"\s+", " ", MARKUP.sub(" ", question)).strip()
+    return ANSWER_FORMAT.sub("", text).strip() or question
+
+
 YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
 EDITION = re.compile(r"((?:19|20)\d\d)\s*年度")
 COMPENDIUM_YEAR = "2017"
@@ -59,35 +75,24 @@ MAX_NAME_GAP = 14
 # A name counts as the compendium's when most of it is printed there as one piece.
 KNOWN_NAME_SHARE = 0.6
 LATIN = re.compile(r"[A-Za-z]")
+# English questions (mostly Latin letters) resemble a passage at 0.76 and up when the compendium speaks of them.
+MIN_DENSE_ENGLISH = 0.76
+# A word only this many cases use points at them; counted up to MAX_RARE_WORDS.
+RARE_WORD_CASES, MAX_RARE_WORDS = 3, 3
 LATIN_SHARE = 0.5
-# Legacy hand-calibrated bands, now only inputs to the learned decision (see git history for their story).
-MIN_DENSE = 0.87
-STRONG_DENSE = 0.895
-MIN_BM25_WITHOUT_AGREEMENT, MAX_CASE_COVERAGE_WITHOUT_AGREEMENT = 4.0, 0.5
-MIN_CASE_COVERAGE, MIN_BM25_AT_LOW_COVERAGE = 0.25, 8.0
 
 
 @dataclass(frozen=True)
 class Signals:
-    """What the learned decision reads: cheap facts about the question and its search result."""
+    """The search and name signals the learned decision reads beside the question's wording and its nearest
+    labelled questions (assistant/refusal_model.py). Chosen on questions from another writer than the training
+    data: coverage, BM25 and agreement signals fitted one writer's style and did not carry over."""
 
     top_dense: float
     dense_margin: float  # best passage similarity minus the candidates' mean
-    top_bm25: float
-    agreement: float  # dense and BM25 put the same case first
-    second_case_ratio: float  # second case's score over the best: an unclear question spreads
-    coverage: float  # share of the question's words the compendium (or the synonym list) knows
-    case_coverage: float  # share found in the best case
-    passage_coverage: float  # share found in the best passage
-    missing_specific: float  # rarity (jieba's counts) of the rarest question word the compendium lacks
     unknown_names: float  # names (jieba's guesses, places) the compendium never mentions
     unknown_whole_names: float  # organisations / places named as a whole that the compendium never names
-    tokens: float
-    chars: float
-    latin: float  # the question is mostly Latin letters (English): cross-lingual scores sit lower
-    latin_dense: float
-    synonym_words: float  # everyday words the synonym list maps to the compendium's
-    legacy_refuse: float  # the hand rules this model replaced would refuse
+    rare_book_words: float  # question words that only one to three cases use (五定一勤, 创客银行, 田间课堂)
 
     def as_vector(self) -> list[float]:
         return list(asdict(self).values())
@@ -97,17 +102,29 @@ class Signals:
         return list(cls.__dataclass_fields__)
 
 
-class RefusalGate:
-    """Exact rules, then the learned decision (when a model is given; without one, the legacy rules alone)."""
+def is_english(question: str) -> bool:
+    """Mostly Latin letters (of the characters that are not spaces)."""
+    return len(LATIN.findall(question)) > len("".join(question.split())) * LATIN_SHARE
 
-    def __init__(self, lexicon: Lexicon, corpus_text: str, model=None) -> None:
+
+class RefusalGate:
+    """Exact rules, then the learned decision (`model`, set once it is loaded or trained)."""
+
+    def __init__(self, lexicon: Lexicon, compendium: Compendium, corpus_text: str, embeddings) -> None:
         self.lexicon = lexicon
+        self.compendium = compendium
         self.corpus_text = corpus_text
-        self.model = model
+        self.embeddings = embeddings
+        self.model = None
 
     @cached_property
     def _compact_corpus(self) -> str:
         return compact(self.corpus_text)
+
+    @cached_property
+    def _case_texts(self) -> list[str]:
+        """Each case's searchable text (lower case): to count how many cases use a word."""
+        return [case.searchable_text.lower() for case in self.compendium.cases]
 
     @cached_property
     def _years(self) -> frozenset[str]:
@@ -202,17 +219,6 @@ class RefusalGate:
         known = [t for t in tokens if t in self.corpus_text or any(t in w or w in t for w in self._everyday_words)]
         return len(known) / len(tokens)
 
-    @cached_property
-    def _total_count(self) -> int:
-        return sum(self._word_counts.values())
-
-    def missing_specific(self, tokens: list[str]) -> float:
-        """How specific the most specific question word is that neither the compendium nor the synonym list
-        knows (养老金, 公积金, 星巴克: a topic of its own), as log-rarity in jieba's counts; 0 when none."""
-        missing = [t for t in tokens if len(t) > 1 and t not in self.corpus_text
-                   and not any(t in w or w in t for w in self._everyday_words)]
-        return max((math.log(self._total_count / (1 + self._word_counts.get(t, 0))) for t in missing), default=0.0)
-
     def exact_rule(self, question: str, result: SearchResult) -> Verdict | None:
         """The rules that hold without exception: injection, another year or edition, nothing within the filters."""
         if INJECTION.search(question):
@@ -226,74 +232,53 @@ class RefusalGate:
         return None
 
     def signals(self, question: str, result: SearchResult) -> Signals:
-        latin = len(LATIN.findall(question)) > len(question) * LATIN_SHARE
-        hits = result.hits
-        tokens = self.lexicon.tokenize(question)
-        coverage = self.coverage(question)
-        case_coverage = self.coverage(question, hits[0].case.searchable_text) if hits else 0.0
         return Signals(
             top_dense=result.top_dense,
             dense_margin=result.top_dense - result.dense_mean if result.top_dense else 0.0,
-            top_bm25=math.log1p(result.top_bm25),
-            agreement=float(result.agreement),
-            second_case_ratio=hits[1].score / hits[0].score if len(hits) > 1 and hits[0].score else 0.0,
-            coverage=coverage,
-            case_coverage=case_coverage,
-            passage_coverage=self.coverage(question, hits[0].passages[0].chunk.text) if hits else 0.0,
-            missing_specific=self.missing_specific(tokens),
             unknown_names=float(len(self.unknown_names(question))),
             unknown_whole_names=float(len(self.unknown_whole_names(question))),
-            tokens=math.log1p(len(tokens)),
-            chars=math.log1p(len(question)),
-            latin=float(latin),
-            latin_dense=result.top_dense if latin else 0.0,
-            synonym_words=float(len(self.lexicon.expansion(question))),
-            legacy_refuse=float(self._legacy_refuse(question, result, latin, coverage, case_coverage)),
+            rare_book_words=float(min(MAX_RARE_WORDS, len(self.rare_book_words(question)))),
         )
 
-    def _legacy_refuse(self, question: str, result: SearchResult, latin: bool, coverage: float,
-                       case_coverage: float) -> bool:
-        """The hand-calibrated rules of the previous gate, as one signal among the others."""
-        if latin:
-            return result.top_dense < 0.76
-        if self.unknown_names(question) or coverage == 0.0:
-            return True
-        strong_lexical = result.agreement and result.top_bm25 >= MIN_BM25_AT_LOW_COVERAGE
-        if 0.0 < result.top_dense < MIN_DENSE and not strong_lexical:
-            return True
-        if result.top_dense >= STRONG_DENSE:
-            return False
-        weak = result.top_bm25 < MIN_BM25_WITHOUT_AGREEMENT and not result.agreement
-        if weak and case_coverage < MAX_CASE_COVERAGE_WITHOUT_AGREEMENT:
-            return True
-        return case_coverage < MIN_CASE_COVERAGE and result.top_bm25 < MIN_BM25_AT_LOW_COVERAGE
+    def rare_book_words(self, question: str) -> list[str]:
+        """The question's words (two characters or more) that only a few cases use: a pointer to those cases."""
+        words = dict.fromkeys(t for t in self.lexicon.tokenize(question) if len(t) > 1)
+        return [w for w in words if 0 < sum(w in text for text in self._case_texts) <= RARE_WORD_CASES]
 
     def explain(self, question: str, result: SearchResult) -> dict:
         """The verdict with what it was based on (the 命中测试 view): the signals, their weights, the threshold."""
         verdict = self.check(question, result)
-        decided_by_rule = verdict.refused and verdict.probability is None and self.exact_rule(question, result)
+        decided_by_rule = self.exact_rule(question, result) is not None
+        english = not decided_by_rule and is_english(question)
         return {
             "refused": verdict.refused, "kind": verdict.kind, "detail": verdict.detail,
-            "probability": verdict.probability, "decided_by": "rule" if decided_by_rule else "model",
-            "threshold": None if self.model is None else self.model.threshold,
-            "signals": {} if decided_by_rule else asdict(self.signals(question, result)),
-            "weights": {} if self.model is None else self.model.weights(),
+            "probability": verdict.probability,
+            "decided_by": "rule" if decided_by_rule else "english" if english else "model",
+            "threshold": self.model.threshold,
+            "signals": {} if decided_by_rule or english else asdict(self.signals(question, result)),
+            "weights": self.model.weights(),
         }
 
     def check(self, question: str, result: SearchResult) -> Verdict:
         rule = self.exact_rule(question, result)
         if rule is not None:
             return rule
-        signals = self.signals(question, result)
-        if self.model is None:
-            refused = bool(signals.legacy_refuse)
-            probability = None
-        else:
-            probability = self.model.probability(signals, question)
-            refused = probability < self.model.threshold
-        if not refused:
-            return Verdict(False, coverage=signals.coverage, probability=probability)
         names = self.unknown_whole_names(question) or self.unknown_names(question)
+        coverage = self.coverage(question)
+        if is_english(question):
+            # Too few English questions to learn from, and cross-lingual scores sit lower: the passage similarity
+            # alone speaks for them, with a floor calibrated on the project's English questions.
+            if result.top_dense >= MIN_DENSE_ENGLISH and not names:
+                return Verdict(False, coverage=coverage)
+            return Verdict(True, REFUSAL_UNKNOWN_NAME if names else REFUSAL_OFF_TOPIC, names[0] if names else "",
+                           coverage)
+        probability = self.model.probability(self.signals(question, result), question, self._vector(question, result))
+        if probability >= self.model.threshold:
+            return Verdict(False, coverage=coverage, probability=probability)
         if names:
-            return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], signals.coverage, probability)
-        return Verdict(True, REFUSAL_OFF_TOPIC, coverage=signals.coverage, probability=probability)
+            return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], coverage, probability)
+        return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=probability)
+
+    def _vector(self, question: str, result: SearchResult) -> list[float]:
+        """The question's embedding: the search's own, or made here when the search ran without vectors (bm25)."""
+        return result.query_vector if result.query_vector is not None else self.embeddings.embed_query(question)

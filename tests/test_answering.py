@@ -146,7 +146,8 @@ class TestAskCli:
         (line,) = result.stdout.strip().splitlines()
         data = json.loads(line)
         assert set(data) == {"question", "answer", "refused", "mode", "citations", "retrieved", "notice", "timings_ms",
-                             "refusal", "suggestions"}
+                             "refusal", "suggestions", "follow_up"}
+        assert data["follow_up"] == {"kind": "new", "case_ids": [], "reason": "没有正在讨论的案例"}
         assert data["refusal"]["kind"] == "" and 0.5 < data["refusal"]["probability"] <= 1.0
         assert set(data["citations"][0]) == {"n", "case_id", "title", "unit", "award", "section", "quote"}
         assert data["citations"][0]["case_id"] == "2017-A3-2"
@@ -179,8 +180,10 @@ class TestEdgeCases:
         answer = assistant.ask("怎样组建外卖骑手工会？", filters=Filters(unit="不存在的单位"))
         assert answer.refused and "筛选" in answer.answer
 
-    def test_asking_for_an_english_answer_is_not_a_refusal(self, assistant):
-        assert not assistant.ask("外卖骑手工会是怎么建起来的？请用英文回答").refused
+    @pytest.mark.parametrize("request_", ["请用英文回答", "，用英文回答。", " Please answer in English."])
+    def test_asking_for_an_english_answer_is_not_a_refusal(self, assistant, request_):
+        answer = assistant.ask("怎样组建外卖骑手工会？" + request_)
+        assert not answer.refused and answer.citations[0].case_id == "2017-A3-2"
 
     def test_bad_configuration_is_a_chinese_message(self):
         env = {"PATH": "/usr/bin:/bin", "ASSISTANT_ANSWER_MODE": "magic"}

@@ -52,7 +52,8 @@ class TestRun:
         assert all(r["rank"] == 1 for r in rows)
 
     def test_reports_are_written(self, report, tmp_path):
-        md, js, png = evaluation.write_reports(report, "sample", tmp_path)
+        md, js, png, reliability = evaluation.write_reports(report, "sample", tmp_path)
+        assert reliability.name == "sample-answerability.png" and reliability.read_bytes()[:4] == b"\x89PNG"
         text = md.read_text(encoding="utf-8")
         assert "| 命中@3 `hit@3` |" in text and "最差的题目" in text
         assert json.loads(js.read_text(encoding="utf-8"))["configs"]["hybrid"]["summary"]["questions"] == report["questions"]
