@@ -86,6 +86,7 @@ class SearchResult:
     top_bm25: float
     agreement: bool
     dense_mean: float = 0.0  # mean similarity of the dense candidates: how far the best one stands out
+    query_vector: list[float] | None = None  # the question's embedding (None when no dense search ran)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -109,9 +110,11 @@ class Searcher:
         filters = filters or Filters()
         n = len(self.index.chunks) if filters != Filters() else min(CANDIDATES, len(self.index.chunks))
         dense: list[tuple[int, float]] = []
+        vector = None
         if config.mode in ("hybrid", "dense"):
             # The embedding reads meaning directly; appended synonyms would only blur it.
-            dense = self.index.dense(self.index.embeddings.embed_query(question), n)
+            vector = self.index.embeddings.embed_query(question)
+            dense = self.index.dense(vector, n)
         # BM25 always runs: it is cheap, and the refusal gate needs its evidence in every mode.
         bm25 = self.index.lexical(lexicon.tokenize(expanded), n)
         passages = self._fuse(dense, bm25 if config.mode != "dense" else [])
@@ -128,6 +131,7 @@ class Searcher:
             top_bm25=bm25[0][1] if bm25 else 0.0,
             agreement=agreement,
             dense_mean=float(np.mean([score for _, score in dense])) if dense else 0.0,
+            query_vector=vector,
             timings_ms={"search": (done - started) * 1000},
         )
 
