@@ -190,6 +190,32 @@ def test_follow_up_keeps_the_case_and_new_chat_forgets_it(page):
     assert RIDER_UNIT not in last_answer(page).inner_text()
 
 
+def test_discussed_case_chip_shows_and_clears(page):
+    ask(page, RIDER_QUESTION)
+    chip = page.locator("#discussed")
+    expect_visible(chip)
+    assert RIDER_TITLE in chip.inner_text()
+    page.locator("#forget-discussed").click()
+    page.wait_for_function("() => !document.querySelector('#discussed') || !document.querySelector('#discussed').offsetParent")
+    ask(page, "那他们的成效呢？")  # nothing under discussion any more: refused, not answered about the riders
+    assert RIDER_UNIT not in last_answer(page).inner_text()
+
+
+def test_a_refusal_offers_a_close_case_in_one_click(page):
+    ask(page, "饿了么物流公司的骑手工会是怎么建的？")
+    assert "已拒答" in last_answer(page).inner_text()
+    offered = page.locator("#offered-1")
+    expect_visible(offered)
+    assert RIDER_TITLE in offered.inner_text()
+    answers = page.locator("#chat .bot").count()
+    offered.click()
+    page.wait_for_function(
+        """before => { const bots = document.querySelectorAll('#chat .bot');
+            return bots.length > before && bots[bots.length - 1].innerText.includes('答案模式'); }""", arg=answers)
+    answer = last_answer(page).inner_text()
+    assert "已拒答" not in answer and RIDER_UNIT in answer
+
+
 def test_dislike_with_comment_is_stored_in_sqlite_and_exported(page, server: Server):
     def stored() -> int:
         return len(server.store.records())

@@ -74,6 +74,30 @@ class TestChat:
         assert len(messages) == 4 and set(records) == {1, 3} and len(turns) == 2
         assert RIDER_UNIT in messages[-1]["content"]
 
+    def test_the_case_under_discussion_is_shown_and_can_be_cleared(self, assistant: Assistant):
+        chat = Chat(assistant)
+        chip, forget, *offered = chat.context([])
+        assert chip["visible"] is False and forget["visible"] is False and all(not o["visible"] for o in offered)
+        _, _, turns, _, _ = final(ask_in_chat(chat, RIDER_QUESTION))
+        chip, forget, *offered = chat.context(turns)
+        assert chip["visible"] and chip["value"] == f"正在讨论：《{RIDER_TITLE}》（{RIDER_UNIT}）" and forget["visible"]
+        assert all(not o["visible"] for o in offered)
+        cleared, chip, forget = chat.forget_discussed()
+        assert cleared == [] and chip["visible"] is False and forget["visible"] is False
+
+    def test_a_refusal_offers_its_close_cases_as_questions(self, assistant: Assistant):
+        chat = Chat(assistant)
+        _, _, turns, _, _ = final(ask_in_chat(chat, "饿了么物流公司的骑手工会是怎么建的？"))
+        assert turns[-1].answer.refused
+        chip, _, *offered = chat.context(turns)
+        assert chip["visible"] is False  # a refused turn leaves nothing under discussion
+        labels = [o["value"] for o in offered if o["visible"]]
+        assert labels and labels[0] == f"改问：《{RIDER_TITLE}》"
+        question = chat.offered_question(labels[0])
+        assert question.startswith(f"《{RIDER_TITLE}》（{RIDER_UNIT}）")
+        _, _, turns, _, _ = final(ask_in_chat(chat, question, turns=turns))
+        assert not turns[-1].answer.refused and turns[-1].answer.citations[0].case_id == RIDER_CASE
+
     def test_bad_question_gets_a_chinese_message_and_changes_no_state(self, assistant: Assistant):
         messages, _, turns, records, _ = final(ask_in_chat(Chat(assistant), "工会" * 300))
         assert messages[-1]["content"].startswith("⚠️ 问题太长了") and turns == [] and records == {}

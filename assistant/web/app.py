@@ -11,7 +11,7 @@ from ..access import RateLimiter, rate_limiter
 from ..corpus import AWARDS
 from ..feedback import FeedbackStore
 from ..pipeline import Assistant
-from .chat import ALL, Chat
+from .chat import ALL, MAX_OFFERED, Chat
 from .downloads import DOWNLOAD_KEEP_S, DownloadFolder
 from .feedback import MAX_COMMENT_CHARS, Feedback
 from .library import CaseLibrary
@@ -86,6 +86,10 @@ def _chat_tab(chat: Chat, feedback: Feedback, categories: list[str]) -> _ChatFie
                                       max_length=2000, scale=5, elem_id="question", submit_btn=False)
                 send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
                 clear = gr.Button("新对话", scale=1, elem_id="new-chat")
+            with gr.Row():
+                discussed = gr.Markdown(visible=False, elem_id="discussed")
+                forget = gr.Button("✕ 不再接着这个案例问", size="sm", visible=False, elem_id="forget-discussed")
+                offered = [gr.Button(visible=False, size="sm", elem_id=f"offered-{i + 1}") for i in range(MAX_OFFERED)]
             gr.Markdown("**示例问题**（点击即问）")
             with gr.Row():
                 example_buttons = [gr.Button(text, size="sm") for text in EXAMPLES]
@@ -100,7 +104,8 @@ def _chat_tab(chat: Chat, feedback: Feedback, categories: list[str]) -> _ChatFie
             award = gr.Dropdown([ALL, *AWARDS], value=ALL, label="奖项", elem_id="award")
             category = gr.Dropdown(categories, value=ALL, label="类别", elem_id="category")
             unit = gr.Textbox(label="单位（可留空）", placeholder="例如：普陀区", elem_id="unit")
-            gr.Markdown("筛选只在所选范围内查找案例。追问（如「那他们的成效呢？」）会接着上一个回答的案例。")
+            gr.Markdown("筛选只在所选范围内查找案例。追问（如「那他们的成效呢？」）会接着上一个回答的案例，"
+                        "对话框下方显示「正在讨论」的案例，点 ✕ 即不再接着它问。")
             with gr.Accordion("反馈记录", open=False):
                 export_button = gr.Button("导出全部反馈（CSV）", size="sm", elem_id="export-feedback")
                 export_file = gr.File(label="反馈 CSV", visible=False, elem_id="feedback-file")
@@ -108,14 +113,21 @@ def _chat_tab(chat: Chat, feedback: Feedback, categories: list[str]) -> _ChatFie
 
     chat_inputs = [question, messages, turns, records, award, category, unit, mode]
     chat_outputs = [messages, chatbot, turns, records, question]
+    context_outputs = [discussed, forget, *offered]
     for trigger in (send.click, question.submit):
-        trigger(chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API)
+        trigger(chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API).then(chat.context, turns, context_outputs,
+                                                                          **_HIDDEN_API)
     for button, text in zip(example_buttons, EXAMPLES):
-        button.click(lambda t=text: t, None, question, **_HIDDEN_API).then(chat.chat, chat_inputs, chat_outputs,
-                                                                            **_HIDDEN_API)
+        button.click(lambda t=text: t, None, question, **_HIDDEN_API).then(
+            chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API).then(chat.context, turns, context_outputs, **_HIDDEN_API)
+    for button in offered:
+        button.click(chat.offered_question, button, question, **_HIDDEN_API).then(
+            chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API).then(chat.context, turns, context_outputs, **_HIDDEN_API)
+    forget.click(chat.forget_discussed, None, [turns, discussed, forget], **_HIDDEN_API)
     for trigger in (clear.click, chatbot.clear):  # 新对话, or the chat's own 清空 icon
         trigger(chat.new_chat, None, [messages, chatbot, turns, records, rated, feedback_id, feedback_status,
-                                      comment_row, comment_box, unit], **_HIDDEN_API)
+                                      comment_row, comment_box, unit], **_HIDDEN_API).then(
+            chat.context, turns, context_outputs, **_HIDDEN_API)
     chatbot.like(feedback.rate, [records, rated], [rated, feedback_id, feedback_status, comment_row], **_HIDDEN_API)
     for trigger in (comment_send.click, comment_box.submit):
         trigger(feedback.comment, [comment_box, feedback_id], [feedback_status, comment_row, comment_box],

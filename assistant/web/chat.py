@@ -10,10 +10,11 @@ from dataclasses import asdict
 import gradio as gr
 
 from ..access import RateLimiter
+from ..followup import FollowUpJudge
 from ..pipeline import Assistant, QuestionError, Turn
 from ..retrieval import Filters
 from ..types import MODE_EXTRACTIVE, MODE_LLM, Answer
-from .rendering import answer_message, case_texts, escape, partial_message
+from .rendering import answer_message, case_question, case_texts, escape, partial_message
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,9 @@ STREAM_INTERVAL_S = 0.1
 REVEAL_STEPS = 3
 REVEAL_STEP_DELAY_S = 0.03
 SEARCHING_TEXT = "⏳ 正在查找相关案例…"
+# A refusal offers the closest cases (Answer.suggestions); each gets a button that asks about it.
+MAX_OFFERED = 2
+OFFERED_PREFIX = "改问："
 ERROR_TEXT = "⚠️ 系统暂时出错了，没能回答这个问题。请稍后再试；如果一直出错，请联系管理员。"
 
 
@@ -122,6 +126,28 @@ class Chat:
             "question": answer.question, "answer": answer.answer, "mode": answer.mode,
             "citations": [asdict(c) for c in answer.citations]}}
         yield messages, messages, [*turns, Turn(answer.question, answer)], records, gr.skip()
+
+    def context(self, turns: list) -> tuple:
+        """After each answer: the chip naming the case under discussion (follow-ups continue on it) with its clear
+        button, and one button per case a refusal offered (可参考), which asks about that case."""
+        discussed = FollowUpJudge.discussed(turns)
+        case = self.assistant.compendium.get(discussed[0]) if discussed else None
+        chip = f"正在讨论：《{escape(case.title)}》（{escape(case.unit)}）" if case else ""
+        offered = list(turns[-1].answer.suggestions[:MAX_OFFERED]) if turns and turns[-1].answer.refused else []
+        buttons = [gr.update(value=f"{OFFERED_PREFIX}《{c.title}》", visible=True) for c in offered]
+        buttons += [gr.update(value="", visible=False)] * (MAX_OFFERED - len(offered))
+        return gr.update(value=chip, visible=bool(chip)), gr.update(visible=bool(chip)), *buttons
+
+    def offered_question(self, label: str) -> str:
+        """The question an offered case's button asks: the same as 就这个案例提问 in the case library."""
+        title = (label or "").removeprefix(OFFERED_PREFIX).strip("《》")
+        case = next((c for c in self.assistant.compendium.cases if c.title == title), None)
+        return case_question(case) if case else ""
+
+    @staticmethod
+    def forget_discussed() -> tuple:
+        """✕ on the chip: the next question is judged on its own (the conversation shown stays)."""
+        return [], gr.update(value="", visible=False), gr.update(visible=False)
 
     def new_chat(self) -> tuple:
         """新对话 (or the chat's own 清空): messages, chat view, turns, records, ratings, feedback record, feedback

@@ -8,7 +8,7 @@ import gradio as gr
 
 from ..corpus import Case
 from .chat import ALL
-from .rendering import case_texts
+from .rendering import case_question, case_texts
 
 
 def case_rows(cases: Sequence[Case], query: str = "", award: str = ALL, category: str = ALL) -> list[list[str]]:
@@ -24,11 +24,6 @@ def case_rows(cases: Sequence[Case], query: str = "", award: str = ALL, category
         if all(word.lower() in text.lower() for word in words):
             rows.append([case.id, case.award, case.category, case.title, case.unit])
     return rows
-
-
-def case_question(case: Case) -> str:
-    """The question 就这个案例提问 puts in the chat box."""
-    return f"《{case.title}》（{case.unit}）是怎么做的？取得了哪些成效？"
 
 
 class CaseLibrary:

@@ -96,3 +96,8 @@ def answer_message(answer: Answer, case_texts: dict[str, str]) -> str:
 def partial_message(text: str) -> str:
     """An answer still being written, with a cursor."""
     return answer_markdown(text) + " ▌"
+
+
+def case_question(case: Case) -> str:
+    """The question 就这个案例提问 puts in the chat box."""
+    return f"《{case.title}》（{case.unit}）是怎么做的？取得了哪些成效？"
