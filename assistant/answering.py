@@ -28,7 +28,7 @@ from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
 from .listing import ListMatcher
 from .retrieval import CaseHit
-from .scoring import NAMED, NAMED_BONUS, QUANTITY_BONUS, SECTIONS_FOR, Scored, SentenceScorer
+from .scoring import NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
 from .types import Citation
 
@@ -37,8 +37,10 @@ __all__ = ["QUOTE_GAP", "ExtractiveComposer", "intent"]
 # Lengths, in characters: an opening sentence longer than this is cut to the clauses that hold the asked-for fact.
 OPENING_CHARS = 90
 SUPPORT_CHARS = 70
-# An expert's points quoted: five from one expert, three each when two experts commented on the case.
+# An expert's points quoted: five from one expert, three each when two experts commented on the case, sharing
+# about this many characters.
 EXPERT_POINTS, EXPERT_POINTS_EACH = 5, 3
+EXPERT_CHARS = 400
 # A how-to answer quotes about this many characters of moves, shared among them (each between the two bounds).
 HOWTO_CHARS = 520
 STEP_MIN_CHARS, STEP_MAX_CHARS = 60, 160
@@ -58,8 +60,10 @@ MAX_RESULTS, RESULT_CHARS = 4, 80
 # first few) when that case holds more of the asked-for fact.
 FACT_CASES, FACT_CASE_SHARE = 3, 0.8
 NAMED_CASES = 5
-# Under a move's heading the first sentence usually says what the move is.
-FIRST_BODY_BONUS = 1.0
+# Under a move's heading the first sentence usually says what the move is; under a result's, the one with figures
+# says how much.
+FIRST_BODY_BONUS = 2.0
+RESULT_FIGURE_BONUS = 3.0
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,20})[”\"]|《([^》]{2,30})》")
 LIST_LONG = 5  # more cases than this: say the list is long and ordered by relevance
 LIST_MAX = 8
@@ -287,20 +291,24 @@ class ExtractiveComposer:
 
         def value(s: Sentence) -> float:
             # A result is told in figures; a move by what it names.
-            figures = QUANTITY_BONUS * has_quantity(s.text) if s.section == "成效" else 0.0
-            return (self.scorer.relevance(s.text, weights) + FIRST_BODY_BONUS * (s is body[0])
-                    + NAMED_BONUS * len(NAMED.findall(s.text)) + figures)
+            told = (RESULT_FIGURE_BONUS * has_quantity(s.text) if s.section == "成效"
+                    else NAMED_BONUS * len(NAMED.findall(s.text)))
+            return self.scorer.relevance(s.text, weights) + FIRST_BODY_BONUS * (s is body[0]) + told
 
-        room = limit - len(head_part)
-        glue = joiner(head_part)
-        for s in sorted(sorted(body, key=lambda s: (-value(s), s.position))[:2], key=lambda s: s.position):
+        # The two best sentences under the heading, the better one first to get the room, shown in the book's order.
+        room, kept = limit - len(head_part), []
+        for s in sorted(body, key=lambda s: (-value(s), s.position))[:2]:
             if room < MIN_PIECE_CHARS:
                 break
             part = self.scorer.cut(s.text, weights, want, room, named=True)
             if len(part) > room + MIN_PIECE_CHARS // 2:
                 continue
+            kept.append((s, part))
+            room -= len(part)
+        glue = joiner(head_part)
+        for s, part in sorted(kept, key=lambda sp: sp[0].position):
             draft.extend(glue, case, s.section, s.text, part)
-            glue, room = "", room - len(part)
+            glue = ""
 
     def _why(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
         """Why: the background passage first, then the case that answers it."""
@@ -343,9 +351,13 @@ class ExtractiveComposer:
         for _, comment, ranked in scored:
             picked = sorted((x.sentence for x in ranked[:points]), key=lambda s: s.position)
             lead = f"{comment.affiliation} {comment.expert}" + (" commented: " if want.english else "点评：")
+            # The points share the room: a short one leaves more for a long one.
+            room = EXPERT_CHARS // len(scored)
             for i, s in enumerate(picked):
-                draft.quote(lead if i == 0 else "", case, s.section, s.text,
-                            self.scorer.cut(s.text, weights, want, SUPPORT_CHARS))
+                limit = max(SUPPORT_CHARS, room // (len(picked) - i))
+                part = self.scorer.cut(s.text, {**naming, **weights}, want, limit)
+                draft.quote(lead if i == 0 else "", case, s.section, s.text, part)
+                room -= len(part)
 
     # --- lists ---------------------------------------------------------------------------------------------------
 
