@@ -48,6 +48,7 @@ MIN_PIECE_CHARS = 16
 # A case told without numbered moves: its sentences most about the question, each cut to about this length.
 PROSE_SENTENCES, PROSE_CHARS = 6, 80
 INTRO_CHARS = 80
+WHY_SENTENCES = 3  # of the background, those most about the question, in the book's order
 LIST_LINE_CHARS = 60
 MAX_STEPS = 5
 SHORT_HEADING_CHARS = 20
@@ -317,7 +318,7 @@ class ExtractiveComposer:
         weights_case = self.scorer.for_case(weights, case)
         if background:
             ranked = self.scorer.rank(background, weights_case, Asked(WHY), hit)
-            picked = sorted((x.sentence for x in ranked[:2]), key=lambda s: s.position)
+            picked = sorted((x.sentence for x in ranked[:WHY_SENTENCES]), key=lambda s: s.position)
             for i, s in enumerate(picked):
                 draft.quote(self._english_lead(want, case) if i == 0 else "", case, s.section, s.text,
                             self.scorer.cut(s.text, weights_case, want, OPENING_CHARS))
