@@ -248,7 +248,7 @@ class ExtractiveComposer:
             # What the book says before the first move often names the whole approach (「…“四联系双发展”机制」).
             first_head = steps[min(steps)][0]
             intro = [x for x in items if x.section == first_head.section and x.position == first_head.position - 1
-                     and x.step < 0]
+                     and x.step < 0 and not sent.announces(x.text)]
             if intro:
                 s = intro[0]
                 draft.quote(lead, case, s.section, s.text, self.scorer.cut(s.text, weights, want, INTRO_CHARS, named=True))
@@ -383,5 +383,9 @@ class ExtractiveComposer:
                 draft.text(prefix.rstrip("："))
                 continue
             local = self.scorer.for_case(weights, case)
-            draft.quote(prefix, case, best.section, best.text,
-                        self.scorer.cut(best.text, local, want, LIST_LINE_CHARS))
+            for j, s in enumerate(self._with_next(best, sent.of_case(case))):
+                part = self.scorer.cut(s.text, local, want, LIST_LINE_CHARS)
+                if j == 0:
+                    draft.quote(prefix, case, s.section, s.text, part)
+                else:
+                    draft.extend(joiner(best.text), case, s.section, s.text, part)

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from . import sentences as sent
 from .asking import HOWTO, Asked, fact_marks, strip_list_words
+from .corpus import Case
 from .retrieval import CaseHit
-from .scoring import FACT_BONUS, Scored, SentenceScorer
+from .scoring import FACT_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
 
 # A list answer names every case found whose best sentence on the list's topic holds at least half of what the
@@ -76,8 +77,8 @@ class ListMatcher:
                 # An item and the book's words for it are one thing said several ways: its best word counts.
                 text = s.text.lower()
                 value += max(max((w for t, w in item.items() if t in text), default=0.0) for item in alternatives)
-            if want.wants_fact and fact_marks(s.text, want):
-                value += FACT_BONUS
+            if want.wants_fact:
+                value += FACT_BONUS * fact_marks(s.text, want)
             if best is None or value > best.score:
                 best = Scored(value, s)
         return best
@@ -113,8 +114,16 @@ class ListMatcher:
             return []
         if len(members) < 2:
             return []
-        result = []
-        for h in members:
-            best = self.on_topic(h, weights, Asked(HOWTO))
-            result.append((h, best.sentence if best else None))
-        return result
+        # Within a category its name fits every case: each case is told by its own first move.
+        return [(h, first_move(h.case)) for h in members]
+
+
+def first_move(case: Case) -> Sentence | None:
+    """What the case did first: the sentence introducing its moves, else its first move's heading."""
+    items = [s for s in sent.of_case(case) if s.section in SECTIONS_FOR[HOWTO]] or list(sent.of_case(case))
+    heads = [s for s in items if s.head]
+    if heads:
+        before = [s for s in items if s.position == heads[0].position - 1 and s.step < 0
+                  and s.section == heads[0].section and not sent.announces(s.text)]
+        return before[0] if before else heads[0]
+    return items[0] if items else None

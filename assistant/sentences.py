@@ -109,6 +109,14 @@ def background_of(case: Case) -> tuple[Sentence, ...]:
     return tuple(section_sentences(first.name, first.text.split("\n")[0]))
 
 
+_ANNOUNCES = re.compile(r"以下|如下|下列|[:：]$")
+
+
+def announces(text: str) -> bool:
+    """A sentence that only announces what follows (「主要从以下几方面开展工作。」) says nothing of its own."""
+    return bool(_ANNOUNCES.search(text.strip()))
+
+
 def clip(sentence: str, score: Callable[[str], float], limit: int) -> str:
     """A contiguous run of the sentence's clauses of at most about `limit` characters: the clause that scores best,
     grown towards the better-scoring neighbour (the earlier one on a tie: it names who did it). The whole sentence
