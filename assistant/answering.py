@@ -61,6 +61,7 @@ MAX_RESULTS, RESULT_CHARS = 4, 80
 # first few) when that case holds more of the asked-for fact.
 FACT_CASES, FACT_CASE_SHARE = 3, 0.8
 NAMED_CASES = 5
+OTHER_PHRASE_WEIGHT = 0.25
 # Under a move's heading the first sentence usually says what the move is; under a result's, the one with figures
 # says how much.
 FIRST_BODY_BONUS = 2.0
@@ -173,8 +174,9 @@ class ExtractiveComposer:
         if want.asks >= 2:
             opening = []
             for phrase in ask_phrases(question) or [question]:
-                # Each asked fact by its own words, the rest of the question counting for half.
-                local = {**{t: w * 0.5 for t, w in weights.items()}, **self.scorer.for_case(self.scorer.weights(phrase), case)}
+                # Each asked fact by its own words; the rest of the question counts for little (it may name the other fact).
+                local = {**{t: w * OTHER_PHRASE_WEIGHT for t, w in weights.items()},
+                         **self.scorer.for_case(self.scorer.weights(phrase), case)}
                 part_want = dataclasses.replace(asked(phrase), kind=want.kind)
                 best = self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
                 if best and best[0].sentence not in opening:
