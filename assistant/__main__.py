@@ -82,6 +82,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from .pipeline import Assistant, QuestionError, clean_question
+    from .refusal import asked
 
     try:
         question = clean_question(args.question)
@@ -89,6 +90,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print(f"错误：{error}", file=sys.stderr)
         return EXIT_USAGE
     assistant = Assistant(settings)
+    question = asked(question)  # searched and judged as the assistant does: without markup or 「请用英文回答」
     result = assistant.searcher.search(question, k=args.k, filters=_filters(args))
     answerability = assistant.gate.explain(question, result)
     if args.json:
