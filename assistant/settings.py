@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .types import ANSWER_MODES
+from .types import ANSWER_MODES, MODE_EXTRACTIVE, MODE_LLM
 
 ROOT = Path(__file__).resolve().parent.parent
 # The model used when only OPENAI_API_KEY and OPENAI_BASE_URL are set (ASSISTANT_LLM_MODEL overrides it).
@@ -28,7 +28,8 @@ ENV_HELP = {
         f"向量模型：{BUNDLED_EMBEDDING_MODEL}（内置、离线）或任意 sentence-transformers 模型名/本地路径",
     ),
     "ASSISTANT_CHROMA_URL": ("", "Chroma 服务器地址（如 http://127.0.0.1:8000），留空则用本地 index/"),
-    "ASSISTANT_ANSWER_MODE": ("extractive", "默认答案模式：extractive（抽取式，离线）或 llm（大模型，失败时自动退回抽取式）"),
+    "ASSISTANT_ANSWER_MODE": ("配置了大模型时 llm，否则 extractive",
+                              "默认答案模式：extractive（抽取式，离线）或 llm（大模型，失败时自动退回抽取式）"),
     "ASSISTANT_LLM_MODEL": ("", "大模型名称（任何 OpenAI 兼容接口）；设置后大模型模式可用"),
     "ASSISTANT_LLM_BASE_URL": ("", "大模型接口地址（如 http://127.0.0.1:8000/v1）；未设置时用 OPENAI_BASE_URL"),
     "ASSISTANT_LLM_API_KEY": ("", "大模型 API 密钥（不会显示或写入日志）；未设置时用 OPENAI_API_KEY，再没有则为 not-needed"),
@@ -121,7 +122,8 @@ class Settings:
             llm_timeout=number("ASSISTANT_LLM_TIMEOUT", float),
             llm_max_retries=number("ASSISTANT_LLM_MAX_RETRIES", int),
             llm_cooldown=number("ASSISTANT_LLM_COOLDOWN", float),
-            answer_mode=(env.get("ASSISTANT_ANSWER_MODE") or "extractive").strip().lower(),
+            # A configured model is the default: that is why it was configured; extractive stays selectable.
+            answer_mode=(env.get("ASSISTANT_ANSWER_MODE") or (MODE_LLM if model else MODE_EXTRACTIVE)).strip().lower(),
             host=(env.get("ASSISTANT_HOST") or ENV_HELP["ASSISTANT_HOST"][0]).strip(),
             port=number("ASSISTANT_PORT", int),
             credentials=_credentials(env),

@@ -396,6 +396,11 @@ class TestConfiguration:
         assert (settings.llm_model, settings.llm_base_url, settings.llm_api_key) == ("qwen2.5", "http://127.0.0.1:1/v1", "k1")
         assert (settings.llm_timeout, settings.llm_max_retries, settings.answer_mode) == (7.5, 0, "llm")
 
+    def test_a_configured_model_is_the_default_answer_mode(self):
+        assert Settings.from_env({"ASSISTANT_LLM_MODEL": "qwen2.5"}).answer_mode == "llm"
+        chosen = Settings.from_env({"ASSISTANT_LLM_MODEL": "qwen2.5", "ASSISTANT_ANSWER_MODE": "extractive"})
+        assert chosen.answer_mode == "extractive"
+
     def test_openai_key_and_base_url_together_enable_llm(self):
         only_key = Settings.from_env({"OPENAI_API_KEY": "k2"})
         both = Settings.from_env({"OPENAI_API_KEY": "k2", "OPENAI_BASE_URL": "http://x/v1"})
