@@ -43,7 +43,7 @@ from assistant.settings import ROOT
 
 QUESTIONS = [question.turns[0] for question in load_questions()]
 QUESTIONS_PER_TAB = 3
-SEARCHING = "⏳"  # how the chat's reply starts while it looks for cases (assistant/web.py)
+SEARCHING = "⏳"  # how the chat's reply starts while it looks for cases (assistant/web/chat.py)
 FAILED = "⚠️"  # how the chat's reply starts when it could not answer
 
 
