@@ -1,4 +1,5 @@
-"""Answer feedback (👍/👎 and an optional comment) kept in SQLite, safe with many users at once, exportable as CSV."""
+"""Answer feedback (👍/👎 and an optional comment): one store over SQLite (embedded, the default) or PostgreSQL (shared
+by several app processes), safe with many users at once, exportable as CSV."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 RATINGS = {"up": "👍", "down": "👎"}
 # A writer waits this long for another writer's lock, and tries this many times, before giving up.
@@ -35,6 +37,16 @@ CREATE TABLE IF NOT EXISTS feedback (
 )
 """
 _COLUMNS = ("id", "created_at", "question", "answer", "citations", "mode", "rating", "comment")
+# What a stored rating holds besides its id, in this order (the INSERT of both backends).
+ROW_COLUMNS = _COLUMNS[1:]
+# The columns a stored rating may change (the backends put this name into their UPDATE).
+UPDATABLE = ("rating", "comment")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(target: Path | str) -> bool:
+    """Whether ASSISTANT_FEEDBACK_DB names a PostgreSQL database rather than a SQLite file."""
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
 
 class FeedbackError(RuntimeError):
@@ -55,18 +67,104 @@ def _user_message(error: sqlite3.Error, path: Path) -> str:
     return "反馈没能保存：反馈数据库出错了，请联系管理员。"
 
 
-class FeedbackStore:
-    """One SQLite file in WAL mode (the app's is Settings.feedback_db, ASSISTANT_FEEDBACK_DB); every call opens its own
-    short connection, so threads and processes can share it."""
+class Backend(Protocol):
+    """Where the records are kept: the SQLite file (below) or PostgreSQL (feedback_postgres.py). Each method raises
+    FeedbackError with a Chinese message when the database fails."""
 
-    def __init__(self, path: Path | str, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    def insert(self, row: tuple) -> int: ...
+
+    def update(self, record_id: int, column: str, value: str) -> int: ...
+
+    def delete(self, record_id: int) -> None: ...
+
+    def select(self) -> list[tuple]: ...
+
+    def close(self) -> None: ...
+
+
+class FeedbackStore:
+    """All feedback of the app (Settings.feedback_db, ASSISTANT_FEEDBACK_DB): a SQLite file path, or a `postgresql://…`
+    URL when several app processes share one database. The same records, schema and CSV either way."""
+
+    def __init__(self, target: Path | str, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
                  attempts: int = ATTEMPTS) -> None:
+        self.backend: Backend
+        if is_postgres_url(target):
+            from .feedback_postgres import PostgresBackend  # psycopg is imported only when it is used
+
+            self.backend = PostgresBackend(str(target))
+        else:
+            self.backend = SqliteBackend(Path(target), busy_timeout_ms, attempts)
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file (None on PostgreSQL)."""
+        return getattr(self.backend, "path", None)
+
+    def __repr__(self) -> str:
+        return f"FeedbackStore({self.backend!r})"
+
+    def add(self, question: str, answer: str, citations: Sequence[dict], mode: str, rating: str,
+            comment: str = "") -> int:
+        """Store one rating ("up" or "down"); returns its id, used to attach a comment later."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {sorted(RATINGS)}")
+        created = datetime.now().astimezone().isoformat(timespec="seconds")
+        row = (created, question, answer, json.dumps(list(citations), ensure_ascii=False), mode, rating, comment.strip())
+        return self.backend.insert(row)
+
+    def set_comment(self, record_id: int, comment: str) -> None:
+        """Attach (or replace) the comment of a stored rating."""
+        self._update(record_id, "comment", comment.strip())
+
+    def set_rating(self, record_id: int, rating: str) -> None:
+        """Change a stored rating (the user switched from 👍 to 👎 or back)."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {sorted(RATINGS)}")
+        self._update(record_id, "rating", rating)
+
+    def remove(self, record_id: int) -> None:
+        """Delete a rating the user withdrew (clicked the same thumb again)."""
+        self.backend.delete(record_id)
+
+    def _update(self, record_id: int, column: str, value: str) -> None:
+        if column not in UPDATABLE:
+            raise ValueError(f"column must be one of {UPDATABLE}")
+        if self.backend.update(record_id, column, value) != 1:
+            raise FeedbackError("没有找到这条评价记录，请重新点一次 👍 或 👎。")
+
+    def records(self) -> list[dict]:
+        """All feedback, oldest first; citations decoded from JSON."""
+        return [dict(zip(_COLUMNS, row)) | {"citations": json.loads(row[4])} for row in self.backend.select()]
+
+    def to_csv(self) -> str:
+        """All feedback as CSV text (Chinese header, citations as JSON)."""
+        return records_to_csv(self.records())
+
+    def export_csv(self, target: Path | str) -> Path:
+        """Write all feedback to a CSV file (UTF-8 with BOM, so Excel shows Chinese), atomically."""
+        target = Path(target)
+        write_atomic(target, ("\ufeff" + self.to_csv()).encode("utf-8"))
+        return target
+
+    def close(self) -> None:
+        """Release the database connections (PostgreSQL's pool; nothing to do for SQLite)."""
+        self.backend.close()
+
+
+class SqliteBackend:
+    """One SQLite file in WAL mode; every call opens its own short connection, so threads and processes can share it."""
+
+    def __init__(self, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, attempts: int = ATTEMPTS) -> None:
         if busy_timeout_ms < 0 or attempts < 1:
             raise ValueError("busy_timeout_ms must be >= 0 and attempts >= 1")
-        self.path = Path(path)
+        self.path = path
         self.busy_timeout_ms = busy_timeout_ms
         self.attempts = attempts
         self._ready = False
+
+    def __repr__(self) -> str:
+        return f"SqliteBackend({str(self.path)!r})"
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -98,64 +196,25 @@ class FeedbackStore:
                     raise FeedbackError(_user_message(error, self.path)) from error
                 time.sleep(0.05 * (2 ** attempt) * (0.5 + random.random()))
 
-    def add(self, question: str, answer: str, citations: Sequence[dict], mode: str, rating: str,
-            comment: str = "") -> int:
-        """Store one rating ("up" or "down"); returns its id, used to attach a comment later."""
-        if rating not in RATINGS:
-            raise ValueError(f"rating must be one of {sorted(RATINGS)}")
-        created = datetime.now().astimezone().isoformat(timespec="seconds")
-        row = (created, question, answer, json.dumps(list(citations), ensure_ascii=False), mode, rating, comment.strip())
+    def insert(self, row: tuple) -> int:
+        sql = f"INSERT INTO feedback ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
+        return self._run(lambda connection: int(connection.execute(sql, row).lastrowid))
 
-        def insert(connection: sqlite3.Connection) -> int:
-            cursor = connection.execute(
-                "INSERT INTO feedback (created_at, question, answer, citations, mode, rating, comment) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-            return int(cursor.lastrowid)
+    def update(self, record_id: int, column: str, value: str) -> int:
+        sql = f"UPDATE feedback SET {column} = ? WHERE id = ?"
+        return self._run(lambda connection: connection.execute(sql, (value, record_id)).rowcount)
 
-        return self._run(insert)
-
-    def set_comment(self, record_id: int, comment: str) -> None:
-        """Attach (or replace) the comment of a stored rating."""
-        self._update(record_id, "comment", comment.strip())
-
-    def set_rating(self, record_id: int, rating: str) -> None:
-        """Change a stored rating (the user switched from 👍 to 👎 or back)."""
-        if rating not in RATINGS:
-            raise ValueError(f"rating must be one of {sorted(RATINGS)}")
-        self._update(record_id, "rating", rating)
-
-    def remove(self, record_id: int) -> None:
-        """Delete a rating the user withdrew (clicked the same thumb again)."""
+    def delete(self, record_id: int) -> None:
         self._run(lambda connection: connection.execute("DELETE FROM feedback WHERE id = ?", (record_id,)))
 
-    def _update(self, record_id: int, column: str, value: str) -> None:
-        def update(connection: sqlite3.Connection) -> None:
-            cursor = connection.execute(f"UPDATE feedback SET {column} = ? WHERE id = ?", (value, record_id))
-            if cursor.rowcount != 1:
-                raise FeedbackError("没有找到这条评价记录，请重新点一次 👍 或 👎。")
-
-        self._run(update)
-
-    def records(self) -> list[dict]:
-        """All feedback, oldest first; citations decoded from JSON."""
-
-        def select(connection: sqlite3.Connection) -> list[dict]:
-            rows = connection.execute(f"SELECT {', '.join(_COLUMNS)} FROM feedback ORDER BY id").fetchall()
-            return [dict(zip(_COLUMNS, row)) | {"citations": json.loads(row[4])} for row in rows]
-
+    def select(self) -> list[tuple]:
         if not self.path.exists():
             return []
-        return self._run(select)
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM feedback ORDER BY id"
+        return self._run(lambda connection: connection.execute(sql).fetchall())
 
-    def to_csv(self) -> str:
-        """All feedback as CSV text (Chinese header, citations as JSON)."""
-        return records_to_csv(self.records())
-
-    def export_csv(self, target: Path | str) -> Path:
-        """Write all feedback to a CSV file (UTF-8 with BOM, so Excel shows Chinese), atomically."""
-        target = Path(target)
-        write_atomic(target, ("\ufeff" + self.to_csv()).encode("utf-8"))
-        return target
+    def close(self) -> None:
+        pass
 
 
 def records_to_csv(records: Sequence[dict]) -> str:

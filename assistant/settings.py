@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .feedback import POSTGRES_SCHEMES, is_postgres_url
 from .types import ANSWER_MODES, MODE_EXTRACTIVE, MODE_LLM
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,10 @@ ENV_HELP = {
     "ASSISTANT_AUTH": ("", "网页密码：用户名:密码（多个用逗号分隔）"),
     "ASSISTANT_AUTH_FILE": ("", "网页密码文件：每行一个 用户名:密码（# 开头的行是注释）"),
     "ASSISTANT_RATE_LIMIT": ("20", "网页每个客户端每分钟最多提问数（0 为不限）"),
-    "ASSISTANT_FEEDBACK_DB": ("data/feedback.sqlite3", "网页反馈数据库（SQLite）"),
+    "ASSISTANT_FEEDBACK_DB": (
+        "data/feedback.sqlite3",
+        "网页反馈数据库：SQLite 文件，或几个网页进程共用的 PostgreSQL 地址 postgresql://用户:密码@主机:端口/库名（密码不会显示）",
+    ),
     "OPENAI_BASE_URL": ("", f"与 OPENAI_API_KEY 同时设置时，即使没有 ASSISTANT_LLM_MODEL 也启用大模型（{DEFAULT_LLM_MODEL}）"),
     "OPENAI_API_KEY": ("", "ASSISTANT_LLM_API_KEY 的后备"),
 }
@@ -63,12 +67,13 @@ class Settings:
     llm_cooldown: float = 60.0
     answer_mode: str = "extractive"
     # The web app (app.py): its address, the passwords in front of it (never shown: repr=False), questions per minute
-    # per client (0: no limit) and where feedback is kept.
+    # per client (0: no limit) and where feedback is kept: a SQLite file, or a postgresql:// URL that may hold a
+    # password (never shown: repr=False).
     host: str = ENV_HELP["ASSISTANT_HOST"][0]
     port: int = int(ENV_HELP["ASSISTANT_PORT"][0])
     credentials: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     rate_limit: int = int(ENV_HELP["ASSISTANT_RATE_LIMIT"][0])
-    feedback_db: Path = field(default_factory=lambda: ROOT / ENV_HELP["ASSISTANT_FEEDBACK_DB"][0])
+    feedback_db: Path | str = field(default_factory=lambda: ROOT / ENV_HELP["ASSISTANT_FEEDBACK_DB"][0], repr=False)
 
     def __post_init__(self) -> None:
         if self.answer_mode not in ANSWER_MODES:
@@ -85,6 +90,10 @@ class Settings:
             raise ValueError(f"ASSISTANT_RATE_LIMIT 不能是负数（{self.rate_limit}）；0 表示不限")
         if not all(user and password for user, password in self.credentials):
             raise ValueError(AUTH_FORMAT_ERROR)
+        if "://" in str(self.feedback_db) and not is_postgres_url(self.feedback_db):
+            scheme = str(self.feedback_db).partition("://")[0]  # only the scheme: the rest may hold a password
+            raise ValueError(f"ASSISTANT_FEEDBACK_DB 只能是 SQLite 文件路径或 {' / '.join(POSTGRES_SCHEMES)} 地址，"
+                             f"而不是「{scheme}://…」")
 
     @property
     def llm_enabled(self) -> bool:
@@ -109,6 +118,7 @@ class Settings:
 
         openai_key, openai_url = env.get("OPENAI_API_KEY", ""), env.get("OPENAI_BASE_URL", "")
         model = env.get("ASSISTANT_LLM_MODEL", "").strip()
+        feedback_db = env.get("ASSISTANT_FEEDBACK_DB", "").strip()
         if not model and openai_key and openai_url:
             model = DEFAULT_LLM_MODEL
         return cls(
@@ -128,7 +138,8 @@ class Settings:
             port=number("ASSISTANT_PORT", int),
             credentials=_credentials(env),
             rate_limit=number("ASSISTANT_RATE_LIMIT", int, "每分钟问题数，0 表示不限"),
-            feedback_db=path("ASSISTANT_FEEDBACK_DB"),
+            # a URL as given (postgresql://…; __post_init__ rejects other schemes), otherwise a path
+            feedback_db=feedback_db if "://" in feedback_db else path("ASSISTANT_FEEDBACK_DB"),
         )
 
 
