@@ -453,5 +453,7 @@ class TestSecrets:
         assert data["mode"] == "llm" and [c["n"] for c in data["citations"]] == [1, 2]
         assert SECRET not in run.stdout + run.stderr
         default = _cli("ask", RIDERS, "--json", env=env)
-        assert json.loads(default.stdout)["mode"] == "extractive"  # ASSISTANT_ANSWER_MODE defaults to extractive
-        assert len(fresh.requests) == 1
+        assert json.loads(default.stdout)["mode"] == "llm"  # a configured model is the default answer mode
+        chosen = _cli("ask", RIDERS, "--mode", "extractive", "--json", env=env)
+        assert json.loads(chosen.stdout)["mode"] == "extractive"
+        assert len(fresh.requests) == 2

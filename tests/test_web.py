@@ -182,8 +182,9 @@ def expect_visible(locator) -> None:
 def test_follow_up_keeps_the_case_and_new_chat_forgets_it(page):
     ask(page, RIDER_QUESTION)
     ask(page, "那他们的成效呢？")
-    follow_up = last_answer(page).inner_text()
-    assert "取得的成效" in follow_up and RIDER_UNIT in follow_up
+    follow_up = last_answer(page)
+    assert RIDER_UNIT in follow_up.inner_text()
+    assert RIDER_TITLE in follow_up.locator(".source-card").first.inner_text()
     page.locator("#new-chat").click()
     page.wait_for_function("() => document.querySelectorAll('#chat .bot').length === 0")
     ask(page, "那他们的成效呢？")  # nothing to follow up on any more: some other case, not the riders'
