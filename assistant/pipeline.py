@@ -162,8 +162,9 @@ class Assistant:
         # The question's own search over the whole compendium: the evidence for both decisions that follow.
         alone = self.searcher.search(asking, k=len(self.compendium.cases), filters=filters)
         # Every turn is judged on its own first: the exact rules hold whatever was said before.
-        own = self.gate.check(asking, alone)
-        follow = FollowUp(FOLLOW_UP_NEW, (), "确定规则已判定") if own.refused and own.probability is None \
+        ruled = self.gate.exact_rule(asking, alone)
+        own = ruled or self.gate.check(asking, alone)
+        follow = FollowUp(FOLLOW_UP_NEW, (), "确定规则已判定") if ruled \
             else self.followups.decide(asking, history, alone, not own.refused)
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) and filters \
                 and not filters.accept(self.compendium.get(follow.case_ids[0])):
@@ -204,7 +205,7 @@ class Assistant:
         return dataclasses.replace(own, refused=False, kind="", detail="")
 
     def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
-                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict | None]:
+                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict]:
         """Other cases on the conversation's topic (the previous question with this one), the discussed ones left
         out, within the category or unit the question points to; refused when none comes close to the discussed
         case."""
