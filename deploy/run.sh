@@ -40,7 +40,7 @@ render_site() {  # LISTEN LOGS PORT...
   shift 2
   for replica in "$@"; do
     [[ "$replica" == *:* ]] || replica="$replica_host:$replica"
-    servers+="    server $replica max_fails=1 fail_timeout=10s;"$'\n'
+    servers+="    server $replica max_fails=0;"$'\n'
   done
   awk -v listen="$listen" -v logs="$logs" -v servers="$servers" '
     /@@SERVERS@@/ { printf "%s", servers; next }
