@@ -133,9 +133,11 @@ def _start_all(folder: Path, processes: list[subprocess.Popen], built_index: Ind
     for cache in built_index.settings.index_dir.glob("embedding-cache-*.npz"):  # vectors computed once per session
         shutil.copy(cache, index_dir)
     database = f"postgresql://assistant:{PASSWORD}@127.0.0.1:{postgres_port}/assistant"
-    # All simulated users come from 127.0.0.1, so the per-client question limit is off.
+    # All simulated users come from 127.0.0.1, so the per-client question limit is off. Temporary files (downloads,
+    # Gradio's cache) go into the folder removed afterwards, also those of the replica killed with SIGKILL.
+    (folder / "tmp").mkdir()
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index_dir), "ASSISTANT_CHROMA_URL": f"http://127.0.0.1:{chroma_port}",
-           "ASSISTANT_FEEDBACK_DB": database, "ASSISTANT_RATE_LIMIT": "0"}
+           "ASSISTANT_FEEDBACK_DB": database, "ASSISTANT_RATE_LIMIT": "0", "TMPDIR": str(folder / "tmp")}
     wait_until(lambda: listening(chroma_port), "chroma", processes)
     run("prepare", env=env, timeout=600)
     replicas = {port: start(folder / f"replica-{port}.log", "replica", port, env=env) for port in replica_ports}
