@@ -1,9 +1,10 @@
 """Decide, before any answer is written, whether the compendium can answer a question at all.
 
 Exact rules first (requests to change the rules, other years and editions, nothing left after the user's
-filters); then a learned decision: a logistic regression over cheap signals of the question and its search
-result (`Signals`), trained on labelled questions when the index is opened for the first time
-(`assistant/refusal_model.py`). The verdict says which kind of reason refused it, and names what it found.
+filters); English questions by their passage similarity; the rest by a learned decision over the question's
+wording, its nearest labelled questions and the search and name signals here (`Signals`), trained when the index
+is first opened (`assistant/refusal_model.py`). The verdict says which kind of reason refused it, and names what
+it found.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ INJECTION = re.compile(
 ANSWER_FORMAT = re.compile(
     r"[，,。\s]*(请)?(用|以)(英文|英语|中文|汉语)(来)?(回答|作答|说明|解释|写)?[。！!]?$"
     r"|[,.\s]*(please\s+)?(answer|reply|respond)\s+in\s+(english|chinese)[.!]?$", re.IGNORECASE)
-
-
 # Markup a question may carry (pasted Markdown, HTML, code, links) says nothing about what it asks.
 MARKUP = re.compile(r"```.*?```|<[^>]*>|\]\([^)]*\)|https?://\S+|[*_`#>\[\]]", re.DOTALL)
 
