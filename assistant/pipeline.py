@@ -163,7 +163,7 @@ class Assistant:
         alone = self.searcher.search(asking, k=len(self.compendium.cases), filters=filters)
         # Every turn is judged on its own first: the exact rules hold whatever was said before.
         ruled = self.gate.exact_rule(asking, alone)
-        own = ruled or self.gate.check(asking, alone)
+        own = ruled or self.gate.judge(asking, alone)
         follow = FollowUp(FOLLOW_UP_NEW, (), "确定规则已判定") if ruled \
             else self.followups.decide(asking, history, alone, not own.refused)
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) and filters \

@@ -208,13 +208,11 @@ class RefusalGate:
                 found.append(name)
         return found
 
-    def coverage(self, question: str, text: str | None = None) -> float:
-        """Share of the question's content words found in `text` (default: the compendium or our synonyms)."""
+    def coverage(self, question: str) -> float:
+        """Share of the question's content words the compendium (or our synonym list) knows."""
         tokens = list(dict.fromkeys(self.lexicon.tokenize(question)))
         if not tokens:
             return 0.0
-        if text is not None:
-            return sum(t in text for t in tokens) / len(tokens)
         known = [t for t in tokens if t in self.corpus_text or any(t in w or w in t for w in self._everyday_words)]
         return len(known) / len(tokens)
 
@@ -259,21 +257,24 @@ class RefusalGate:
         }
 
     def check(self, question: str, result: SearchResult) -> Verdict:
-        rule = self.exact_rule(question, result)
-        if rule is not None:
-            return rule
+        """The exact rules, then the judgement (`judge`)."""
+        return self.exact_rule(question, result) or self.judge(question, result)
+
+    def judge(self, question: str, result: SearchResult) -> Verdict:
+        """The decision for a question no exact rule settles: English by its passage similarity, the rest learned."""
         names = self.unknown_whole_names(question) or self.unknown_names(question)
-        coverage = self.coverage(question)
+        probability = None
         if is_english(question):
             # Too few English questions to learn from, and cross-lingual scores sit lower: the passage similarity
             # alone speaks for them, with a floor calibrated on the project's English questions.
-            if result.top_dense >= MIN_DENSE_ENGLISH and not names:
-                return Verdict(False, coverage=coverage)
-            return Verdict(True, REFUSAL_UNKNOWN_NAME if names else REFUSAL_OFF_TOPIC, names[0] if names else "",
-                           coverage)
-        probability = self.model.probability(self.signals(question, result), question, self._vector(question, result))
-        if probability >= self.model.threshold:
-            return Verdict(False, coverage=coverage, probability=probability)
+            answerable = result.top_dense >= MIN_DENSE_ENGLISH and not names
+        else:
+            probability = self.model.probability(self.signals(question, result), question,
+                                                 self._vector(question, result))
+            answerable = probability >= self.model.threshold
+        if answerable:
+            return Verdict(False, probability=probability)
+        coverage = self.coverage(question)  # read only by a refusal: whether close cases are worth offering
         if names:
             return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], coverage, probability)
         return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=probability)

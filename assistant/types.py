@@ -22,7 +22,8 @@ class Verdict:
     """Whether the compendium can answer a question, and if not, why (`kind`, with the `detail` it names).
 
     `coverage` is the share of the question's words the compendium knows: with none, nothing is worth suggesting.
-    `probability` is the learned decision's estimate that the compendium answers it (None: an exact rule decided).
+    `probability` is the learned decision's estimate that the compendium answers it (None: decided by an exact rule
+    or, for English, by passage similarity).
     """
 
     refused: bool
@@ -30,11 +31,6 @@ class Verdict:
     detail: str = ""
     coverage: float = 1.0
     probability: float | None = None
-
-    @property
-    def reason(self) -> str:
-        """The public reason string: the kind, with its detail after a colon ("year:2019")."""
-        return f"{self.kind}:{self.detail}" if self.detail else self.kind
 
 
 # How a turn relates to the conversation before it (FollowUp.kind).
