@@ -41,6 +41,7 @@ ENV_HELP = {
     "ASSISTANT_PORT": ("7860", "网页聊天端口"),
     "ASSISTANT_AUTH": ("", "网页密码：用户名:密码（多个用逗号分隔）"),
     "ASSISTANT_AUTH_FILE": ("", "网页密码文件：每行一个 用户名:密码（# 开头的行是注释）"),
+    "ASSISTANT_ADMIN_PASSWORD": ("", "管理员密码：导出全部反馈、打开评测页时要输入（未设置时这两项只在本机地址 127.0.0.1 上可用）"),
     "ASSISTANT_RATE_LIMIT": ("20", "网页每个客户端每分钟最多提问数（0 为不限）"),
     "ASSISTANT_FEEDBACK_DB": (
         "data/feedback.sqlite3",
@@ -72,6 +73,7 @@ class Settings:
     host: str = ENV_HELP["ASSISTANT_HOST"][0]
     port: int = int(ENV_HELP["ASSISTANT_PORT"][0])
     credentials: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    admin_password: str = field(default="", repr=False)
     rate_limit: int = int(ENV_HELP["ASSISTANT_RATE_LIMIT"][0])
     feedback_db: Path | str = field(default_factory=lambda: ROOT / ENV_HELP["ASSISTANT_FEEDBACK_DB"][0], repr=False)
 
@@ -137,6 +139,7 @@ class Settings:
             host=(env.get("ASSISTANT_HOST") or ENV_HELP["ASSISTANT_HOST"][0]).strip(),
             port=number("ASSISTANT_PORT", int),
             credentials=_credentials(env),
+            admin_password=env.get("ASSISTANT_ADMIN_PASSWORD", "").strip(),
             rate_limit=number("ASSISTANT_RATE_LIMIT", int, "每分钟问题数，0 表示不限"),
             # a URL as given (postgresql://…; __post_init__ rejects other schemes), otherwise a path
             feedback_db=feedback_db if "://" in feedback_db else path("ASSISTANT_FEEDBACK_DB"),

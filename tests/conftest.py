@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from browsing import browser, page, server  # noqa: F401  (fixtures for the browser tests)
 
 from assistant import corpus, index
 from assistant.corpus import Compendium

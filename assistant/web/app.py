@@ -106,10 +106,6 @@ def _chat_tab(chat: Chat, feedback: Feedback, categories: list[str]) -> _ChatFie
             unit = gr.Textbox(label="单位（可留空）", placeholder="例如：普陀区", elem_id="unit")
             gr.Markdown("筛选只在所选范围内查找案例。追问（如「那他们的成效呢？」）会接着上一个回答的案例，"
                         "对话框下方显示「正在讨论」的案例，点 ✕ 即不再接着它问。")
-            with gr.Accordion("反馈记录", open=False):
-                export_button = gr.Button("导出全部反馈（CSV）", size="sm", elem_id="export-feedback")
-                export_file = gr.File(label="反馈 CSV", visible=False, elem_id="feedback-file")
-                export_status = gr.Markdown()
 
     chat_inputs = [question, messages, turns, records, award, category, unit, mode]
     chat_outputs = [messages, chatbot, turns, records, question]
@@ -132,7 +128,6 @@ def _chat_tab(chat: Chat, feedback: Feedback, categories: list[str]) -> _ChatFie
     for trigger in (comment_send.click, comment_box.submit):
         trigger(feedback.comment, [comment_box, feedback_id], [feedback_status, comment_row, comment_box],
                 **_HIDDEN_API)
-    export_button.click(feedback.export_feedback, None, [export_file, export_status], **_HIDDEN_API)
     return _ChatFields(question, unit, award, category)
 
 
