@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +23,10 @@ RATINGS = {"up": "👍", "down": "👎"}
 BUSY_TIMEOUT_MS = 2000
 ATTEMPTS = 6
 CSV_HEADER = ("编号", "时间", "问题", "回答", "引用（JSON）", "模式", "评价", "意见")
+# Exported times are Shanghai's whatever the server's clock says (a container often runs on UTC). A fixed offset is
+# exact: China has kept UTC+8 without daylight saving since 1991, and it needs no time-zone database.
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+CSV_TIME = "%Y-%m-%d %H:%M:%S"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -217,12 +221,18 @@ class SqliteBackend:
         pass
 
 
+def local_time(created_at: str) -> str:
+    """A stored time (ISO 8601 with the server's offset) as Shanghai's clock shows it: 2026-11-27 12:30:05."""
+    return datetime.fromisoformat(created_at).astimezone(SHANGHAI).strftime(CSV_TIME)
+
+
 def records_to_csv(records: Sequence[dict]) -> str:
+    """The CSV of both backends: times in Shanghai's local time, citations as JSON, ratings as 👍/👎."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     for r in records:
-        writer.writerow((r["id"], r["created_at"], r["question"], r["answer"],
+        writer.writerow((r["id"], local_time(r["created_at"]), r["question"], r["answer"],
                          json.dumps(r["citations"], ensure_ascii=False), r["mode"], RATINGS.get(r["rating"], r["rating"]),
                          r["comment"]))
     return buffer.getvalue()

@@ -12,11 +12,12 @@ import sqlite3
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from assistant.feedback import FeedbackError, FeedbackStore
+from assistant.feedback import CSV_TIME, SHANGHAI, FeedbackError, FeedbackStore, local_time
 from assistant.settings import ROOT
 
 RIDER_QUESTION = "怎样组建外卖骑手工会？"
@@ -109,7 +110,15 @@ def test_feedback_csv_export(tmp_path: Path):
     assert rows[1][2] == RIDER_QUESTION and rows[1][6] == "👎" and rows[1][7] == "缺少联系方式，\n另外，第二步不清楚"
     assert json.loads(rows[1][4])[0]["unit"] == RIDER_UNIT
     assert rows[2][6] == "👍" and json.loads(rows[2][4]) == []
+    exported = datetime.strptime(rows[1][1], CSV_TIME).replace(tzinfo=SHANGHAI)  # Shanghai's clock, no offset shown
+    assert abs((datetime.now(SHANGHAI) - exported).total_seconds()) < 60
     assert store.to_csv() == raw.decode("utf-8-sig")
+
+
+def test_exported_times_are_shanghai_local_time_whatever_the_server_zone():
+    assert local_time("2026-11-27T04:30:05+00:00") == "2026-11-27 12:30:05"  # a server on UTC
+    assert local_time("2026-11-27T17:30:05-08:00") == "2026-11-28 09:30:05"  # on US Pacific time: the next day
+    assert local_time("2026-11-27T12:30:05+08:00") == "2026-11-27 12:30:05"
 
 
 def test_rating_can_be_changed_and_withdrawn(tmp_path: Path):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.feedback import CSV_HEADER, FeedbackError, FeedbackStore
+from assistant.feedback import CSV_HEADER, FeedbackError, FeedbackStore, local_time
 from assistant.settings import ROOT, Settings
 
 RUN = ROOT / "deploy" / "run.sh"
@@ -98,7 +98,7 @@ def test_same_records_and_csv_as_sqlite(store: FeedbackStore, tmp_path: Path):
     expected = list(csv.reader(io.StringIO(sqlite.to_csv())))
     assert rows[0] == list(CSV_HEADER)
     assert [r[:1] + r[2:] for r in rows] == [r[:1] + r[2:] for r in expected]  # all but the time
-    assert rows[1][1] == store.records()[0]["created_at"]
+    assert rows[1][1] == local_time(store.records()[0]["created_at"])
 
 
 @pytest.mark.slow
