@@ -61,7 +61,7 @@ class Trainer:
                     f"只回答了前 {MAX_SHEET_QUESTIONS} 题）")
             questions = questions[:MAX_SHEET_QUESTIONS]
         entries = list(answer_all(self.assistant, _announced(questions, progress)))
-        paths = export.write_all(entries, self.downloads.new())
+        paths = export.write_all(entries, self.downloads.new(), self.assistant.compendium)
         answered = sum(e.status == "已回答" for e in entries)
         status = f"已完成 {len(entries)} 题：回答 {answered} 题，拒答或未能回答 {len(entries) - answered} 题。{note}"
         buttons = [gr.update(value=str(paths[kind]), interactive=True) for kind in ("md", "csv", "docx")]
