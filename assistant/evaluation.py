@@ -9,12 +9,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import answer_quality, answerability_report
 from .metrics import gold_rank, hit_at, percentile, reciprocal_rank
 from .retrieval import RetrievalConfig
 from .settings import ROOT, Settings
 from .types import Answer
+
+if TYPE_CHECKING:
+    from .pipeline import Assistant
 
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
 REPORTS = ROOT / "eval" / "reports"
@@ -135,18 +139,24 @@ def breakdown(rows: list[dict]) -> dict:
     return {name: summarize(group) for name, group in sorted(groups.items())}
 
 
-def make_asker(name: str, settings: Settings) -> Callable:
+def make_asker(name: str, settings: Settings) -> Callable[[Question], Answer]:
     """The ask function of a named configuration: the same code path the CLI and the web chat use."""
-    from .pipeline import Assistant, Turn
+    from .pipeline import Assistant
 
     if name == NAIVE:
         from .baseline import NaiveRecipe
         from .embeddings import load_embeddings
 
-        return NaiveRecipe(settings, load_embeddings(settings.embedding_model)).ask
+        recipe = NaiveRecipe(settings, load_embeddings(settings.embedding_model))
+        return lambda question: recipe.ask(question.turns[-1])  # the naive recipe has no dialogue: the last turn
     if name not in RETRIEVAL_CONFIGS:
         raise ValueError(f"未知配置「{name}」，可选：{', '.join(CONFIG_NAMES)}")
-    assistant = Assistant(settings, RETRIEVAL_CONFIGS[name])
+    return asker(Assistant(settings, RETRIEVAL_CONFIGS[name]))
+
+
+def asker(assistant: Assistant) -> Callable[[Question], Answer]:
+    """Ask a loaded assistant (a configuration's, or the web app's own) a question turn by turn, as a user would."""
+    from .pipeline import Turn
 
     def ask(question: Question) -> Answer:
         history: list[Turn] = []
@@ -159,20 +169,39 @@ def make_asker(name: str, settings: Settings) -> Callable:
     return ask
 
 
-def run(names: list[str], settings: Settings, questions: list[Question], show_progress: bool = True) -> dict:
-    """Every question through every configuration; returns all numbers and per-question rows."""
+def config_name(assistant: Assistant) -> str:
+    """The name of the retrieval configuration a loaded assistant uses (hybrid for the web app's), or 'custom'."""
+    return next((name for name, config in RETRIEVAL_CONFIGS.items() if config == assistant.searcher.config), "custom")
+
+
+def run(names: list[str], settings: Settings, questions: list[Question], show_progress: bool = True,
+        on_question: Callable[[int, int], None] | None = None) -> dict:
+    """Every question through every configuration; returns all numbers and per-question rows. `on_question(done,
+    total)` is told after each question (total counts every configuration's questions)."""
+    results, total = {}, len(names) * len(questions)
+    for done, name in enumerate(names):
+        counted = None if on_question is None else (lambda n, done=done: on_question(done * len(questions) + n, total))
+        results[name] = evaluate(name, make_asker(name, settings), questions, show_progress, counted)
+    return make_report(results, settings.embedding_model, len(questions))
+
+
+def evaluate(name: str, ask: Callable[[Question], Answer], questions: list[Question], show_progress: bool = True,
+             on_question: Callable[[int, int], None] | None = None) -> dict:
+    """One configuration's results: its summary, its breakdown by group and a row per question."""
     from tqdm import tqdm
 
-    results = {}
-    for name in names:
-        ask = make_asker(name, settings)
-        rows = []
-        for question in tqdm(questions, desc=f"评测 {name}", unit="题", file=sys.stderr, disable=not show_progress):
-            answer = ask(question) if name != NAIVE else ask(question.turns[-1])
-            rows.append(score(question, answer))
-        results[name] = {"summary": summarize(rows), "breakdown": breakdown(rows), "rows": rows}
-    return {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "embedding_model": settings.embedding_model,
-            "questions": len(questions), "configs": results}
+    rows = []
+    for question in tqdm(questions, desc=f"评测 {name}", unit="题", file=sys.stderr, disable=not show_progress):
+        rows.append(score(question, ask(question)))
+        if on_question is not None:
+            on_question(len(rows), len(questions))
+    return {"summary": summarize(rows), "breakdown": breakdown(rows), "rows": rows}
+
+
+def make_report(results: dict[str, dict], embedding_model: str, questions: int) -> dict:
+    """The report of one run: when, with which embedding model, how many questions, each configuration's results."""
+    return {"created": time.strftime("%Y-%m-%d %H:%M:%S"), "embedding_model": embedding_model,
+            "questions": questions, "configs": results}
 
 
 def _fmt(value) -> str:
@@ -205,7 +234,7 @@ def markdown(report: dict, worst: int = 15) -> str:
             lines.append(f"| {group} | {summary['questions']} | {_fmt(summary['hit@1'])} | {_fmt(summary['hit@3'])} | "
                          f"{_fmt(summary['mrr'])} | {_fmt(summary['must_contain'])} | {_fmt(refused)} |")
     first = names[0]
-    bad = sorted(configs[first]["rows"], key=_badness, reverse=True)[:worst]
+    bad = worst_rows(configs[first]["rows"], worst)
     lines += ["", f"## 最差的题目（{first}）/ Worst questions", "",
               "| id | 类型 | 问题 | 正确案例 | 检索到 | 拒答 | 关键内容 |", "|---|---|---|---|---|---|---|"]
     for row in bad:
@@ -216,6 +245,11 @@ def markdown(report: dict, worst: int = 15) -> str:
     lines += answer_quality.markdown(configs[first]["rows"])
     lines += answerability_report.markdown(configs[first]["rows"])
     return "\n".join(lines) + "\n"
+
+
+def worst_rows(rows: list[dict], count: int) -> list[dict]:
+    """The `count` worst questions of a run, worst first (see _badness)."""
+    return sorted(rows, key=_badness, reverse=True)[:count]
 
 
 def _badness(row: dict) -> tuple:
