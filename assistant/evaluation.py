@@ -204,7 +204,8 @@ def make_report(results: dict[str, dict], embedding_model: str, questions: int) 
             "questions": questions, "configs": results}
 
 
-def _fmt(value) -> str:
+def format_value(value) -> str:
+    """A metric as the reports show it: – for none, three decimals for a rate, the number itself otherwise."""
     if value is None:
         return "–"
     return f"{value:.3f}" if isinstance(value, float) and value <= 1.0 else f"{value}"
@@ -224,15 +225,15 @@ def markdown(report: dict, worst: int = 15) -> str:
         "|---|" + "---|" * len(names),
     ]
     for key, label in METRIC_LABELS.items():
-        lines.append(f"| {label} `{key}` | " + " | ".join(_fmt(configs[n]["summary"][key]) for n in names) + " |")
+        lines.append(f"| {label} `{key}` | " + " | ".join(format_value(configs[n]["summary"][key]) for n in names) + " |")
     for name in names:
         lines += ["", f"## 分组：{name} / Breakdown", "",
                   "| 分组 group | 题数 n | hit@1 | hit@3 | MRR | must_contain | 拒答率 refused |",
                   "|---|---|---|---|---|---|---|"]
         for group, summary in configs[name]["breakdown"].items():
             refused = summary["refusal_rate"] if group == "type:out_of_scope" else summary["false_refusal_rate"]
-            lines.append(f"| {group} | {summary['questions']} | {_fmt(summary['hit@1'])} | {_fmt(summary['hit@3'])} | "
-                         f"{_fmt(summary['mrr'])} | {_fmt(summary['must_contain'])} | {_fmt(refused)} |")
+            values = (summary["hit@1"], summary["hit@3"], summary["mrr"], summary["must_contain"], refused)
+            lines.append(f"| {group} | {summary['questions']} | " + " | ".join(map(format_value, values)) + " |")
     first = names[0]
     bad = worst_rows(configs[first]["rows"], worst)
     lines += ["", f"## 最差的题目（{first}）/ Worst questions", "",
