@@ -11,6 +11,7 @@ from ..access import RateLimiter, rate_limiter
 from ..corpus import AWARDS
 from ..feedback import FeedbackStore
 from ..pipeline import Assistant
+from .admin import Admin
 from .chat import ALL, MAX_OFFERED, Chat
 from .downloads import DOWNLOAD_KEEP_S, DownloadFolder
 from .feedback import MAX_COMMENT_CHARS, Feedback
@@ -46,9 +47,11 @@ class _ChatFields:
     category: gr.Dropdown
 
 
-def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter: RateLimiter | None = None) -> gr.Blocks:
+def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter: RateLimiter | None = None,
+              admin: Admin | None = None) -> gr.Blocks:
     """The whole web app for one loaded Assistant; feedback goes to `store` and questions are rate-limited by
-    `limiter`, by default as the assistant's settings say (feedback_db, rate_limit)."""
+    `limiter`, by default as the assistant's settings say (feedback_db, rate_limit); `admin` runs the 管理与评测 tab
+    (by default: the settings' admin_password, eval/questions.jsonl, runs written to data/eval-runs)."""
     settings = assistant.settings
     store = store or FeedbackStore(settings.feedback_db)
     limiter = limiter if limiter is not None else rate_limiter(settings.rate_limit)
@@ -58,6 +61,7 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
     feedback = Feedback(store, downloads)
     library = CaseLibrary(assistant.compendium.cases, texts)
     trainer = Trainer(assistant, downloads)
+    admin = admin or Admin(assistant, store, downloads, settings.admin_password)
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, DOWNLOAD_KEEP_S)) as app:
         gr.Markdown(f"# {TITLE}\n依据《2017年度上海市基层工会创新案例集》（60 个案例）回答，每个回答都注明出处案例和单位。")
@@ -68,6 +72,8 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
                 _library_tab(library, tabs, fields)
             with gr.Tab("培训备课", id="trainer"):
                 _trainer_tab(trainer)
+            with gr.Tab("管理与评测", id="admin"):
+                _admin_tab(admin)
         gr.api(chat.ask, api_name="ask")
     return app
 
@@ -175,6 +181,56 @@ def _trainer_tab(trainer: Trainer) -> None:
 
     run.click(trainer.run_batch, [batch_text, batch_file], [batch_status, batch_table, download_md, download_csv,
                                                             download_docx], **_HIDDEN_API)
+
+
+def _admin_tab(admin: Admin) -> None:
+    """The administrator's password (when one is set) above two pages: 评测 (the latest report of the question set,
+    two runs compared, 运行评测 with a progress bar) and 反馈导出 (all feedback as CSV)."""
+    gr.Markdown(admin.notice, elem_id="admin-notice")
+    password = gr.Textbox(label="管理员密码", type="password", max_lines=1, visible=bool(admin.password),
+                          elem_id="admin-password")
+    with gr.Tabs(selected="evaluation"):
+        with gr.Tab("评测", id="evaluation"):
+            with gr.Row():
+                show = gr.Button("查看最新报告", variant="primary", elem_id="show-report")
+                run = gr.Button("运行评测", elem_id="run-eval")
+            gr.Markdown(f"「运行评测」把题集 {admin.questions.name} 的每道题问一遍正在运行的助手（与用户的问法相同），"
+                        "写出一份新报告；不会覆盖仓库里的 eval/reports。")
+            report_status = gr.Markdown(elem_id="report-status")
+            with gr.Column(visible=False, elem_id="report") as report_area:
+                gr.Markdown("### 总体指标")
+                overall = gr.Dataframe(type="array", interactive=False, wrap=True, elem_id="report-overall")
+                gr.Markdown("### 按题型分组（第一个配置）")
+                with gr.Row():
+                    kinds = gr.Dataframe(type="array", interactive=False, wrap=True, scale=3, elem_id="report-kinds")
+                    chart = gr.Image(label="按题型的命中@3（域外题为拒答率）", type="pil", interactive=False,
+                                     buttons=[], scale=2, elem_id="report-chart")
+                gr.Markdown("### 最差的题目及检索到的案例")
+                worst = gr.Dataframe(type="array", interactive=False, wrap=True, max_height=520,
+                                     elem_id="report-worst")
+            gr.Markdown("### 两次运行对比")
+            with gr.Row():
+                first = gr.Dropdown(label="运行 A", choices=[], scale=3, elem_id="run-a")
+                second = gr.Dropdown(label="运行 B", choices=[], scale=3, elem_id="run-b")
+                compare = gr.Button("比较", scale=1, elem_id="compare-runs")
+            compare_status = gr.Markdown(elem_id="compare-status")
+            comparison = gr.Dataframe(type="array", interactive=False, wrap=True, visible=False,
+                                      elem_id="comparison")
+        with gr.Tab("反馈导出", id="feedback-export"):
+            gr.Markdown("导出全部 👍/👎 评价和意见（CSV，Excel 可直接打开；时间为北京时间）。")
+            export = gr.Button("导出全部反馈（CSV）", elem_id="export-feedback")
+            export_file = gr.File(label="反馈 CSV", visible=False, elem_id="feedback-file")
+            export_status = gr.Markdown(elem_id="export-status")
+
+    report_outputs = [report_status, report_area, overall, kinds, chart, worst, first, second]
+    compare_inputs, compare_outputs = [first, second, password], [compare_status, comparison]
+    show.click(admin.show_reports, password, report_outputs, **_HIDDEN_API).then(
+        admin.compare, compare_inputs, compare_outputs, **_HIDDEN_API)
+    # One run at a time: a second click waits for the first run to end.
+    run.click(admin.run_evaluation, password, report_outputs, concurrency_limit=1, concurrency_id="evaluation",
+              **_HIDDEN_API).then(admin.compare, compare_inputs, compare_outputs, **_HIDDEN_API)
+    compare.click(admin.compare, compare_inputs, compare_outputs, **_HIDDEN_API)
+    export.click(admin.export_feedback, password, [export_file, export_status], **_HIDDEN_API)
 
 
 def build_error_app(reason: str) -> gr.Blocks:
