@@ -20,6 +20,7 @@ from .types import COMPENDIUM, REFERENCES_HEADING, Answer, Citation
 
 TITLE = "培训备课问答单"
 AUTHOR = "工会案例问答助手"
+TABLE_HEADERS = ("序号", "问题", "状态", "回答", "引用案例", "单位")
 CSV_HEADER = ("序号", "问题", "状态", "回答", "引用案例", "单位", "奖项", "出处原文", "出处部分")
 _SOURCE_LIST = re.compile(r"\n+参考案例：\n(?:\[\d+\][^\n]*(?:\n|$))+\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -125,7 +126,7 @@ def _plain(text: str) -> str:
 
 
 def table_rows(entries: Sequence[SheetEntry]) -> list[list[str]]:
-    """The sheet as shown on the page: 序号, 问题, 状态, 回答, 引用案例, 单位."""
+    """The sheet as shown on the page: one row of TABLE_HEADERS a question."""
     return [[str(i), e.question, e.status, _plain(e.body),
              "\n".join(f"[{c.n}] 《{c.title}》" for c in e.citations), "\n".join(c.unit for c in e.citations)]
             for i, e in enumerate(entries, start=1)]

@@ -17,7 +17,7 @@ from .downloads import DOWNLOAD_KEEP_S, DownloadFolder
 from .feedback import MAX_COMMENT_CHARS, Feedback
 from .library import CaseLibrary
 from .rendering import CSS, case_texts, escape, mode_label
-from .trainer import Trainer
+from .trainer import SHEET_TABLE, Trainer
 
 TITLE = "工会案例问答助手"
 EXAMPLES = [
@@ -176,8 +176,8 @@ def _trainer_tab(trainer: Trainer) -> None:
         download_md = gr.DownloadButton("下载 Markdown", interactive=False, elem_id="download-md")
         download_csv = gr.DownloadButton("下载 CSV", interactive=False, elem_id="download-csv")
         download_docx = gr.DownloadButton("下载 Word（DOCX）", interactive=False, elem_id="download-docx")
-    batch_table = gr.Dataframe(headers=["序号", "问题", "状态", "回答", "引用案例", "单位"], type="array",
-                               interactive=False, wrap=True, elem_id="batch-table")
+    batch_table = gr.Dataframe(type="array", interactive=False, wrap=True, buttons=["fullscreen"],
+                               elem_id="batch-table", **SHEET_TABLE)
 
     run.click(trainer.run_batch, [batch_text, batch_file], [batch_status, batch_table, download_md, download_csv,
                                                             download_docx], **_HIDDEN_API)
