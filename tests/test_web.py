@@ -130,47 +130,6 @@ def test_a_refusal_offers_a_close_case_in_one_click(page):
     assert "已拒答" not in answer and RIDER_UNIT in answer
 
 
-def test_dislike_with_comment_is_stored_in_sqlite_and_exported(page, server: Server):
-    def stored() -> int:
-        return len(server.store.records())
-
-    ask(page, RIDER_QUESTION)
-    before = stored()
-    page.locator(LIKE).last.click()
-    expect_visible(page.locator("#feedback-status").get_by_text("已记录您的 👍 评价"))
-    page.locator(DISLIKE).last.click()  # changing one's mind changes the record, it does not add one
-    expect_visible(page.locator("#feedback-status").get_by_text("已记录您的 👎 评价"))
-    assert stored() == before + 1 and server.store.records()[-1]["rating"] == "down"
-    page.locator("#chat button[aria-label=Disliked]").last.click()  # clicked again: withdrawn
-    expect_visible(page.locator("#feedback-status").get_by_text("已撤销评价"))
-    assert stored() == before
-
-    page.locator(DISLIKE).last.click()
-    expect_visible(page.locator("#feedback-status").get_by_text("已记录您的 👎 评价"))
-    page.locator("#comment textarea").fill("步骤清楚，但希望给出联系人，<i>谢谢</i>")
-    page.locator("#comment-send").click()
-    expect_visible(page.locator("#feedback-status").get_by_text("已收到您的意见"))
-
-    rows = sqlite3.connect(server.store.path).execute(
-        "SELECT question, answer, citations, mode, rating, comment, created_at FROM feedback WHERE comment LIKE '步骤清楚%'"
-    ).fetchall()
-    assert len(rows) == 1
-    question, answer, citations, mode, rating, comment, created_at = rows[0]
-    assert question == RIDER_QUESTION and RIDER_UNIT in answer and mode == "extractive" and rating == "down"
-    assert comment == "步骤清楚，但希望给出联系人，<i>谢谢</i>" and created_at.startswith("20")
-    cited = json.loads(citations)
-    assert cited[0]["case_id"] == RIDER_CASE and cited[0]["unit"] == RIDER_UNIT and cited[0]["quote"]
-
-    page.get_by_text("反馈记录").click()
-    page.locator("#export-feedback").click()
-    link = page.locator("#feedback-file a").first
-    link.wait_for()
-    with page.expect_download() as download:
-        link.click()
-    exported = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
-    assert any(r["问题"] == RIDER_QUESTION and r["评价"] == "👎" and r["意见"] == comment for r in exported)
-
-
 def test_locked_feedback_database_gives_a_chinese_message(page, server: Server):
     ask(page, RIDER_QUESTION)
     server.store.records()  # the database and its table exist
