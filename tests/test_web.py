@@ -6,9 +6,7 @@ are tested directly in test_web_handlers.py, the feedback store in test_feedback
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import os
 import re
@@ -246,45 +244,6 @@ def test_case_library_search_select_and_ask(page, server: Server):
     page.locator("#send").click()
     page.wait_for_function("() => document.querySelector('#chat').innerText.includes('答案模式')")
     assert f"《{RIDER_TITLE}》" in last_answer(page).inner_text()
-
-
-# ---------------------------------------------------------------- trainer
-
-def test_trainer_batch_downloads_docx_and_csv(page, tmp_path: Path):
-    page.get_by_role("tab", name="培训备课").click()
-    page.locator("#batch-text textarea").fill(f"{RIDER_QUESTION}\n{OUT_OF_SCOPE}")
-    upload = tmp_path / "questions.csv"
-    upload.write_text("序号,问题\n1,环卫工人的爱心接力站是怎么建的？\n", encoding="utf-8")
-    page.locator("#batch-file input[type=file]").set_input_files(str(upload))
-    page.wait_for_timeout(500)
-    page.locator("#run-batch").click()
-    expect_visible(page.locator("#batch-status").get_by_text("已完成 3 题"))
-    table = page.locator("#batch-table").inner_text()
-    assert RIDER_TITLE in table and "已拒答" in table and "上海市绿化市容行业工会" in table
-
-    files = {}
-    for kind in ("docx", "csv", "md"):
-        button = page.locator(f"#download-{kind}")
-        page.wait_for_function(f"() => !document.querySelector('#download-{kind}').disabled")
-        with page.expect_download() as download:
-            button.click()
-        files[kind] = tmp_path / download.value.suggested_filename
-        download.value.save_as(files[kind])
-    assert files["docx"].suffix == ".docx" and files["csv"].suffix == ".csv"
-
-    from docx import Document
-
-    docx_text = "\n".join(p.text for p in Document(files["docx"]).paragraphs)
-    for expected in (RIDER_QUESTION, OUT_OF_SCOPE, "环卫工人的爱心接力站是怎么建的？", f"《{RIDER_TITLE}》", RIDER_UNIT,
-                     "上海市绿化市容行业工会", "已拒答"):
-        assert expected in docx_text
-
-    rows = list(csv.DictReader(io.StringIO(files["csv"].read_text(encoding="utf-8-sig"))))
-    assert [r["问题"] for r in rows] == [RIDER_QUESTION, OUT_OF_SCOPE, "环卫工人的爱心接力站是怎么建的？"]
-    assert rows[0]["单位"].splitlines()[0] == RIDER_UNIT and RIDER_TITLE in rows[0]["引用案例"]
-    assert rows[1]["状态"] == "已拒答" and rows[1]["引用案例"] == ""
-    assert "上海市绿化市容行业工会" in rows[2]["单位"]
-    assert f"《{RIDER_TITLE}》" in files["md"].read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- API and app.py
