@@ -151,7 +151,8 @@ class Admin:
                                      on_question=lambda done, total: progress(done / total, desc=f"第 {done}/{total} 题"))
         report = evaluation.make_report({config: result}, self.assistant.settings.embedding_model, len(questions))
         progress(1, desc="正在写出报告")
-        evaluation.write_reports(report, f"web-{datetime.now(SHANGHAI):%Y%m%d-%H%M%S}", self.runs_folder)
+        stamp = report["created"].replace("-", "").replace(":", "").replace(" ", "-")  # named by the time it shows
+        evaluation.write_reports(report, f"web-{stamp}", self.runs_folder)
         return self._report_view(self.runs())
 
     def compare(self, first: str | None, second: str | None, password: str, request: gr.Request) -> tuple:

@@ -198,13 +198,18 @@ def _admin_tab(admin: Admin) -> None:
                         "写出一份新报告；不会覆盖仓库里的 eval/reports。")
             report_status = gr.Markdown(elem_id="report-status")
             with gr.Column(visible=False, elem_id="report") as report_area:
-                gr.Markdown("### 总体指标")
-                overall = gr.Dataframe(type="array", interactive=False, wrap=True, elem_id="report-overall")
-                gr.Markdown("### 按题型分组（第一个配置）")
                 with gr.Row():
-                    kinds = gr.Dataframe(type="array", interactive=False, wrap=True, scale=3, elem_id="report-kinds")
-                    chart = gr.Image(label="按题型的命中@3（域外题为拒答率）", type="pil", interactive=False,
-                                     buttons=[], scale=2, elem_id="report-chart")
+                    with gr.Column(min_width=360):
+                        gr.Markdown("### 总体指标")
+                        overall = gr.Dataframe(type="array", interactive=False, wrap=True, max_height=900,
+                                               elem_id="report-overall")
+                    with gr.Column(min_width=360):
+                        gr.Markdown("### 按题型\n图：每种题型的命中@3（域外题为拒答率），每个配置一种颜色；"
+                                    "表：报告第一个配置的分组指标。")
+                        chart = gr.Image(show_label=False, type="pil", interactive=False, buttons=[],
+                                         elem_id="report-chart")
+                        kinds = gr.Dataframe(type="array", interactive=False, wrap=True, max_height=900,
+                                             elem_id="report-kinds")
                 gr.Markdown("### 最差的题目及检索到的案例")
                 worst = gr.Dataframe(type="array", interactive=False, wrap=True, max_height=520,
                                      elem_id="report-worst")
