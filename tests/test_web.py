@@ -222,30 +222,6 @@ def test_page_fetches_nothing_from_outside(page, server: Server):
     assert outside == []
 
 
-# ---------------------------------------------------------------- case library
-
-def test_case_library_search_select_and_ask(page, server: Server):
-    page.get_by_role("tab", name="案例库").click()
-    table = page.locator("#case-table")
-    expect_visible(table.get_by_text("2017-T1-1"))
-    page.locator("#case-search textarea, #case-search input").first.fill("送餐")
-    page.wait_for_function("() => !document.querySelector('#case-table').innerText.includes('2017-T1-1')")
-    table.get_by_text(RIDER_TITLE).first.click()
-    view = page.locator("#case-view")
-    expect_visible(view.get_by_text("专家点评", exact=False))
-    case = server.assistant.compendium.get(RIDER_CASE)
-    assert RIDER_UNIT in view.inner_text() and opening_words(case.section("成效").text) in view.inner_text()
-
-    page.locator("#ask-case").click()
-    question = page.locator("#question textarea")
-    page.wait_for_function("() => document.querySelector('#question textarea').value.length > 0")
-    assert RIDER_TITLE in question.input_value()
-    assert page.locator("#unit input, #unit textarea").first.input_value() == RIDER_UNIT
-    page.locator("#send").click()
-    page.wait_for_function("() => document.querySelector('#chat').innerText.includes('答案模式')")
-    assert f"《{RIDER_TITLE}》" in last_answer(page).inner_text()
-
-
 # ---------------------------------------------------------------- API and app.py
 
 def test_gradio_client_answers_like_the_cli(server: Server, built_index):

@@ -8,10 +8,10 @@ from .app import QUEUE_CONCURRENCY, TITLE, build_app, build_error_app, launch
 from .chat import Chat, filters_from, stream_answer
 from .downloads import DOWNLOAD_KEEP_S, DownloadFolder
 from .feedback import Feedback
-from .library import CaseLibrary, case_rows
+from .library import CaseLibrary
 from .trainer import Trainer, sheet_questions
 
 __all__ = [
     "DOWNLOAD_KEEP_S", "QUEUE_CONCURRENCY", "TITLE", "CaseLibrary", "Chat", "DownloadFolder", "Feedback", "Trainer",
-    "build_app", "build_error_app", "case_rows", "filters_from", "launch", "sheet_questions", "stream_answer",
+    "build_app", "build_error_app", "filters_from", "launch", "sheet_questions", "stream_answer",
 ]

@@ -15,7 +15,7 @@ from .admin import Admin
 from .chat import ALL, MAX_OFFERED, Chat
 from .downloads import DOWNLOAD_KEEP_S, DownloadFolder
 from .feedback import MAX_COMMENT_CHARS, Feedback
-from .library import CaseLibrary
+from .library import RESULTS_JS, RESULTS_TEMPLATE, SHOW_CASE_JS, CaseLibrary
 from .rendering import CSS, case_texts, escape, mode_label
 from .trainer import SHEET_TABLE, Trainer
 
@@ -59,7 +59,7 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
     texts = case_texts(assistant.compendium.cases)
     chat = Chat(assistant, limiter, texts)
     feedback = Feedback(store, downloads)
-    library = CaseLibrary(assistant.compendium.cases, texts)
+    library = CaseLibrary(assistant.compendium.cases, assistant.index.lexicon, texts)
     trainer = Trainer(assistant, downloads)
     admin = admin or Admin(assistant, store, downloads, settings.admin_password)
 
@@ -138,25 +138,30 @@ def _chat_tab(chat: Chat, feedback: Feedback, categories: list[str]) -> _ChatFie
 
 
 def _library_tab(library: CaseLibrary, tabs: gr.Tabs, chat: _ChatFields) -> None:
-    """Search and filters above the case table; the selected case in full beside it, with 就这个案例提问."""
+    """Search and filters above the cases found (a table on a computer, cards on a phone); the clicked case in full
+    beside them (below on a phone), with 就这个案例提问."""
     with gr.Row():
-        search = gr.Textbox(label="搜索（标题、单位、正文）", placeholder="例如：外卖 或 普陀区", scale=3,
-                            elem_id="case-search")
-        library_award = gr.Dropdown([ALL, *AWARDS], value=ALL, label="奖项", scale=1)
-        library_category = gr.Dropdown(library.categories, value=ALL, label="类别", scale=2)
+        search = gr.Textbox(label="搜索案例（日常说法也行，多个词用空格隔开）", placeholder="例如：外卖、保姆、普陀区",
+                            scale=3, min_width=240, elem_id="case-search")
+        library_award = gr.Dropdown([ALL, *AWARDS], value=ALL, label="奖项", scale=1, min_width=120,
+                                    elem_id="case-award")
+        library_category = gr.Dropdown(library.groups, value=ALL, label="类别", scale=2, min_width=160,
+                                       elem_id="case-category")
     selected_case = gr.State(None)
     with gr.Row():
-        with gr.Column(scale=3):
-            table = gr.Dataframe(library.case_rows(), headers=["编号", "奖项", "类别", "标题", "单位"],
-                                 type="array", interactive=False, wrap=True, max_height=640,
-                                 elem_id="case-table")
-        with gr.Column(scale=2):
+        with gr.Column(scale=3, min_width=320):
+            results = gr.HTML(library.search(), html_template=RESULTS_TEMPLATE, js_on_load=RESULTS_JS,
+                              elem_id="case-results")
+        with gr.Column(scale=2, min_width=320):
             ask_case = gr.Button("就这个案例提问", variant="primary", interactive=False, elem_id="ask-case")
-            case_view = gr.Markdown("在左侧表格中点击一个案例，这里显示全文。", elem_id="case-view")
+            case_view = gr.Markdown("点击一个案例，这里显示全文。", elem_id="case-view")
 
     for trigger in (search.change, library_award.change, library_category.change):
-        trigger(library.case_rows, [search, library_award, library_category], table, **_HIDDEN_API)
-    table.select(library.show_case, None, [selected_case, case_view, ask_case], **_HIDDEN_API)
+        # On every keystroke: no progress overlay over the list, and no waiting in the queue behind answers.
+        trigger(library.search, [search, library_award, library_category], results, show_progress="hidden",
+                queue=False, **_HIDDEN_API)
+    results.select(library.show_case, None, [selected_case, case_view, ask_case], **_HIDDEN_API).then(
+        None, js=SHOW_CASE_JS, **_HIDDEN_API)
     ask_case.click(library.ask_about, selected_case, [tabs, chat.question, chat.unit, chat.award, chat.category],
                    **_HIDDEN_API)
 

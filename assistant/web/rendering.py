@@ -20,6 +20,37 @@ CSS = """
 .badge { display: inline-block; border-radius: 4px; padding: 1px 8px; font-weight: 600; }
 .badge-refused { background: #fde2e1; color: #9b1c1c; }
 .badge-notice { background: #fef3c7; color: #8a4b08; }
+/* ---- 案例库 (library.py RESULTS_TEMPLATE): a table on a computer, cards on a phone ---- */
+#case-results .case-summary { margin: 2px 0 8px; }
+#case-results .case-expanded, #case-results .case-id, #case-results .case-category, #case-results .case-hint {
+  color: var(--body-text-color-subdued); }
+#case-results .case-head, #case-results .case-item {
+  display: grid; grid-template-columns: minmax(0, 5fr) minmax(0, 4fr) 6.5em minmax(0, 3fr) 5.5em; gap: 2px 12px;
+  padding: 8px 10px; text-align: left; }
+#case-results .case-head { font-weight: 600; border-bottom: 2px solid var(--border-color-primary);
+  position: sticky; top: 0; background: var(--background-fill-primary); z-index: 1; }
+#case-results .case-item { width: 100%; border: 0; border-bottom: 1px solid var(--border-color-primary);
+  background: none; color: inherit; font: inherit; cursor: pointer; }
+#case-results .case-item:hover, #case-results .case-item:focus-visible { background: var(--background-fill-secondary); }
+#case-results .case-item.selected { background: var(--color-accent-soft); }
+#case-results .case-title { font-weight: 600; }
+#case-results .case-id, #case-results .case-category { font-size: 0.9em; }
+#case-results .case-hint { grid-column: 1 / -1; font-size: 0.9em; }
+#case-results .case-hint mark { background: #fef3c7; color: inherit; }
+@media (min-width: 641px) { #case-results .case-list { max-height: 70vh; overflow-y: auto; } }
+@media (max-width: 640px) {
+  #case-results .case-head { display: none; }
+  #case-results .case-item { display: block; margin: 0 0 10px; padding: 10px 12px;
+    border: 1px solid var(--border-color-primary); border-radius: 8px; }
+  #case-results .case-item > span { display: block; }
+  #case-results .case-unit { margin: 2px 0; }
+  #case-results .case-item > .case-award, #case-results .case-item > .case-id {
+    display: inline; font-size: 0.9em; color: var(--body-text-color-subdued); }
+  #case-results .case-award::after { content: " · "; }
+  #case-results .case-item > .case-category { display: none; }
+  #case-results .case-hint { margin-top: 4px; }
+}
+/* ---- end 案例库 ---- */
 """
 _NUMBERED_ITEM = re.compile(r"(?m)^(\s*[-*] )(\d+)\.")
 
