@@ -15,7 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 import pytest
-from browsing import DESKTOP, DISLIKE, RIDER_CASE, RIDER_QUESTION, RIDER_UNIT, ask, free_port, open_page
+from browsing import DESKTOP, DISLIKE, LIKE, RIDER_CASE, RIDER_QUESTION, RIDER_UNIT, ask, free_port, open_page
 
 from assistant import evaluation
 from assistant.access import RateLimiter, may_administer
@@ -191,6 +191,16 @@ class TestEvaluatorPage:
             status, area, *rest = handler("", request())
             assert status == REFUSED_PASSWORD and area["visible"] is False
         assert not (tmp_path / "runs").exists()
+        missing = Admin(assistant, FeedbackStore(tmp_path / "fb.sqlite3"), DownloadFolder(), PASSWORD,
+                        questions=tmp_path / "none.jsonl", reports=(reports,), runs=tmp_path / "runs")
+        assert missing.show_reports("", request())[0] == REFUSED_PASSWORD  # nothing said before the password
+        status, area, *rest = missing.run_evaluation(PASSWORD, request())
+        assert "找不到评测题集 none.jsonl" in status and area["visible"] is False
+
+    def test_new_runs_go_to_the_index_directory_by_default(self, assistant: Assistant, tmp_path: Path):
+        admin = Admin(assistant, FeedbackStore(tmp_path / "fb.sqlite3"), DownloadFolder())
+        assert admin.runs_folder == assistant.settings.index_dir / "eval-runs"
+        assert admin.folders == [evaluation.REPORTS, admin.runs_folder]
 
 
 # ---------------------------------------------------------------- the page in chromium
@@ -219,18 +229,30 @@ def test_dislike_with_comment_is_stored_then_exported_only_with_the_password(bro
     url, store, _ = admin_server
     with open_page(browser, url) as page:
         ask(page, RIDER_QUESTION)
+        before = len(store.records())
+        page.locator(LIKE).last.click()
+        page.locator("#feedback-status").get_by_text("已记录您的 👍 评价").wait_for()
+        page.locator(DISLIKE).last.click()  # changing one's mind changes the record, it does not add one
+        page.locator("#feedback-status").get_by_text("已记录您的 👎 评价").wait_for()
+        assert len(store.records()) == before + 1 and store.records()[-1]["rating"] == "down"
+        page.locator("#chat button[aria-label=Disliked]").last.click()  # clicked again: withdrawn
+        page.locator("#feedback-status").get_by_text("已撤销评价").wait_for()
+        assert len(store.records()) == before
+
         page.locator(DISLIKE).last.click()
         page.locator("#feedback-status").get_by_text("已记录您的 👎 评价").wait_for()
         page.locator("#comment textarea").fill("步骤清楚，但希望给出联系人，<i>谢谢</i>")
         page.locator("#comment-send").click()
         page.locator("#feedback-status").get_by_text("已收到您的意见").wait_for()
         rows = sqlite3.connect(store.path).execute(
-            "SELECT question, answer, citations, rating, comment, created_at FROM feedback WHERE comment LIKE '步骤清楚%'"
-        ).fetchall()
+            "SELECT question, answer, citations, mode, rating, comment, created_at FROM feedback "
+            "WHERE comment LIKE '步骤清楚%'").fetchall()
         assert len(rows) == 1
-        question, answer, citations, rating, comment, created_at = rows[0]
-        assert question == RIDER_QUESTION and RIDER_UNIT in answer and rating == "down"
-        assert json.loads(citations)[0]["case_id"] == RIDER_CASE
+        question, answer, citations, mode, rating, comment, created_at = rows[0]
+        assert question == RIDER_QUESTION and RIDER_UNIT in answer and mode == "extractive" and rating == "down"
+        assert comment == "步骤清楚，但希望给出联系人，<i>谢谢</i>" and created_at.startswith("20")
+        cited = json.loads(citations)
+        assert cited[0]["case_id"] == RIDER_CASE and cited[0]["unit"] == RIDER_UNIT and cited[0]["quote"]
 
         open_admin_tab(page)
         page.get_by_role("tab", name="反馈导出").click()
@@ -270,6 +292,9 @@ def test_evaluator_sees_the_latest_report_then_runs_the_question_set_with_progre
         assert page.locator("#report-chart img").evaluate("img => img.complete && img.naturalWidth > 500")
         worst = page.locator("#report-worst").inner_text()
         assert re.search(r"2017-[A-Z]\d-\d", worst)  # the retrieved cases of the worst questions
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator("#report-status").evaluate("element => element.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(SCREENSHOTS / "evaluator.png"))
 
         page.evaluate("""() => {
             window.__progress = [];
@@ -289,9 +314,6 @@ def test_evaluator_sees_the_latest_report_then_runs_the_question_set_with_progre
         comparison.get_by_text("差（B − A）").wait_for()
         assert "命中@1" in comparison.inner_text()
         assert "web-" in page.locator("#compare-status").inner_text()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.locator("#show-report").scroll_into_view_if_needed()
-        page.screenshot(path=str(SCREENSHOTS / "evaluator.png"))
 
 
 def test_without_a_password_the_export_works_on_this_machine_but_not_through_a_proxy(browser, server):

@@ -18,12 +18,12 @@ from ..access import may_administer
 from ..evaluation import METRIC_LABELS, OUT_OF_SCOPE, format_value
 from ..feedback import SHANGHAI, FeedbackError, FeedbackStore
 from ..pipeline import Assistant
-from ..settings import ROOT
 from .downloads import DownloadFolder
 
 APP_NAME = "工会案例问答助手"
-# Runs started from the page go here, beside the feedback database, never over the committed eval/reports.
-WEB_RUNS = ROOT / "data" / "eval-runs"
+# Runs started from the page go into this folder of the index directory (which the service may write, where a
+# deployment's checkout may be read-only), never over the committed eval/reports.
+WEB_RUNS = "eval-runs"
 WORST = 15
 REFUSED_PASSWORD = "⚠️ 管理员密码不对（或没有填写），请输入正确的管理员密码再试。"
 REFUSED_REMOTE = ("⚠️ 本服务没有设置管理员密码，导出反馈和评测只能在服务器本机（127.0.0.1）上直接打开网页时使用。"
@@ -73,18 +73,17 @@ class Admin:
     """The handlers of the 管理与评测 tab: the password (or, without one, this machine only) is checked on every event.
 
     `questions` is the question set 运行评测 runs (the project's own, eval/questions.jsonl); its latest report is
-    the newest among `reports` folders that asked its questions. New runs are written to `runs`."""
+    the newest among `reports` folders that asked its questions. New runs are written to `runs` (by default
+    eval-runs in the index directory)."""
 
     def __init__(self, assistant: Assistant, store: FeedbackStore, downloads: DownloadFolder, password: str = "",
                  questions: Path = evaluation.QUESTIONS, reports: Sequence[Path] = (evaluation.REPORTS,),
-                 runs: Path = WEB_RUNS) -> None:
-        if not Path(questions).is_file():
-            raise ValueError(f"evaluation question set {questions} does not exist")
+                 runs: Path | None = None) -> None:
         self.assistant, self.store, self.downloads = assistant, store, downloads
         self.password = password
         self.questions = Path(questions)
-        self.folders = [*reports, runs]
-        self.runs_folder = runs
+        self.runs_folder = runs or assistant.settings.index_dir / WEB_RUNS
+        self.folders = [*reports, self.runs_folder]
 
     @property
     def notice(self) -> str:
@@ -133,17 +132,17 @@ class Admin:
     def show_reports(self, password: str, request: gr.Request) -> tuple:
         """查看最新报告: (status, the report area shown, overall table, per-kind table, chart, worst questions, run A
         and run B pickers set to the two latest runs of the question set)."""
-        refused = self.refusal(password, request)
-        if refused:
-            return refused, gr.update(visible=False), *([gr.skip()] * 6)
+        blocked = self._blocked(password, request)
+        if blocked:
+            return blocked, gr.update(visible=False), *([gr.skip()] * 6)
         return self._report_view(self.runs())
 
     def run_evaluation(self, password: str, request: gr.Request, progress: gr.Progress = _PROGRESS) -> tuple:
         """运行评测: every question of the set through the live assistant, with a progress bar; then the new report,
         as 查看最新报告 shows it."""
-        refused = self.refusal(password, request)
-        if refused:
-            return refused, gr.update(visible=False), *([gr.skip()] * 6)
+        blocked = self._blocked(password, request)
+        if blocked:
+            return blocked, gr.update(visible=False), *([gr.skip()] * 6)
         questions = evaluation.load_questions(self.questions)
         progress(0, desc=f"第 0/{len(questions)} 题")
         config = evaluation.config_name(self.assistant)
@@ -173,6 +172,13 @@ class Admin:
         if run_a.question_ids() != run_b.question_ids():
             status += "\n\n⚠️ 两次运行的题目不同，指标只能粗略比较。"
         return status, gr.update(value={"headers": COMPARE_HEADERS, "data": rows}, visible=True)
+
+    def _blocked(self, password: str, request: gr.Request | None) -> str | None:
+        """Why the evaluator's page cannot be shown: not allowed, or no question set (a deployment without eval/)."""
+        refused = self.refusal(password, request)
+        if refused or self.questions.is_file():
+            return refused
+        return f"⚠️ 找不到评测题集 {self.questions.name}：请确认部署包含 eval/ 目录。"
 
     def _report_view(self, runs: list[Run]) -> tuple:
         own = self._of_question_set(runs)

@@ -51,7 +51,7 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
               admin: Admin | None = None) -> gr.Blocks:
     """The whole web app for one loaded Assistant; feedback goes to `store` and questions are rate-limited by
     `limiter`, by default as the assistant's settings say (feedback_db, rate_limit); `admin` runs the 管理与评测 tab
-    (by default: the settings' admin_password, eval/questions.jsonl, runs written to data/eval-runs)."""
+    (by default: the settings' admin_password, eval/questions.jsonl, runs written to eval-runs in the index folder)."""
     settings = assistant.settings
     store = store or FeedbackStore(settings.feedback_db)
     limiter = limiter if limiter is not None else rate_limiter(settings.rate_limit)
