@@ -1,5 +1,6 @@
 """The 培训备课 tab in a real browser, as a trainer uses it on a desktop: paste and upload questions, read the table
-(every column in view, 引用案例 and 单位 included), download the sheet as Word, CSV and Markdown and open them."""
+(every column in view, 引用案例 and 单位 included), download the sheet as Word, CSV and Markdown and open them; on a
+phone the table keeps readable columns."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
-from browsing import DESKTOP, OUT_OF_SCOPE, RIDER_QUESTION, RIDER_TITLE, RIDER_UNIT, Server, open_page
+from browsing import DESKTOP, OUT_OF_SCOPE, PHONE, RIDER_QUESTION, RIDER_TITLE, RIDER_UNIT, Server, open_page
 from docx import Document
 
 from assistant import export
@@ -49,6 +50,20 @@ def test_the_table_shows_every_question_with_its_cases_and_units_in_view(batch):
     assert cases.splitlines()[1].startswith("[2] 《"), cases  # a list answer's cases, one a line
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     batch.screenshot(path=str(SCREENSHOTS / "trainer.png"))
+
+
+def test_on_a_phone_the_table_scrolls_with_readable_columns(browser, server: Server):
+    with open_page(browser, server.url, viewport=PHONE) as page:
+        page.get_by_role("tab", name="培训备课").click()
+        page.locator("#batch-text textarea").fill(RIDER_QUESTION)
+        page.locator("#run-batch").click()
+        page.locator("#batch-status").get_by_text("已完成 1 题").wait_for()
+        assert page.locator("#download-docx").bounding_box()["width"] <= PHONE["width"]
+        table = page.locator("#batch-table")
+        widths = {header: table.locator("th").filter(has_text=header).first.bounding_box()["width"]
+                  for header in ("问题", "回答", "单位")}
+        assert widths["问题"] >= 150 and widths["回答"] >= 300 and widths["单位"] >= 150, widths
+        assert RIDER_UNIT in table.inner_text()
 
 
 def test_trainer_batch_downloads_docx_and_csv(batch, tmp_path: Path):

@@ -15,10 +15,11 @@ from .downloads import DownloadFolder
 MAX_SHEET_QUESTIONS = 100
 # A list mark a trainer's pasted list carries: "1." "2、" "3)" "-" "•".
 _LIST_MARK = re.compile(r"^\s*(\d{1,3}\s*[.．、)）]|[-*•])\s*")
-# The sheet's table on the page (序号, 问题, 状态, 回答, 引用案例, 单位): at 1366 px every column in view, the answer
-# cut to its opening (a click shows it all; the downloads have it whole), several cases one a line.
+# The sheet's table on the page (序号, 问题, 状态, 回答, 引用案例, 单位): widths in pixels, so at 1366 px every column
+# is in view and on a phone the table scrolls sideways with columns still readable (shares of its width left a phone
+# three characters a line); the answer cut to its opening (a click shows it all), several cases one a line.
 SHEET_TABLE = {"headers": list(export.TABLE_HEADERS), "datatype": ["str", "str", "str", "str", "markdown", "markdown"],
-               "column_widths": ["48px", "16%", "64px", "34%", "22%", "16%"], "max_chars": 120}
+               "column_widths": ["48px", "180px", "64px", "420px", "260px", "180px"], "max_chars": 120}
 # Gradio recognises a progress tracker by this default value (the same single instance a default argument would be).
 _PROGRESS = gr.Progress()
 
