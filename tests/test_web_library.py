@@ -81,6 +81,10 @@ def test_title_and_unit_come_first_in_a_table_on_a_computer(browser, server: Ser
         assert max(b["y"] for b in boxes) - min(b["y"] for b in boxes) < 5
         assert all(fully_shown(cell) for cell in cells)
         assert boxes[0]["y"] + boxes[0]["height"] < DESKTOP["height"]  # on the first screen
+        row.click()
+        expect(page.locator("#case-view")).to_contain_text(RIDER_UNIT)
+        expect(page.locator("#ask-case")).to_be_enabled()
+        page.wait_for_timeout(300)  # the button's colour change
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "library-desktop.png"))
 

@@ -73,12 +73,9 @@ SHOW_CASE_JS = """
 
 @dataclass(frozen=True)
 class Found:
-    """A case found: how well it matches (higher first), how often the words found occur in it, and the text around
-    the first of them when the case's title and unit do not hold it."""
+    """A case found, with the text around the first typed word when the case's title and unit do not hold it."""
 
     case: Case
-    score: float = 0.0
-    mentions: int = 0
     hint: dict[str, str] | None = None
 
 
@@ -118,7 +115,7 @@ class CaseFinder:
         self._texts = {case.id: _texts(case) for case in cases}
         self._fields = {case_id: _Fields(**{k: v.lower() for k, v in texts.items()})
                         for case_id, texts in self._texts.items()}
-        self._everyday = sorted({w for rule in lexicon.synonyms for w in rule.everyday}, key=len, reverse=True)
+        self._everyday = sorted({w for rule in lexicon.synonyms for w in rule.everyday}, key=lambda w: (-len(w), w))
 
     def _spellings(self, word: str) -> dict[str, float]:
         """The word as typed and the compendium's words for it, with how much each counts."""
@@ -174,7 +171,7 @@ class CaseFinder:
                 first = first or best[2]
             else:
                 mentions = sum(fields.text.count(word) for word in words)
-                found.append((-score, -mentions, position, Found(case, score, mentions, self._hint(case, first))))
+                found.append((-score, -mentions, position, Found(case, self._hint(case, first))))
         return [entry[-1] for entry in sorted(found, key=lambda entry: entry[:3])]
 
     @staticmethod
