@@ -41,7 +41,8 @@ ENV_HELP = {
     "ASSISTANT_PORT": ("7860", "网页聊天端口"),
     "ASSISTANT_AUTH": ("", "网页密码：用户名:密码（多个用逗号分隔）"),
     "ASSISTANT_AUTH_FILE": ("", "网页密码文件：每行一个 用户名:密码（# 开头的行是注释）"),
-    "ASSISTANT_ADMIN_PASSWORD": ("", "管理员密码：导出全部反馈、打开评测页时要输入（未设置时这两项只在本机地址 127.0.0.1 上可用）"),
+    "ASSISTANT_ADMIN_PASSWORD": (
+        "", "管理员密码：导出全部反馈、打开评测页时要输入（未设置时这两项只在本机地址 127.0.0.1 上可用）"),
     "ASSISTANT_RATE_LIMIT": ("20", "网页每个客户端每分钟最多提问数（0 为不限）"),
     "ASSISTANT_FEEDBACK_DB": (
         "data/feedback.sqlite3",

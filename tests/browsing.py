@@ -19,6 +19,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+# The README's screenshots, taken by the browser tests so they show the app as it is.
+SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 RIDER_QUESTION = "怎样组建外卖骑手工会？"
 RIDER_CASE = "2017-A3-2"
 RIDER_TITLE = "聚焦网约送餐员 创新建会入会方法"

@@ -21,13 +21,16 @@ from pathlib import Path
 import pytest
 from browsing import (
     ARTIFACTS,
+    DESKTOP,
     DISLIKE,
     LIKE,
     OUT_OF_SCOPE,
+    PHONE,
     RIDER_CASE,
     RIDER_QUESTION,
     RIDER_TITLE,
     RIDER_UNIT,
+    SCREENSHOTS,
     Server,
     ask,
     free_port,
@@ -55,7 +58,7 @@ def test_chat_streams_answer_with_source_cards_that_open_the_case(page, server: 
     assert "[1]" in text and "答案模式：抽取式" in text and "已拒答" not in text
     card = answer.locator(".source-card").first
     assert RIDER_TITLE in card.inner_text() and RIDER_UNIT in card.inner_text() and "十大创新案例" in card.inner_text()
-    assert card.locator("blockquote").inner_text().strip()
+    assert card.locator(".source-passage mark").count() >= 1  # the book's paragraph, the quoted words marked
 
     ARTIFACTS.mkdir(exist_ok=True)
     scroll_chat_to(page.locator("#chat .user").last)
@@ -113,19 +116,147 @@ def test_discussed_case_chip_shows_and_clears(page):
     assert RIDER_UNIT not in last_answer(page).inner_text()
 
 
+def wait_for_answer_after(page, answers_before: int) -> None:
+    page.wait_for_function(
+        """before => { const bots = document.querySelectorAll('#chat .bot');
+            return bots.length > before && bots[bots.length - 1].innerText.includes('答案模式'); }""", arg=answers_before)
+
+
 def test_a_refusal_offers_a_close_case_in_one_click(page):
     ask(page, "饿了么物流公司的骑手工会是怎么建的？")
     assert "已拒答" in last_answer(page).inner_text()
-    offered = page.locator("#offered-1")
+    offered = page.locator("#chat button", has_text=f"改问：《{RIDER_TITLE}》")
     expect_visible(offered)
-    assert RIDER_TITLE in offered.inner_text()
     answers = page.locator("#chat .bot").count()
-    offered.click()
-    page.wait_for_function(
-        """before => { const bots = document.querySelectorAll('#chat .bot');
-            return bots.length > before && bots[bots.length - 1].innerText.includes('答案模式'); }""", arg=answers)
+    offered.first.click()
+    wait_for_answer_after(page, answers)
     answer = last_answer(page).inner_text()
     assert "已拒答" not in answer and RIDER_UNIT in answer
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_question_box_stays_on_screen_and_suggestions_ask_in_one_click(browser, server: Server, size):
+    with open_page(browser, server.url, viewport=size) as page:
+        ask(page, RIDER_QUESTION)
+        for scrolled in ("top", "bottom"):  # the page scrolled either way: the box and its button stay in view
+            page.evaluate(f"window.scrollTo(0, {'0' if scrolled == 'top' else 'document.body.scrollHeight'})")
+            for element in ("#question textarea", "#send"):
+                box = page.locator(element).bounding_box()
+                assert 0 <= box["y"] and box["y"] + box["height"] <= size["height"], (element, scrolled, box)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        if size is PHONE:  # the filters start folded away
+            assert not page.locator("#unit").is_visible()
+            page.screenshot(path=str(SCREENSHOTS / "chat-phone.png"))
+        else:
+            page.screenshot(path=str(SCREENSHOTS / "chat-desktop.png"))
+        suggestion = page.locator("#chat button", has_text="取得了哪些成效？")
+        expect_visible(suggestion)
+        answers = page.locator("#chat .bot").count()
+        suggestion.first.click()
+        wait_for_answer_after(page, answers)
+        answer = last_answer(page)
+        assert RIDER_TITLE in answer.locator(".source-card").first.inner_text()
+        assert "成效" in answer.locator(".source-meta").first.inner_text()
+
+
+def test_a_citation_link_brings_its_card_into_view_with_the_quote_highlighted(browser, server: Server):
+    with open_page(browser, server.url, viewport=PHONE) as page:
+        follow_a_citation(page)
+
+
+def follow_a_citation(page) -> None:
+    ask(page, RIDER_QUESTION)
+    answer = last_answer(page)
+    scroll_chat_to(page.locator("#chat .user").last)
+    card = answer.locator(".source-card.source-1")
+    assert not in_view(card)
+    answer.locator("a.cite").first.click()
+    page.wait_for_function("() => document.querySelector('#chat .source-card.cited') !== null")
+    page.wait_for_timeout(800)  # the smooth scroll
+    assert in_view(card) and "cited" in card.get_attribute("class")
+    marked = card.locator(".source-passage mark")
+    assert marked.count() >= 1 and marked.first.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    card.locator("summary").click()
+    assert card.locator("details mark").count() >= marked.count()  # the same words marked in the whole case
+
+
+def in_view(locator) -> bool:
+    box = locator.evaluate("e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }")
+    return box[0] < box[2] and box[1] > 0 and box[0] >= -5
+
+
+def test_copy_gives_the_answer_as_plain_text_with_its_references(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    ask(page, RIDER_QUESTION)
+    page.locator("#chat a.copy-answer").last.click()
+    page.wait_for_function("() => document.querySelector('#chat a.copy-answer').innerText === '已复制'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert not re.search(r"</?[a-z]+[ >]|\\[.]|\*\*", copied)  # no tags, no Markdown escapes or bold marks
+    assert copied.startswith(RIDER_UNIT) or RIDER_UNIT in copied.splitlines()[0]
+    assert f"参考案例：\n[1] 《{RIDER_TITLE}》— {RIDER_UNIT}" in copied
+
+
+def test_a_filter_set_from_the_case_library_shows_as_a_chip_that_clears(page):
+    page.locator("#unit input, #unit textarea").first.fill("绿化市容")
+    chip = page.locator("#filters-chip")
+    expect_visible(chip)
+    assert "单位「绿化市容」" in chip.inner_text()
+    ask(page, RIDER_QUESTION)  # narrowed to that unit: the answer says so
+    assert "只在单位「绿化市容」中查找" in last_answer(page).inner_text()
+    page.locator("#clear-filters").click()
+    page.wait_for_function("() => !document.querySelector('#filters-chip')?.offsetParent")
+    assert page.locator("#unit input, #unit textarea").first.input_value() == ""
+
+
+def test_messages_that_are_not_answers_have_no_rating_buttons(page):
+    ask(page, "  ")
+    message = last_answer(page)
+    assert "问题是空的" in message.inner_text()  # the empty question's own message, not the rate limit's
+    row = message.locator("xpath=ancestor::*[contains(@class, 'message-row')][1]")
+    assert row.locator("button[aria-label=赞]").count() == 0 or not row.locator("button[aria-label=赞]").is_visible()
+    ask(page, RIDER_QUESTION)
+    expect_visible(page.locator("#chat button[aria-label=赞]").last)
+
+
+ENGLISH = re.compile(r"[A-Za-z]{2,}")
+# What may stay in Latin letters: file formats, file paths and settings' names (shown to trainers and administrators
+# inside Chinese sentences), and words the compendium itself prints.
+FILE_FORMATS = {"CSV", "DOCX", "Word", "Markdown", "Excel", "txt", "csv", "xlsx", "JSON", "PNG"}
+PATH_OR_SETTING = re.compile(r"^[\w.-]*[/._][\w./-]*$")
+
+
+def is_english(word: str, compendium_text: str) -> bool:
+    return bool(ENGLISH.search(word)) and word not in FILE_FORMATS and not PATH_OR_SETTING.match(word) \
+        and word not in compendium_text
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_everything_shown_is_chinese_whatever_the_browser_language(browser, server: Server, locale: str):
+    with open_page(browser, server.url, locale=locale) as page:
+        ask(page, RIDER_QUESTION)
+        seen = set()
+        for tab in ("对话", "案例库", "培训备课", "管理与评测"):
+            page.get_by_role("tab", name=tab).click()
+            page.wait_for_timeout(300)
+            seen |= set(page.evaluate(SHOWN_WORDS))
+        book = server.assistant.settings.corpus_path.read_text(encoding="utf-8")
+        english = {word for word in seen if is_english(word, book)}
+        assert not english, " | ".join(sorted(english))
+
+
+# Every text shown, and every tooltip, label and placeholder on the page (hidden tabs included).
+SHOWN_WORDS = r"""() => {
+    const words = new Set();
+    const add = (text) => (text || '').match(/[A-Za-z_][\w'.!/-]*( [A-Za-z][\w'.!/-]*)*/g)?.forEach(w => words.add(w));
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+        const element = node.parentElement;
+        if (element && element.offsetParent !== null && !element.closest('script, style')) add(node.textContent);
+    }
+    for (const element of document.querySelectorAll('[aria-label], [title], [placeholder]'))
+        for (const name of ['aria-label', 'title', 'placeholder']) add(element.getAttribute(name));
+    return [...words];
+}"""
 
 
 def test_locked_feedback_database_gives_a_chinese_message(page, server: Server):

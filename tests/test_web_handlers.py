@@ -29,7 +29,8 @@ from assistant.web import (
     sheet_questions,
 )
 from assistant.web.chat import ALL, ERROR_TEXT
-from assistant.web.rendering import case_markdown
+from assistant.web.next_questions import next_questions
+from assistant.web.rendering import case_markdown, case_question
 
 RIDER_QUESTION = "怎样组建外卖骑手工会？"
 RIDER_CASE = "2017-A3-2"
@@ -62,7 +63,7 @@ class TestChat:
         messages, shown, turns, records, _ = final(updates)
         assert shown == messages and messages[0] == {"role": "user", "content": RIDER_QUESTION}
         answer = messages[-1]["content"]
-        assert f"《{RIDER_TITLE}》" in answer and 'class="source-card"' in answer and "答案模式：抽取式" in answer
+        assert f"《{RIDER_TITLE}》" in answer and 'class="source-card source-1"' in answer and "答案模式：抽取式" in answer
         assert "▌" not in answer
         assert [turn.question for turn in turns] == [RIDER_QUESTION]
         assert records[1]["question"] == RIDER_QUESTION and records[1]["citations"][0]["case_id"] == RIDER_CASE
@@ -76,31 +77,71 @@ class TestChat:
 
     def test_the_case_under_discussion_is_shown_and_can_be_cleared(self, assistant: Assistant):
         chat = Chat(assistant)
-        chip, forget, *offered = chat.context([])
-        assert chip["visible"] is False and forget["visible"] is False and all(not o["visible"] for o in offered)
+        chip, forget = chat.context([])
+        assert chip["visible"] is False and forget["visible"] is False
         _, _, turns, _, _ = final(ask_in_chat(chat, RIDER_QUESTION))
-        chip, forget, *offered = chat.context(turns)
+        chip, forget = chat.context(turns)
         assert chip["visible"] and chip["value"] == f"正在讨论：《{RIDER_TITLE}》（{RIDER_UNIT}）" and forget["visible"]
-        assert all(not o["visible"] for o in offered)
         cleared, chip, forget = chat.forget_discussed()
         assert cleared == [] and chip["visible"] is False and forget["visible"] is False
 
     def test_a_refusal_offers_its_close_cases_as_questions(self, assistant: Assistant):
         chat = Chat(assistant)
-        _, _, turns, _, _ = final(ask_in_chat(chat, "饿了么物流公司的骑手工会是怎么建的？"))
+        messages, _, turns, _, _ = final(ask_in_chat(chat, "饿了么物流公司的骑手工会是怎么建的？"))
         assert turns[-1].answer.refused
-        chip, _, *offered = chat.context(turns)
-        assert chip["visible"] is False  # a refused turn leaves nothing under discussion
-        labels = [o["value"] for o in offered if o["visible"]]
-        assert labels and labels[0] == f"改问：《{RIDER_TITLE}》"
-        question = chat.offered_question(labels[0])
+        assert chat.context(turns)[0]["visible"] is False  # a refused turn leaves nothing under discussion
+        options = messages[-1]["options"]
+        assert options and options[0]["label"] == f"改问：《{RIDER_TITLE}》"
+        question = chat.picked_option(gr.SelectData(None, {"index": 0, "value": options[0]}))
         assert question.startswith(f"《{RIDER_TITLE}》（{RIDER_UNIT}）")
         _, _, turns, _, _ = final(ask_in_chat(chat, question, turns=turns))
         assert not turns[-1].answer.refused and turns[-1].answer.citations[0].case_id == RIDER_CASE
 
+    def test_an_answer_offers_what_its_case_has_not_yet_shown(self, assistant: Assistant):
+        messages = final(ask_in_chat(Chat(assistant), RIDER_QUESTION))[0]
+        labels = [option["label"] for option in messages[-1]["options"]]
+        assert "取得了哪些成效？" in labels and "专家怎么评价？" in labels  # the answer quoted 做法 only
+        assert "具体是怎么做的？" not in labels
+
+    def test_every_offered_question_is_answered_from_the_case_it_names(self, assistant: Assistant):
+        """For every case: its whole-case question, then each option offered under that answer, lands on the case
+        (and 成效 / 专家 options quote that part)."""
+        wrong = []
+        for case in assistant.compendium.cases:
+            answer = assistant.ask(case_question(case))
+            for option in next_questions(answer, assistant.compendium):
+                if option["label"].startswith("相关案例"):
+                    continue
+                followed = assistant.ask(option["value"])
+                sections = {c.section for c in followed.citations if c.case_id == case.id}
+                expected = {"取得了哪些成效？": "成效", "专家怎么评价？": "专家点评"}.get(option["label"], "")
+                if (followed.refused or followed.citations[0].case_id != case.id
+                        or not any(expected in s for s in sections)):
+                    wrong.append((case.id, option["label"]))
+        assert not wrong
+
+    def test_a_filter_is_shown_as_a_chip_and_said_under_the_answer(self, assistant: Assistant):
+        chat = Chat(assistant)
+        chip, clear = chat.filter_chip(ALL, ALL, "")
+        assert chip["visible"] is False and clear["visible"] is False
+        chip, clear = chat.filter_chip("提名奖", ALL, "普陀区")
+        assert chip["value"] == "筛选：只在奖项「提名奖」、单位「普陀区」中查找" and clear["visible"]
+        assert chat.clear_filters() == (ALL, ALL, "")
+        messages = final(ask_in_chat(chat, "环卫工人的爱心接力站是怎么建的？", unit="绿化市容"))[0]
+        assert "只在单位「绿化市容」中查找" in messages[-1]["content"]
+
+    def test_citations_link_to_cards_that_show_the_quoted_words_marked(self, assistant: Assistant):
+        messages = final(ask_in_chat(Chat(assistant), RIDER_QUESTION))[0]
+        content = messages[-1]["content"]
+        assert '<a class="cite" href="#source-1"' in content and 'class="source-card source-1"' in content
+        passage = content.split('<div class="source-passage">', 1)[1].split("</div>", 1)[0]
+        assert "<mark>" in passage and "“饿了么”公司总部建会" in passage  # the book's paragraph, quoted words marked
+        plain = content.split('<div class="copy-text">', 1)[1].split("</div>", 1)[0]
+        assert "<" not in plain.replace("&lt;", "") and "参考案例：&#10;[1] 《" in plain  # clean text to copy
+
     def test_bad_question_gets_a_chinese_message_and_changes_no_state(self, assistant: Assistant):
         messages, _, turns, records, _ = final(ask_in_chat(Chat(assistant), "工会" * 300))
-        assert messages[-1]["content"].startswith("⚠️ 问题太长了") and turns == [] and records == {}
+        assert "⚠️ 问题太长了" in messages[-1]["content"] and turns == [] and records == {}
 
     def test_html_in_a_question_is_escaped(self, assistant: Assistant):
         messages = final(ask_in_chat(Chat(assistant), "<b>x</b> " + RIDER_QUESTION))[0]
@@ -111,7 +152,11 @@ class TestChat:
         assert "答案模式" in final(ask_in_chat(chat, RIDER_QUESTION))[0][-1]["content"]
         updates = ask_in_chat(chat, RIDER_QUESTION)
         assert len(updates) == 1 and "提问太频繁" in final(updates)[0][-1]["content"]
+        assert 'class="not-an-answer"' in final(updates)[0][-1]["content"]  # shown without 👍/👎
         assert chat.ask(RIDER_QUESTION)["error"] == chat.limiter.message  # the API shares the budget
+        # an empty question is told it is empty, not that the limit is reached
+        assert "问题是空的" in final(ask_in_chat(chat, "  "))[0][-1]["content"]
+        assert "空" in chat.ask("")["error"]
 
     def test_a_mode_not_offered_falls_back_to_the_default(self, assistant: Assistant):
         chat = Chat(assistant)
@@ -128,7 +173,7 @@ class TestChat:
                 raise RuntimeError("the index went away")
 
         messages, _, turns, _, _ = final(ask_in_chat(Chat(IndexGone()), RIDER_QUESTION))
-        assert messages[-1]["content"] == ERROR_TEXT and turns == []
+        assert ERROR_TEXT in messages[-1]["content"] and "not-an-answer" in messages[-1]["content"] and turns == []
 
     def test_new_chat_clears_every_state_and_the_unit_filter(self, assistant: Assistant):
         messages, shown, turns, records, rated, record_id, status, comment_row, comment, unit = Chat(assistant).new_chat()

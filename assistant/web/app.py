@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from ..access import RateLimiter, rate_limiter
 from ..corpus import AWARDS
 from ..feedback import FeedbackStore
 from ..pipeline import Assistant
 from .admin import Admin
-from .chat import ALL, MAX_OFFERED, Chat
+from .chat import ALL, Chat
+from .client import PAGE_JS, ChineseInterface
 from .downloads import DOWNLOAD_KEEP_S, DownloadFolder
 from .feedback import MAX_COMMENT_CHARS, Feedback
 from .library import RESULTS_JS, RESULTS_TEMPLATE, SHOW_CASE_JS, CaseLibrary
@@ -57,14 +59,15 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
     limiter = limiter if limiter is not None else rate_limiter(settings.rate_limit)
     downloads = DownloadFolder()
     texts = case_texts(assistant.compendium.cases)
-    chat = Chat(assistant, limiter, texts)
+    chat = Chat(assistant, limiter)
     feedback = Feedback(store, downloads)
     library = CaseLibrary(assistant.compendium.cases, assistant.index.lexicon, texts)
     trainer = Trainer(assistant, downloads)
     admin = admin or Admin(assistant, store, downloads, settings.admin_password)
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, DOWNLOAD_KEEP_S)) as app:
-        gr.Markdown(f"# {TITLE}\n依据《2017年度上海市基层工会创新案例集》（60 个案例）回答，每个回答都注明出处案例和单位。")
+        gr.Markdown(f"# {TITLE}\n依据《2017年度上海市基层工会创新案例集》（60 个案例）回答，每个回答都注明出处案例和单位。",
+                    elem_id="page-head")
         with gr.Tabs(selected="chat") as tabs:
             with gr.Tab("对话", id="chat"):
                 fields = _chat_tab(chat, feedback, library.categories)
@@ -79,57 +82,65 @@ def build_app(assistant: Assistant, store: FeedbackStore | None = None, limiter:
 
 
 def _chat_tab(chat: Chat, feedback: Feedback, categories: list[str]) -> _ChatFields:
-    """The conversation with its examples and feedback on the left, answer mode, filters and feedback export on the
-    right."""
+    """The conversation, the chips saying what narrows it (the case under discussion, the filters), the question box,
+    examples and feedback on the left; answer mode and filters on the right (folded away on a phone, where the
+    question box stays at the bottom of the screen)."""
     messages, turns, records = gr.State([]), gr.State([]), gr.State({})
     rated, feedback_id = gr.State({}), gr.State(None)
-    with gr.Row():
-        with gr.Column(scale=4):
-            chatbot = gr.Chatbot(label="对话", height=600, elem_id="chat", placeholder=WELCOME,
-                                 latex_delimiters=[], buttons=["copy"])
-            with gr.Row():
-                question = gr.Textbox(show_label=False, placeholder="输入问题，例如：怎样组建外卖骑手工会？",
-                                      max_length=2000, scale=5, elem_id="question", submit_btn=False)
-                send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
-                clear = gr.Button("新对话", scale=1, elem_id="new-chat")
-            with gr.Row():
+    with gr.Row(elem_id="chat-layout"):
+        with gr.Column(scale=4, elem_id="chat-column"):
+            chatbot = gr.Chatbot(label="对话", height=600, elem_id="chat", placeholder=WELCOME, latex_delimiters=[],
+                                 buttons=[], feedback_options=("Like", "Dislike"))
+            with gr.Row(elem_id="chips"):
                 discussed = gr.Markdown(visible=False, elem_id="discussed")
                 forget = gr.Button("✕ 不再接着这个案例问", size="sm", visible=False, elem_id="forget-discussed")
-                offered = [gr.Button(visible=False, size="sm", elem_id=f"offered-{i + 1}") for i in range(MAX_OFFERED)]
-            gr.Markdown("**示例问题**（点击即问）")
-            with gr.Row():
+                filters_chip = gr.Markdown(visible=False, elem_id="filters-chip")
+                clear_filters = gr.Button("✕ 清除筛选", size="sm", visible=False, elem_id="clear-filters")
+            with gr.Row(elem_id="composer"):
+                question = gr.Textbox(label="问题", show_label=False, placeholder="输入问题，例如：外卖小哥怎么入会？",
+                                      lines=1, max_lines=4, max_length=2000, scale=5, min_width=120,
+                                      elem_id="question", submit_btn=False)
+                send = gr.Button("提问", variant="primary", scale=1, min_width=56, elem_id="send")
+                clear = gr.Button("新对话", scale=1, min_width=56, elem_id="new-chat")
+            gr.Markdown("**示例问题**（点击即问）", elem_id="examples-label")
+            with gr.Row(elem_id="examples"):
                 example_buttons = [gr.Button(text, size="sm") for text in EXAMPLES]
             feedback_status = gr.Markdown(elem_id="feedback-status")
             with gr.Row(visible=False) as comment_row:
                 comment_box = gr.Textbox(label="补充意见（可选）", placeholder="哪里有用，哪里不对？",
                                          max_length=MAX_COMMENT_CHARS, scale=5, elem_id="comment")
                 comment_send = gr.Button("提交意见", scale=1, elem_id="comment-send")
-        with gr.Column(scale=1, min_width=260):
-            mode = gr.Radio([(mode_label(m), m) for m in chat.modes], value=chat.default_mode, label="答案模式",
-                            interactive=len(chat.modes) > 1, elem_id="mode")
-            award = gr.Dropdown([ALL, *AWARDS], value=ALL, label="奖项", elem_id="award")
-            category = gr.Dropdown(categories, value=ALL, label="类别", elem_id="category")
-            unit = gr.Textbox(label="单位（可留空）", placeholder="例如：普陀区", elem_id="unit")
-            gr.Markdown("筛选只在所选范围内查找案例。追问（如「那他们的成效呢？」）会接着上一个回答的案例，"
-                        "对话框下方显示「正在讨论」的案例，点 ✕ 即不再接着它问。")
+        with gr.Column(scale=1, min_width=260, elem_id="chat-side"):
+            with gr.Accordion("答案模式与筛选", open=True, elem_id="chat-options"):
+                mode = gr.Radio([(mode_label(m), m) for m in chat.modes], value=chat.default_mode, label="答案模式",
+                                interactive=len(chat.modes) > 1, elem_id="mode")
+                award = gr.Dropdown([ALL, *AWARDS], value=ALL, label="奖项", elem_id="award")
+                category = gr.Dropdown(categories, value=ALL, label="类别", elem_id="category")
+                unit = gr.Textbox(label="单位（可留空）", placeholder="例如：普陀区", elem_id="unit")
+                gr.Markdown("筛选后只在所选范围内查找案例，对话框下方会显示正在用的筛选。追问（如「那他们的成效呢？」）"
+                            "会接着上一个回答的案例，对话框下方显示「正在讨论」的案例，点 ✕ 即不再接着它问。")
 
     chat_inputs = [question, messages, turns, records, award, category, unit, mode]
     chat_outputs = [messages, chatbot, turns, records, question]
-    context_outputs = [discussed, forget, *offered]
+
+    def answer_then_context(event) -> None:
+        event.then(chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API).then(
+            chat.context, turns, [discussed, forget], **_HIDDEN_API)
+
     for trigger in (send.click, question.submit):
-        trigger(chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API).then(chat.context, turns, context_outputs,
+        trigger(chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API).then(chat.context, turns, [discussed, forget],
                                                                           **_HIDDEN_API)
     for button, text in zip(example_buttons, EXAMPLES):
-        button.click(lambda t=text: t, None, question, **_HIDDEN_API).then(
-            chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API).then(chat.context, turns, context_outputs, **_HIDDEN_API)
-    for button in offered:
-        button.click(chat.offered_question, button, question, **_HIDDEN_API).then(
-            chat.chat, chat_inputs, chat_outputs, **_HIDDEN_API).then(chat.context, turns, context_outputs, **_HIDDEN_API)
+        answer_then_context(button.click(lambda t=text: t, None, question, **_HIDDEN_API))
+    answer_then_context(chatbot.option_select(chat.picked_option, None, question, **_HIDDEN_API))
     forget.click(chat.forget_discussed, None, [turns, discussed, forget], **_HIDDEN_API)
+    for field in (award, category, unit):
+        field.change(chat.filter_chip, [award, category, unit], [filters_chip, clear_filters], **_HIDDEN_API)
+    clear_filters.click(chat.clear_filters, None, [award, category, unit], **_HIDDEN_API)
     for trigger in (clear.click, chatbot.clear):  # 新对话, or the chat's own 清空 icon
         trigger(chat.new_chat, None, [messages, chatbot, turns, records, rated, feedback_id, feedback_status,
                                       comment_row, comment_box, unit], **_HIDDEN_API).then(
-            chat.context, turns, context_outputs, **_HIDDEN_API)
+            chat.context, turns, [discussed, forget], **_HIDDEN_API)
     chatbot.like(feedback.rate, [records, rated], [rated, feedback_id, feedback_status, comment_row], **_HIDDEN_API)
     for trigger in (comment_send.click, comment_box.submit):
         trigger(feedback.comment, [comment_box, feedback_id], [feedback_status, comment_row, comment_box],
@@ -259,6 +270,7 @@ def launch(app: gr.Blocks, host: str, port: int, **options):
     if options.get("auth"):
         options.setdefault("auth_message", "工会案例问答助手：请输入用户名和密码")
     theme = gr.themes.Default(font=_SYSTEM_FONTS, font_mono=["Noto Sans Mono CJK SC", "monospace"])
+    # No footer: its links lead to Gradio's own pages, in English (the /ask API is described in README.md).
     return app.queue(default_concurrency_limit=QUEUE_CONCURRENCY).launch(
-        server_name=host, server_port=port, share=False, theme=theme, css=CSS, footer_links=["api"],
-        show_error=False, **options)
+        server_name=host, server_port=port, share=False, theme=theme, css=CSS, js=PAGE_JS, footer_links=[],
+        show_error=False, app_kwargs={"middleware": [Middleware(ChineseInterface)]}, **options)

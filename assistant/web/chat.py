@@ -14,7 +14,8 @@ from ..followup import FollowUpJudge
 from ..pipeline import Assistant, QuestionError, Turn
 from ..retrieval import Filters
 from ..types import MODE_EXTRACTIVE, MODE_LLM, Answer
-from .rendering import answer_message, case_question, case_texts, escape, partial_message
+from .next_questions import next_questions
+from .rendering import answer_message, escape, not_an_answer, partial_message
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +27,6 @@ STREAM_INTERVAL_S = 0.1
 REVEAL_STEPS = 3
 REVEAL_STEP_DELAY_S = 0.03
 SEARCHING_TEXT = "⏳ 正在查找相关案例…"
-# A refusal offers the closest cases (Answer.suggestions); each gets a button that asks about it.
-MAX_OFFERED = 2
-OFFERED_PREFIX = "改问："
 ERROR_TEXT = "⚠️ 系统暂时出错了，没能回答这个问题。请稍后再试；如果一直出错，请联系管理员。"
 
 
@@ -39,6 +37,12 @@ def filters_from(award: str | None, category: str | None, unit: str | None) -> F
         return None if not text or text == ALL else text
 
     return Filters(award=value(award), category=value(category), unit=value(unit))
+
+
+def filters_text(filters: Filters) -> str:
+    """The active filters in words (「奖项「提名奖」、单位「普陀区」」), empty when there are none."""
+    named = (("奖项", filters.award), ("类别", filters.category), ("单位", filters.unit))
+    return "、".join(f"{name}「{value}」" for name, value in named if value)
 
 
 def client_address(request: gr.Request | None) -> str:
@@ -82,67 +86,80 @@ class Chat:
     follow-ups lean on), `records` (message index -> what a 👍/👎 stores) and, kept by the feedback events, `rated`.
     """
 
-    def __init__(self, assistant: Assistant, limiter: RateLimiter | None = None,
-                 texts: dict[str, str] | None = None) -> None:
+    def __init__(self, assistant: Assistant, limiter: RateLimiter | None = None) -> None:
         self.assistant = assistant
         self.limiter = limiter
-        self.case_texts = texts if texts is not None else case_texts(assistant.compendium.cases)
         settings = assistant.settings
         self.modes = [MODE_EXTRACTIVE, MODE_LLM] if settings.llm_enabled else [MODE_EXTRACTIVE]
         self.default_mode = settings.answer_mode if settings.answer_mode in self.modes else MODE_EXTRACTIVE
 
-    def _allowed(self, request: gr.Request | None) -> bool:
-        return not self.limiter or self.limiter.allow(client_address(request))
+    def _allowed(self, question: str, request: gr.Request | None) -> bool:
+        """Whether this client may ask now; an empty question is not counted (it gets its own message)."""
+        return not question.strip() or not self.limiter or self.limiter.allow(client_address(request))
 
     def chat(self, message: str, messages: list, turns: list, records: dict, award: str, category: str, unit: str,
              mode: str, request: gr.Request) -> Iterator[tuple]:
-        """提问: yields (messages, chat view, turns, records, question box) as the answer grows; states once, at the end."""
+        """提问: yields (messages, chat view, turns, records, question box) as the answer grows; states once, at the end.
+
+        An answer's message carries the questions to ask next as the chat's own options (next_questions.py)."""
         messages = [*messages, {"role": "user", "content": escape((message or "").strip()) or "（空）"},
                     {"role": "assistant", "content": SEARCHING_TEXT}]
-        if not self._allowed(request):
-            messages[-1] = {"role": "assistant", "content": f"⚠️ {self.limiter.message}"}
+        if not self._allowed(message or "", request):
+            messages[-1] = {"role": "assistant", "content": not_an_answer(f"⚠️ {self.limiter.message}")}
             yield messages, messages, turns, records, gr.skip()
             return
         # Until the answer is final only the chat view changes: the conversation's states are stored once, at the
         # end (every stored state costs the server work on each update; see benchmarks/load.py).
         yield gr.skip(), messages, gr.skip(), gr.skip(), ""
         mode = mode if mode in self.modes else self.default_mode
+        filters = filters_from(award, category, unit)
         try:
-            for text, answer in stream_answer(self.assistant, message, turns, filters_from(award, category, unit), mode):
+            for text, answer in stream_answer(self.assistant, message, turns, filters, mode):
                 if answer is None:
                     messages[-1] = {"role": "assistant", "content": partial_message(text)}
                     yield gr.skip(), messages, gr.skip(), gr.skip(), gr.skip()
         except QuestionError as error:
-            messages[-1] = {"role": "assistant", "content": f"⚠️ {escape(str(error))}"}
+            messages[-1] = {"role": "assistant", "content": not_an_answer(f"⚠️ {error}")}
             yield messages, messages, turns, records, gr.skip()
             return
         except Exception:  # the user gets a message, the log gets the stack trace
             log.exception("answering failed for %r", message)
-            messages[-1] = {"role": "assistant", "content": ERROR_TEXT}
+            messages[-1] = {"role": "assistant", "content": not_an_answer(ERROR_TEXT)}
             yield messages, messages, turns, records, gr.skip()
             return
-        messages[-1] = {"role": "assistant", "content": answer_message(answer, self.case_texts)}
+        compendium = self.assistant.compendium
+        messages[-1] = {"role": "assistant", "content": answer_message(answer, compendium, filters_text(filters)),
+                        "options": next_questions(answer, compendium)}
         records = {**records, len(messages) - 1: {
             "question": answer.question, "answer": answer.answer, "mode": answer.mode,
             "citations": [asdict(c) for c in answer.citations]}}
         yield messages, messages, [*turns, Turn(answer.question, answer)], records, gr.skip()
 
     def context(self, turns: list) -> tuple:
-        """After each answer: the chip naming the case under discussion (follow-ups continue on it) with its clear
-        button, and one button per case a refusal offered (可参考), which asks about that case."""
+        """After each answer: the chip naming the case under discussion (follow-ups continue on it) and its clear
+        button."""
         discussed = FollowUpJudge.discussed(turns)
         case = self.assistant.compendium.get(discussed[0]) if discussed else None
         chip = f"正在讨论：《{escape(case.title)}》（{escape(case.unit)}）" if case else ""
-        offered = list(turns[-1].answer.suggestions[:MAX_OFFERED]) if turns and turns[-1].answer.refused else []
-        buttons = [gr.update(value=f"{OFFERED_PREFIX}《{c.title}》", visible=True) for c in offered]
-        buttons += [gr.update(value="", visible=False)] * (MAX_OFFERED - len(offered))
-        return gr.update(value=chip, visible=bool(chip)), gr.update(visible=bool(chip)), *buttons
+        return gr.update(value=chip, visible=bool(chip)), gr.update(visible=bool(chip))
 
-    def offered_question(self, label: str) -> str:
-        """The question an offered case's button asks: the same as 就这个案例提问 in the case library."""
-        title = (label or "").removeprefix(OFFERED_PREFIX).strip("《》")
-        case = next((c for c in self.assistant.compendium.cases if c.title == title), None)
-        return case_question(case) if case else ""
+    @staticmethod
+    def filter_chip(award: str, category: str, unit: str) -> tuple:
+        """When a filter is set: the chip saying which (every question is then only looked up there) and its clear
+        button."""
+        text = filters_text(filters_from(award, category, unit))
+        chip = f"筛选：只在{escape(text)}中查找" if text else ""
+        return gr.update(value=chip, visible=bool(chip)), gr.update(visible=bool(chip))
+
+    @staticmethod
+    def clear_filters() -> tuple:
+        """✕ on the filter chip: 奖项 and 类别 back to 全部, 单位 empty."""
+        return ALL, ALL, ""
+
+    @staticmethod
+    def picked_option(selected: gr.SelectData) -> str:
+        """An option under an answer was clicked: the question it asks."""
+        return selected.value if isinstance(selected.value, str) else selected.value.get("value", "")
 
     @staticmethod
     def forget_discussed() -> tuple:
@@ -156,7 +173,7 @@ class Chat:
 
     def ask(self, question: str, award: str = "", category: str = "", unit: str = "", request: gr.Request = None) -> dict:
         """回答一个问题，返回与命令行 `python -m assistant ask --json` 相同的 JSON。"""
-        if not self._allowed(request):
+        if not self._allowed(question or "", request):
             return {"question": question, "error": self.limiter.message}
         try:
             return self.assistant.ask(question, (), filters_from(award, category, unit)).to_dict()
