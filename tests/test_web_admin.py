@@ -125,6 +125,8 @@ class TestEvaluatorPage:
             self, assistant: Assistant, reports: Path, tmp_path: Path):
         admin = Admin(assistant, FeedbackStore(tmp_path / "fb.sqlite3"), DownloadFolder(), PASSWORD,
                       reports=(reports,), runs=tmp_path / "runs")
+        (tmp_path / "runs").mkdir()
+        (tmp_path / "runs" / "web-20991231-000000.json").write_text('{"configs": {', encoding="utf-8")  # being written
         status, area, overall, kinds, chart, worst, run_a, run_b = admin.show_reports(PASSWORD, request())
         committed = json.loads((reports / f"{OWN_REPORT}.json").read_text(encoding="utf-8"))
         # holdout is newer but asked other questions: the latest report of eval/questions.jsonl is compare

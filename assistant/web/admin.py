@@ -120,11 +120,14 @@ class Admin:
 
     def runs(self) -> list[Run]:
         """Every evaluation report in the folders, newest first (multi-turn dialogue reports have their own form and
-        are left out)."""
+        are left out, and so is a report still being written)."""
         found = []
         for folder in self.folders:
             for path in sorted(Path(folder).glob("*.json")):
-                report = json.loads(path.read_text(encoding="utf-8"))
+                try:
+                    report = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    continue
                 if isinstance(report, dict) and "configs" in report:
                     found.append(Run(path, report))
         return sorted(found, key=lambda run: (run.created, run.path.stat().st_mtime), reverse=True)
