@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property
 
 from .corpus import Compendium
 from .lexicon import Lexicon
@@ -91,15 +90,6 @@ class FollowUpJudge:
         chinese = [t for t in self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question)))
                    if len(t) > 1 or t.isdigit()]
         return chinese + english
-
-    def foreign_words(self, question: str) -> list[str]:
-        """Topic words the whole compendium never uses: the question brings a subject of its own (车祸, 判刑)."""
-        text = self.compendium_text
-        return [t for t in self.topic(question) if len(t) > 1 and t not in text]
-
-    @cached_property
-    def compendium_text(self) -> str:
-        return "\n".join(c.searchable_text for c in self.compendium.cases).lower()
 
     def case_coverage(self, question: str, case_id: str) -> float:
         tokens = list(dict.fromkeys(self.topic(question)))

@@ -42,9 +42,6 @@ REFUSAL_SUGGESTIONS = 2
 # 「还有别的吗」 is answered by another case only when it scores at least this share of the discussed one on the
 # conversation's topic; below that the compendium has no other case to offer.
 OTHERS_SHARE = 0.5
-# A continuing question with a topic of its own that the question alone would be refused for is refused too when
-# the discussed case holds less than this share of its words (a labour-law question about the riders just discussed).
-CONTINUE_REFUSAL_COVERAGE = 0.5
 
 
 class QuestionError(ValueError):
@@ -173,7 +170,7 @@ class Assistant:
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
             case_id = follow.case_ids[0]
             hits = [self._case_hit(case_id, alone), *(h for h in hits if h.case.id != case_id)]
-            verdict = self._continue_verdict(asking, own, case_id)
+            verdict = self._continue_verdict(asking, own)
         elif follow.kind == FOLLOW_UP_OTHERS:
             result, hits, verdict = self._others(asking, history, follow, filters)
         elif not self.followups.topic(asking) and not own.refused:
@@ -192,17 +189,15 @@ class Assistant:
         passages = tuple(PassageHit(c, 0.0) for c in self.index.chunks if c.case_id == case_id)[:3]
         return CaseHit(self.compendium.get(case_id), 0.0, passages)
 
-    def _continue_verdict(self, question: str, own: Verdict, case_id: str) -> Verdict:
-        """A question about the discussed case is answerable, unless it names what the compendium never names, or
-        brings a topic of its own that it would be refused for alone and that the case does not speak of."""
+    def _continue_verdict(self, question: str, own: Verdict) -> Verdict:
+        """A question about the discussed case is judged as it would be alone when it brings a topic of its own (a
+        labour-law question about the riders just discussed is refused as it would be on its own); with no topic of
+        its own (「那他们的成效呢？」) it is about the case and answered."""
         if not self.followups.topic(question) or not own.refused:
             return Verdict(False, probability=own.probability)
         if is_english(question) and own.kind != REFUSAL_UNKNOWN_NAME:
             return Verdict(False, probability=own.probability)  # cross-lingual scores say little about a follow-up
-        if own.kind == REFUSAL_UNKNOWN_NAME or self.followups.foreign_words(question) \
-                or self.followups.case_coverage(question, case_id) < CONTINUE_REFUSAL_COVERAGE:
-            return own
-        return dataclasses.replace(own, refused=False, kind="", detail="")
+        return own
 
     def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
                 filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict]:

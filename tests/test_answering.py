@@ -111,6 +111,14 @@ class TestConversation:
         follow = assistant.ask("给职工的那些奖励有多少？", [Turn("宝钢是怎么推动职工岗位创新的？", first)])
         assert follow.citations[0].case_id == "2017-A7-1"
 
+    @pytest.mark.parametrize("question", ["那骑手加班费按法律怎么算？", "骑手出了车祸，工伤怎么认定？"])
+    def test_a_follow_up_that_leaves_the_compendium_is_refused_as_it_would_be_alone(self, assistant, question):
+        first = assistant.ask("怎样组建外卖骑手工会？")
+        assert assistant.ask(question).refused
+        follow = assistant.ask(question, [Turn(first.question, first)])
+        assert follow.refused and not follow.citations
+        assert follow.follow_up.kind == "continue"  # read as about the riders, and still refused
+
     def test_new_topic_is_not_treated_as_follow_up(self, assistant):
         first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
         other = assistant.ask("劳模看病的小红卡是怎么回事？", [Turn("宝钢是怎么推动职工岗位创新的？", first)])
