@@ -30,8 +30,8 @@ def search(page, words: str) -> None:
     """Type into the search box, as a user does, and wait for the list to answer those words."""
     box = page.locator("#case-search textarea, #case-search input").first
     box.fill(words)
-    expect(page.locator("#case-results .case-summary")).not_to_contain_text("共 60 个案例")
-    page.wait_for_timeout(300)  # the last keystroke's answer
+    page.wait_for_function("words => document.querySelector('#case-results .case-summary').dataset.query === words",
+                           arg=words.strip())
 
 
 def items(page):
@@ -51,7 +51,8 @@ def fully_shown(locator) -> bool:
     width = locator.page.viewport_size["width"]
     b = box(locator)
     return (locator.is_visible() and b["x"] >= 0 and b["x"] + b["width"] <= width
-            and locator.evaluate("e => e.scrollWidth <= e.clientWidth && getComputedStyle(e).textOverflow !== 'ellipsis'"))
+            and locator.evaluate("e => e.scrollWidth <= e.clientWidth"
+                                 " && getComputedStyle(e).textOverflow !== 'ellipsis'"))
 
 
 @pytest.mark.parametrize("words", ["外卖", "骑手入会", "外卖 骑手"])
@@ -116,6 +117,9 @@ def test_nothing_found_says_what_to_try(library):
     search(library, "xyz不存在")
     expect(library.locator("#case-results .case-summary")).to_contain_text("没有找到与「xyz不存在」相关的案例")
     assert items(library).count() == 0
+    search(library, "<b>xyz</b>")  # typed text is shown as text, never as HTML
+    expect(library.locator("#case-results .case-summary")).to_contain_text("没有找到与「<b>xyz</b>」相关的案例")
+    assert library.locator("#case-results b").count() == 0
     search(library, "")
     expect(library.locator("#case-results .case-summary")).to_contain_text("共 60 个案例")
     assert items(library).count() == 60

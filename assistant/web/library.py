@@ -29,11 +29,11 @@ NO_CATEGORY = "—"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 EXAMPLE_WORDS = "「送餐」「家政」「环卫」「普陀区」"
 
-# The results (a gr.HTML value {"summary", "expanded", "cases"}): a table on a computer, cards on a phone (the CSS in
-# rendering.py, 案例库 block); Handlebars escapes every field.
+# The results (a gr.HTML value {"query", "summary", "expanded", "cases"}): a table on a computer, cards on a phone
+# (the CSS in rendering.py, 案例库 block); Handlebars escapes every field.
 RESULTS_TEMPLATE = """
-<div class="case-summary" role="status">{{value.summary}}{{#if value.expanded}}<span class="case-expanded">\
-（同时按{{value.expanded}}查找）</span>{{/if}}</div>
+<div class="case-summary" role="status" data-query="{{value.query}}">{{value.summary}}\
+{{#if value.expanded}}<span class="case-expanded">（同时按{{value.expanded}}查找）</span>{{/if}}</div>
 {{#if value.cases.length}}
 <div class="case-list">
 <div class="case-head" aria-hidden="true"><span>标题</span><span>单位</span><span>奖项</span><span>类别</span>\
@@ -241,7 +241,7 @@ class CaseLibrary:
         else:
             summary = "所选奖项、类别中没有案例。"
         expanded = "、".join(f"「{word}」" for word in self.finder.expansion(query)) if found else ""
-        return {"summary": summary, "expanded": expanded, "cases": [_row(f) for f in found]}
+        return {"query": query, "summary": summary, "expanded": expanded, "cases": [_row(f) for f in found]}
 
     def show_case(self, event: gr.EventData) -> tuple:
         """A result clicked: (selected case id, the case in full, the 就这个案例提问 button enabled)."""
