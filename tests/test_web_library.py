@@ -4,15 +4,22 @@ opens in full and 就这个案例提问 takes it to the chat. The search itself 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from browsing import DESKTOP, PHONE, RIDER_CASE, RIDER_TITLE, RIDER_UNIT, Server, last_answer, open_page
+from browsing import (
+    DESKTOP,
+    PHONE,
+    RIDER_CASE,
+    RIDER_TITLE,
+    RIDER_UNIT,
+    SCREENSHOTS,
+    Server,
+    last_answer,
+    open_page,
+)
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
 
-SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 SIZES = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
 SANITATION_CASE = "2017-N11-1"  # a 提名奖 case whose category is its own title
 
