@@ -11,11 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 from pathlib import Path
 
-from .corpus import Case, Compendium
-from .drafting import QUOTE_GAP
+from .corpus import Compendium
+from .quoting import Span, cited_passage
 from .types import COMPENDIUM, REFERENCES_HEADING, Answer, Citation
 
 TITLE = "培训备课问答单"
@@ -29,9 +28,6 @@ _MARKS = re.compile(r"(?:[ \t]*\[\d+\])+")
 _NUMBER = re.compile(r"\d+")
 # CommonMark does not open ** before punctuation that follows a letter (nor close it after such), as in 台**“饿**.
 _EDGES = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
-
-# A run of a passage's text, and whether the answer quotes it.
-Span = tuple[str, bool]
 
 
 @dataclass(frozen=True)
@@ -78,37 +74,6 @@ def source_line(citation: Citation) -> str:
     """The sheet's line for a cited case: [n] 《标题》（单位）, then its award and the parts quoted."""
     details = " · ".join(part for part in (citation.award, citation.section) if part)
     return f"[{citation.n}] 《{citation.title}》（{citation.unit}）" + (f"　{details}" if details else "")
-
-
-def _case_paragraphs(case: Case, cited_sections: str) -> list[str]:
-    """The case's paragraphs, those of the cited sections first, then the rest, the background and expert comments."""
-    named = cited_sections.split("、")
-    sections = sorted(case.sections, key=lambda s: s.name not in named)
-    texts = [*(s.text for s in sections), case.background, *(c.text for c in case.expert_comments)]
-    return [p.strip() for text in texts for p in text.split("\n") if p.strip()]
-
-
-def _spans(paragraph: str, pieces: Sequence[str]) -> list[Span]:
-    quoted = [False] * len(paragraph)
-    for piece in pieces:
-        start = paragraph.find(piece)
-        if start >= 0:
-            quoted[start:start + len(piece)] = [True] * len(piece)
-    return [("".join(ch for ch, _ in run), flag) for flag, run in groupby(zip(paragraph, quoted), key=lambda x: x[1])]
-
-
-def cited_passage(citation: Citation, case: Case | None) -> list[list[Span]]:
-    """The paragraphs of the case the citation quotes, in the book's words, each as spans with the quoted words
-    marked. The quote as it is, unmarked, when its words are not all found there (a model's passage is one)."""
-    pieces = [p for p in citation.quote.split(QUOTE_GAP) if p.strip()]
-    paragraphs = _case_paragraphs(case, citation.section) if case else []
-    chosen: set[int] = set()
-    for piece in pieces:
-        found = next((i for i, paragraph in enumerate(paragraphs) if piece in paragraph), None)
-        if found is None:
-            return [[(citation.quote, False)]]
-        chosen.add(found)
-    return [_spans(paragraphs[i], pieces) for i in sorted(chosen)]
 
 
 def _passage_text(passage: list[list[Span]]) -> str:

@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from markdown_it import MarkdownIt
 
-from assistant import export
+from assistant import export, quoting
 from assistant.chunking import KIND_EXPERT
 from assistant.drafting import QUOTE_GAP
 from assistant.pipeline import Assistant
@@ -162,7 +162,7 @@ def test_cite_once_marks_the_end_of_each_run_from_one_source():
 def test_a_passage_not_in_the_book_as_quoted_is_shown_as_it_is(assistant: Assistant):
     comment = next(c for c in assistant.index.chunks if c.kind == KIND_EXPERT and RIDER_CASE in c.case_ids)
     citation = Citation(1, RIDER_CASE, RIDER_TITLE, RIDER_UNIT, "十大创新案例", "专家点评", comment.text)
-    assert export.cited_passage(citation, assistant.compendium.get(RIDER_CASE)) == [[(comment.text, False)]]
+    assert quoting.cited_passage(citation, assistant.compendium.get(RIDER_CASE)) == [[(comment.text, False)]]
 
 
 def test_markdown_bold_marks_survive_a_markdown_renderer(sheet: dict[str, Path]):

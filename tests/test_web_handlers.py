@@ -4,9 +4,7 @@ index, a real feedback database, real files. No browser (test_web.py drives the 
 from __future__ import annotations
 
 import copy
-import csv
 import dataclasses
-import io
 import os
 import sqlite3
 import time
@@ -205,7 +203,7 @@ def like(index: int, liked) -> gr.LikeData:
 class TestFeedback:
     def test_rating_is_stored_changed_withdrawn_and_commented(self, answered: dict, tmp_path: Path):
         store = FeedbackStore(tmp_path / "fb.sqlite3")
-        feedback = Feedback(store, DownloadFolder())
+        feedback = Feedback(store)
         rated, record_id, status, row = feedback.rate(answered, {}, like(1, True))
         assert "已记录您的 👍 评价" in status and row["visible"] is True and rated == {1: record_id}
         [stored] = store.records()
@@ -223,7 +221,7 @@ class TestFeedback:
         assert status == "已撤销评价。" and record_id is None and rated == {1: None} and store.records() == []
 
     def test_what_cannot_be_rated_or_commented_says_why(self, answered: dict, tmp_path: Path):
-        feedback = Feedback(FeedbackStore(tmp_path / "fb.sqlite3"), DownloadFolder())
+        feedback = Feedback(FeedbackStore(tmp_path / "fb.sqlite3"))
         assert feedback.rate(answered, {}, like(0, True))[2] == "这条消息不是回答，不需要评价。"  # the user's question
         assert feedback.comment("很好", None)[0].startswith("请先点回答下方的 👍 或 👎")
         assert feedback.comment("   ", 1)[0].startswith("意见是空的")
@@ -234,19 +232,11 @@ class TestFeedback:
         holder = sqlite3.connect(store.path, isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
         try:
-            _, record_id, status, row = Feedback(store, DownloadFolder()).rate(answered, {}, like(1, True))
+            _, record_id, status, row = Feedback(store).rate(answered, {}, like(1, True))
         finally:
             holder.execute("ROLLBACK")
             holder.close()
         assert "反馈数据库正忙" in status and record_id is None and row["visible"] is False
-
-    def test_export_writes_a_csv_to_download(self, answered: dict, tmp_path: Path):
-        feedback = Feedback(FeedbackStore(tmp_path / "fb.sqlite3"), DownloadFolder())
-        feedback.rate(answered, {}, like(1, False))
-        file, status = feedback.export_feedback()
-        assert status == "" and file["visible"] is True and Path(file["value"]).name == "反馈记录.csv"
-        rows = list(csv.DictReader(io.StringIO(Path(file["value"]).read_text(encoding="utf-8-sig"))))
-        assert [(r["问题"], r["评价"]) for r in rows] == [(RIDER_QUESTION, "👎")]
 
 
 # ---------------------------------------------------------------- case library
@@ -418,9 +408,9 @@ def test_the_chat_event_and_the_api_keep_their_names(assistant: Assistant, tmp_p
 
 def test_feedback_database_and_rate_limit_come_from_the_assistants_settings(built_index, tmp_path: Path):
     settings = dataclasses.replace(built_index.settings, feedback_db=tmp_path / "培训班.sqlite3", rate_limit=3)
-    handlers = {bf.fn.__name__: bf.fn for bf in build_app(Assistant(settings, show_progress=False)).fns.values()}
+    handlers = {bf.fn.__name__: bf.fn for bf in build_app(Assistant(settings, show_progress=False)).fns.values() if bf.fn}
     assert handlers["rate"].__self__.store.path == tmp_path / "培训班.sqlite3"
     assert handlers["chat"].__self__.limiter.limit == 3
     unlimited = dataclasses.replace(built_index.settings, rate_limit=0)
-    handlers = {bf.fn.__name__: bf.fn for bf in build_app(Assistant(unlimited, show_progress=False)).fns.values()}
+    handlers = {bf.fn.__name__: bf.fn for bf in build_app(Assistant(unlimited, show_progress=False)).fns.values() if bf.fn}
     assert handlers["chat"].__self__.limiter is None

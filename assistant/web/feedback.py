@@ -1,25 +1,23 @@
-"""The feedback events: 👍/👎 on an answer, an optional comment, all feedback exported as CSV."""
+"""The feedback events: 👍/👎 on an answer and an optional comment (the export is the administrator's: admin.py)."""
 
 from __future__ import annotations
 
 import gradio as gr
 
 from ..feedback import FeedbackError, FeedbackStore
-from .downloads import DownloadFolder
 
 MAX_COMMENT_CHARS = 1000
 
 
 class Feedback:
-    """Ratings and comments kept in one FeedbackStore; the export is written into the DownloadFolder.
+    """Ratings and comments kept in one FeedbackStore.
 
     `records` (from the chat) maps a chat message to the answer it shows; `rated` maps it to its stored rating.
     `rated` is kept apart from `records`, which a chat turn still streaming may write back.
     """
 
-    def __init__(self, store: FeedbackStore, downloads: DownloadFolder) -> None:
+    def __init__(self, store: FeedbackStore) -> None:
         self.store = store
-        self.downloads = downloads
 
     def rate(self, records: dict, rated: dict, data: gr.LikeData) -> tuple:
         """👍/👎 on an answer: one record per answer, changed when the user switches, removed when withdrawn.
@@ -59,11 +57,3 @@ class Feedback:
         except FeedbackError as error:
             return f"⚠️ {error}", gr.skip(), gr.skip()
         return "已收到您的意见，谢谢！", gr.update(visible=False), ""
-
-    def export_feedback(self) -> tuple:
-        """导出全部反馈（CSV）: (the file to download, status text)."""
-        try:
-            path = self.store.export_csv(self.downloads.new() / "反馈记录.csv")
-        except FeedbackError as error:
-            return gr.update(visible=False), f"⚠️ {error}"
-        return gr.update(value=str(path), visible=True), ""

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from ..corpus import Case, Compendium
 from ..drafting import QUOTE_GAP
-from ..export import _spans, cited_passage
+from ..quoting import cited_passage, quoted_spans
 from ..types import MODE_EXTRACTIVE, MODE_LLM, Answer
 
 MODE_LABELS = {MODE_EXTRACTIVE: "抽取式（原文摘录，离线）", MODE_LLM: "大模型生成"}
@@ -104,7 +104,7 @@ def mode_label(mode: str) -> str:
 
 def _paragraphs(text: str, marked: Sequence[str] = ()) -> str:
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
-    return "\n\n".join(_marked(_spans(p, marked)) if marked else escape(p) for p in paragraphs)
+    return "\n\n".join(_marked(quoted_spans(p, marked)) if marked else escape(p) for p in paragraphs)
 
 
 def case_markdown(case: Case, marked: Sequence[str] = ()) -> str:
