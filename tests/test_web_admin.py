@@ -15,7 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 import pytest
-from browsing import DESKTOP, DISLIKE, LIKE, RIDER_CASE, RIDER_QUESTION, RIDER_UNIT, ask, free_port, open_page
+from browsing import DESKTOP, DISLIKE, LIKE, RIDER_CASE, RIDER_QUESTION, RIDER_UNIT, SCREENSHOTS, ask, free_port, open_page
 
 from assistant import evaluation
 from assistant.access import RateLimiter, may_administer
@@ -26,7 +26,6 @@ from assistant.web.admin import REFUSED_PASSWORD, REFUSED_REMOTE, Admin
 
 PASSWORD = "工会-评测-2026"
 LOCAL = {"host": "127.0.0.1"}
-SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 EXPORT_NAME = re.compile(r"^工会案例问答助手-反馈记录-\d{8}-\d{4}\.csv$")
 # The committed reports the tests read: compare.json asked eval/questions.jsonl, holdout.json another set (and is newer).
 OWN_REPORT, OTHER_REPORT = "compare", "holdout"

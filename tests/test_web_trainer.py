@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
-from browsing import DESKTOP, OUT_OF_SCOPE, PHONE, RIDER_QUESTION, RIDER_TITLE, RIDER_UNIT, Server, open_page
+from browsing import DESKTOP, OUT_OF_SCOPE, PHONE, RIDER_QUESTION, RIDER_TITLE, RIDER_UNIT, SCREENSHOTS, Server, open_page
 from docx import Document
 
 from assistant import export
@@ -17,7 +17,6 @@ from assistant.types import COMPENDIUM
 
 pytestmark = pytest.mark.slow
 
-SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 SANITATION_QUESTION = "环卫工人的爱心接力站是怎么建的？"
 SANITATION_UNIT = "上海市绿化市容行业工会"
 FARM_QUESTION = "哪些案例讲农民专业合作社建工会？"
