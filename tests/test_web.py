@@ -45,6 +45,7 @@ from assistant.settings import ROOT
 from assistant.web import build_app, launch
 
 pytestmark = pytest.mark.slow
+SIZES = pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 
 # ---------------------------------------------------------------- chat
 
@@ -134,7 +135,7 @@ def test_a_refusal_offers_a_close_case_in_one_click(page):
     assert "已拒答" not in answer and RIDER_UNIT in answer
 
 
-@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@SIZES
 def test_the_question_box_stays_on_screen_and_suggestions_ask_in_one_click(browser, server: Server, size):
     with open_page(browser, server.url, viewport=size) as page:
         ask(page, RIDER_QUESTION)
@@ -159,16 +160,17 @@ def test_the_question_box_stays_on_screen_and_suggestions_ask_in_one_click(brows
         assert "成效" in answer.locator(".source-meta").first.inner_text()
 
 
-def test_a_citation_link_brings_its_card_into_view_with_the_quote_highlighted(browser, server: Server):
-    with open_page(browser, server.url, viewport=PHONE) as page:
-        follow_a_citation(page)
+@SIZES
+def test_a_citation_link_brings_its_card_into_view_with_the_quote_highlighted(browser, server: Server, size):
+    with open_page(browser, server.url, viewport=size) as page:
+        ask(page, RIDER_QUESTION)
+        ask(page, "环卫工人的爱心接力站是怎么建的？")  # the riders' card is now far above, out of view
+        follow_a_citation(page, page.locator("#chat .bot").nth(-2))
 
 
-def follow_a_citation(page) -> None:
-    ask(page, RIDER_QUESTION)
-    answer = last_answer(page)
-    scroll_chat_to(page.locator("#chat .user").last)
+def follow_a_citation(page, answer) -> None:
     card = answer.locator(".source-card.source-1")
+    page.wait_for_timeout(500)  # the chat's own scrolling to the newest answer
     assert not in_view(card)
     answer.locator("a.cite").first.click()
     page.wait_for_function("() => document.querySelector('#chat .source-card.cited') !== null")
@@ -185,7 +187,13 @@ def in_view(locator) -> bool:
     return box[0] < box[2] and box[1] > 0 and box[0] >= -5
 
 
-def test_copy_gives_the_answer_as_plain_text_with_its_references(page):
+@SIZES
+def test_copy_gives_the_answer_as_plain_text_with_its_references(browser, server: Server, size):
+    with open_page(browser, server.url, viewport=size) as page:
+        copy_an_answer(page)
+
+
+def copy_an_answer(page) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     ask(page, RIDER_QUESTION)
     page.locator("#chat a.copy-answer").last.click()
@@ -230,9 +238,10 @@ def is_english(word: str, compendium_text: str) -> bool:
         and word not in compendium_text
 
 
+@SIZES
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-def test_everything_shown_is_chinese_whatever_the_browser_language(browser, server: Server, locale: str):
-    with open_page(browser, server.url, locale=locale) as page:
+def test_everything_shown_is_chinese_whatever_the_browser_language(browser, server: Server, locale: str, size):
+    with open_page(browser, server.url, viewport=size, locale=locale) as page:
         ask(page, RIDER_QUESTION)
         seen = set()
         for tab in ("对话", "案例库", "培训备课", "管理与评测"):
