@@ -32,9 +32,21 @@ def batch(browser, server: Server, tmp_path_factory: pytest.TempPathFactory):
         page.locator("#batch-text textarea").fill(f"{RIDER_QUESTION}\n{OUT_OF_SCOPE}\n{FARM_QUESTION}")
         page.locator("#batch-file input[type=file]").set_input_files(str(upload))
         page.locator("#batch-file").get_by_text("questions.csv").wait_for()
+        page.evaluate("""() => {  // every text the progress bar shows while the batch runs
+            window.__progress = new Set();
+            new MutationObserver(() => document.querySelectorAll('.progress-text, .progress-level, .meta-text')
+                .forEach(e => window.__progress.add(e.innerText))).observe(document.body, {subtree: true,
+                childList: true, characterData: true});
+        }""")
         page.locator("#run-batch").click()
         page.locator("#batch-status").get_by_text("已完成 4 题").wait_for()
         yield page
+
+
+def test_the_progress_bar_counts_questions_in_chinese(batch):
+    shown = batch.evaluate("[...window.__progress]")
+    assert any("题" in text for text in shown), shown
+    assert not any("step" in text for text in shown), shown
 
 
 def test_the_table_shows_every_question_with_its_cases_and_units_in_view(batch):

@@ -39,7 +39,7 @@ def sheet_questions(text: str, upload: str | None) -> list[str]:
 def _announced(questions: Sequence[str], progress: Callable) -> Iterator[str]:
     """The questions, each announced on the progress bar as it is about to be answered."""
     for i, question in enumerate(questions):
-        progress((i, len(questions)), desc=f"正在回答第 {i + 1}/{len(questions)} 题")
+        progress((i, len(questions)), desc="正在回答", unit="题")  # shown as 「正在回答 2/5 题」
         yield question
 
 
