@@ -56,3 +56,21 @@ def test_answerability_covers_the_kinds_the_issue_names():
     outside = [i for i in items if i["type"] == "out_of_scope"]
     assert len(items) >= 400 and len(outside) >= 150 and len(items) - len(outside) >= 250
     assert {i["oos_kind"] for i in outside} == OOS_KINDS
+
+
+# Written for the next round by two more writers, from the compendium alone: a whole set sealed from the start (it
+# measures the refusal decision once per round, nothing is tuned on it) and training questions not yet trained on.
+FRESH_SEALED, TRAINING_NEXT = "answerability-fresh.sealed.jsonl", "answerability-train2.jsonl"
+
+
+@pytest.mark.parametrize("name, questions, outside, kinds", [(FRESH_SEALED, 400, 150, 14), (TRAINING_NEXT, 450, 200, 16)])
+def test_the_next_rounds_sets_are_valid_and_as_varied_as_asked(name, questions, outside, kinds, book):
+    ids, text = book
+    items = _read(ROOT / "eval" / name)
+    out_of_scope = [i for i in items if i["type"] == "out_of_scope"]
+    assert len(items) >= questions and len(out_of_scope) >= outside
+    assert len({i["oos_kind"] for i in out_of_scope}) >= kinds and len({i["id"] for i in items}) == len(items)
+    for item in items:
+        assert set(item["gold"]) <= ids and set(item["near"]) <= ids, item["id"]
+        assert (item["type"] == "out_of_scope") == (not item["gold"]), item["id"]
+        assert all(re.sub(r"\s+", "", fact) in text for fact in item["must_contain"]), item["id"]
