@@ -11,10 +11,9 @@ The regression's inputs for training are out-of-writer scores: the folds are the
 writer, so the model learns how far the wording and neighbour scores carry to a writer it has not seen; its
 Platt calibration and threshold come from those out-of-writer scores too. The threshold is the strictest one
 whose out-of-writer false refusals (all files pooled) stay within MAX_FALSE_REFUSALS. On a writer it has never
-seen (eval/answerability-extra.jsonl) that threshold refused 0.59 of the out-of-scope questions and 0.05 of the
-answerable ones: a new writer's questions sit lower than the pooled estimate, so a refusal always offers the
-closest cases (可参考). The model is written into the index store
-with a hash of its inputs, so a rebuilt index or changed data retrains it on first open (11 s measured).
+seen (eval/answerability-extra.jsonl) that threshold refused 0.667 of the out-of-scope questions and 0.016 of
+the answerable ones; a refusal always offers the closest cases (可参考). The model is written into the index store
+with a hash of its inputs, so a rebuilt index or changed data retrains it on first open (1,025 questions: 13 s).
 """
 
 from __future__ import annotations
@@ -35,11 +34,14 @@ from .retrieval import Searcher
 from .settings import ROOT
 
 # Labelled questions, each set written apart from the code from the compendium alone, by different writers: the
-# tuning parts of the eval sets. eval/answerability-extra.jsonl (984 questions, 27 kinds of out-of-scope, a fourth
+# tuning parts of the eval sets, and answerability-train2.jsonl (463 questions written for training: 18 kinds of
+# out-of-scope, most on the compendium's own topics — write me a speech, a medical or HR question, a detail a case
+# does not give). eval/answerability-extra.jsonl (984 questions, 27 kinds of out-of-scope, a fourth
 # writer) is not trained on: it measures the decision on a writer it has never seen. Training on it too made the
 # wording and neighbour views learn its many out-of-scope questions about delivery riders as 「riders are out of
 # scope」, and the assistant refused 「外卖小哥怎么入会？」.
-TRAINING_SETS = tuple(ROOT / "eval" / name for name in ("answerability.jsonl", "questions.jsonl", "holdout.jsonl"))
+TRAINING_SETS = tuple(ROOT / "eval" / name for name in ("answerability.jsonl", "questions.jsonl", "holdout.jsonl",
+                                                         "answerability-train2.jsonl"))
 MODEL_FILE = "refusal-model"
 FORMAT_VERSION = 3
 OUT_OF_SCOPE = "out_of_scope"
@@ -48,7 +50,7 @@ WORDING, NEIGHBOURS = "wording", "neighbours"
 # the compendium's, so the wording and neighbour views do not learn from them (they would learn that riders are out
 # of scope); the name signals and the exact rules speak for them.
 NAMED_ELSEWHERE = frozenset({"near_miss_org", "org_not_in_book", "unknown_org", "other_city", "other_place",
-                             "other_country", "other_year"})
+                             "other_country", "other_year", "missing_detail"})
 # Character 1–3-grams at C = 3 and 5 neighbours: the best of the variants tried on one writer's questions held out
 # from the others (wording AUC 0.91, neighbours 0.92 on their own).
 WORDING_NGRAMS, WORDING_C = (1, 3), 3.0
@@ -57,8 +59,11 @@ NEIGHBOURS_K = 5
 # at 0.3 they were not (unseen writer: AUC 0.92 either way).
 FINAL_C = 0.3
 # A cadre refused a real question loses the whole answer: at most this share of answerable questions may be
-# refused (out of writer), and the threshold is as strict as that allows.
-MAX_FALSE_REFUSALS = 0.01
+# refused (out of writer), and the threshold is as strict as that allows. answerability-train2's answerable
+# questions were written to be hard (everyday words, labour-sounding questions a case answers), so its out-of-writer
+# share overstates what other writers see: at 0.02 the unseen writer (answerability-extra) was refused 0.016 of its
+# answerable questions and 0.667 of the others (at 0.01: 0.016 and 0.580; without train2 at 0.01: 0.020 and 0.596).
+MAX_FALSE_REFUSALS = 0.02
 
 
 def neighbour_score(vectors: np.ndarray, memory: np.ndarray, labels: np.ndarray, k: int = NEIGHBOURS_K) -> np.ndarray:

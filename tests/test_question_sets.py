@@ -59,7 +59,7 @@ def test_answerability_covers_the_kinds_the_issue_names():
 
 
 # Written for the next round by two more writers, from the compendium alone: a whole set sealed from the start (it
-# measures the refusal decision once per round, nothing is tuned on it) and training questions not yet trained on.
+# measures the refusal decision once per round, nothing is tuned on it) and questions written for training.
 FRESH_SEALED, TRAINING_NEXT = "answerability-fresh.sealed.jsonl", "answerability-train2.jsonl"
 
 
