@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import charts
+
 OUT_OF_SCOPE = "out_of_scope"
 RELIABILITY_BINS = 10
 WORST = 12
@@ -73,21 +75,18 @@ def chart(rows: list[dict], path: Path) -> bool:
     table = reliability(rows)
     if not table:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = charts.pyplot()
     fig, ax = plt.subplots(figsize=(5, 5))
-    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
-    ax.plot([p for p, _, _ in table], [a for _, a, _ in table], marker="o", label="answerability model")
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label=charts.label("完全校准", "perfectly calibrated"))
+    ax.plot([p for p, _, _ in table], [a for _, a, _ in table], marker="o",
+            label=charts.label("拒答模型", "answerability model"))
     for p, actual, n in table:
         ax.annotate(str(n), (p, actual), textcoords="offset points", xytext=(4, -10), fontsize=8)
-    ax.set_xlabel("predicted probability the compendium answers it")
-    ax.set_ylabel("share actually answerable")
+    ax.set_xlabel(charts.label("预测的可回答概率", "predicted probability the compendium answers it"))
+    ax.set_ylabel(charts.label("实际可回答的比例", "share actually answerable"))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.set_title("Answerability reliability")
+    ax.set_title(charts.label("能否回答：预测与实际", "Answerability reliability"))
     ax.legend(loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

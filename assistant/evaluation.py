@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import answer_quality, answerability_report
+from . import answer_quality, answerability_report, charts
 from .metrics import gold_rank, hit_at, percentile, reciprocal_rank
 from .retrieval import RetrievalConfig
 from .settings import ROOT, Settings
@@ -262,11 +262,7 @@ def _badness(row: dict) -> tuple:
 
 def chart(report: dict, path: Path) -> None:
     """hit@3 (refusal rate for out-of-scope) per question type, one bar group per configuration."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = charts.pyplot()
     configs = report["configs"]
     groups = sorted({g for c in configs.values() for g in c["breakdown"] if g.startswith("type:")})
     fig, ax = plt.subplots(figsize=(max(8, len(groups) * 1.2), 4.5))
@@ -280,8 +276,8 @@ def chart(report: dict, path: Path) -> None:
     ax.set_xticks([x + width * (len(configs) - 1) / 2 for x in range(len(groups))])
     ax.set_xticklabels([g[5:] for g in groups], rotation=20)
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("hit@3 (out_of_scope: refusal rate)")
-    ax.set_title("Eval by question type and configuration")
+    ax.set_ylabel(charts.label("前 3 名命中率（域外题：拒答率）", "hit@3 (out_of_scope: refusal rate)"))
+    ax.set_title(charts.label("按题型和配置的评测结果", "Eval by question type and configuration"))
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)

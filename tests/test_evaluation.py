@@ -70,3 +70,11 @@ class TestCli:
         assert (tmp_path / "hybrid.md").exists() and (tmp_path / "hybrid.png").exists()
         unknown = subprocess.run(base + ["--config", "nope"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
         assert unknown.returncode == 2 and "未知配置" in unknown.stderr
+
+
+def test_charts_are_labelled_in_chinese_where_a_chinese_font_is_installed():
+    """make test installs Noto CJK (scripts/browser.sh) as the users' desktops have one: the labels are Chinese."""
+    from assistant import charts
+
+    assert charts.label("拒答模型", "answerability model") == "拒答模型"
+    assert charts.pyplot().rcParams["font.sans-serif"][0] in charts.CJK_FONTS
