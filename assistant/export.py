@@ -15,10 +15,9 @@ from pathlib import Path
 
 from .corpus import Compendium
 from .quoting import Span, cited_passage
-from .types import COMPENDIUM, REFERENCES_HEADING, Answer, Citation
+from .types import APP_NAME, COMPENDIUM, REFERENCES_HEADING, Answer, Citation
 
 TITLE = "培训备课问答单"
-AUTHOR = "工会案例问答助手"
 TABLE_HEADERS = ("序号", "问题", "状态", "回答", "引用案例", "单位")
 CSV_HEADER = ("序号", "问题", "状态", "回答", "引用案例", "单位", "奖项", "出处原文", "出处部分")
 _SOURCE_LIST = re.compile(r"\n+参考案例：\n(?:\[\d+\][^\n]*(?:\n|$))+\s*$")
@@ -223,7 +222,7 @@ def write_docx(entries: Sequence[SheetEntry], path: Path | str, compendium: Comp
     _page_layout(document)
     _styles(document)
     properties = document.core_properties
-    properties.author = properties.last_modified_by = AUTHOR
+    properties.author = properties.last_modified_by = APP_NAME
     properties.title, properties.subject, properties.comments = TITLE, COMPENDIUM, ""
     properties.language, properties.created, properties.modified = "zh-CN", created, created
     document.add_heading(TITLE, level=1)

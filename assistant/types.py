@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 MODE_EXTRACTIVE, MODE_LLM = "extractive", "llm"
 ANSWER_MODES = (MODE_EXTRACTIVE, MODE_LLM)
+APP_NAME = "工会案例问答助手"
 COMPENDIUM = "《2017年度上海市基层工会创新案例集》"
 REFERENCES_HEADING = "参考案例："
 

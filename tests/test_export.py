@@ -110,7 +110,7 @@ def test_docx_is_a4_with_the_compendium_in_the_header_page_numbers_and_our_name(
     assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
     assert "第" in section.footer.paragraphs[0].text
     properties = document.core_properties
-    assert properties.author == properties.last_modified_by == export.AUTHOR
+    assert properties.author == properties.last_modified_by == "工会案例问答助手"
     assert properties.title == export.TITLE and "python-docx" not in properties.comments
     assert properties.created.replace(tzinfo=None) == CREATED
 

@@ -95,7 +95,7 @@ def test_trainer_batch_downloads_docx_and_csv(batch, tmp_path: Path):
         assert expected in docx_text
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert COMPENDIUM in section.header.paragraphs[0].text and document.core_properties.author == export.AUTHOR
+    assert COMPENDIUM in section.header.paragraphs[0].text and document.core_properties.author == "工会案例问答助手"
 
     rows = list(csv.DictReader(io.StringIO(files["csv"].read_text(encoding="utf-8-sig"))))
     assert [r["问题"] for r in rows] == [RIDER_QUESTION, OUT_OF_SCOPE, FARM_QUESTION, SANITATION_QUESTION]

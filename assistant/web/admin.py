@@ -18,9 +18,9 @@ from ..access import may_administer
 from ..evaluation import METRIC_LABELS, OUT_OF_SCOPE, format_value
 from ..feedback import SHANGHAI, FeedbackError, FeedbackStore
 from ..pipeline import Assistant
+from ..types import APP_NAME
 from .downloads import DownloadFolder
 
-APP_NAME = "工会案例问答助手"
 # Runs started from the page go into this folder of the index directory (which the service may write, where a
 # deployment's checkout may be read-only), never over the committed eval/reports.
 WEB_RUNS = "eval-runs"

@@ -12,6 +12,7 @@ from ..access import RateLimiter, rate_limiter
 from ..corpus import AWARDS
 from ..feedback import FeedbackStore
 from ..pipeline import Assistant
+from ..types import APP_NAME
 from .admin import Admin
 from .chat import ALL, Chat
 from .client import PAGE_JS, ChineseInterface
@@ -21,7 +22,7 @@ from .library import RESULTS_JS, RESULTS_TEMPLATE, SHOW_CASE_JS, CaseLibrary
 from .rendering import CSS, case_texts, escape, mode_label
 from .trainer import SHEET_TABLE, Trainer
 
-TITLE = "工会案例问答助手"
+TITLE = APP_NAME
 EXAMPLES = [
     "怎样组建外卖骑手工会？",
     "保姆遇到法律纠纷，工会能提供什么帮助？",

@@ -16,7 +16,6 @@ CSS = """
 .source-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
 .source-head { font-weight: 600; }
 .source-meta, .mode-line { color: var(--body-text-color-subdued); font-size: 0.9em; }
-.source-quote { margin: 6px 0; }
 .case-full summary { cursor: pointer; color: var(--link-text-color); }
 .case-full h4 { font-size: 1em; margin: 10px 0 4px; }
 .badge { display: inline-block; border-radius: 4px; padding: 1px 8px; font-weight: 600; }
