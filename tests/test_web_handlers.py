@@ -339,8 +339,8 @@ class Progress:
     def __init__(self) -> None:
         self.shown: list[tuple] = []
 
-    def __call__(self, progress, desc=None, **_):
-        self.shown.append((progress, desc))
+    def __call__(self, progress, desc=None, unit=None, **_):
+        self.shown.append((progress, desc, unit))
 
 
 class TestTrainer:
@@ -355,8 +355,7 @@ class TestTrainer:
         assert [row[1] for row in rows] == [RIDER_QUESTION, OUT_OF_SCOPE, "环卫工人的爱心接力站是怎么建的？"]
         assert [row[2] for row in rows] == ["已回答", "已拒答", "已回答"]
         assert RIDER_UNIT in rows[0][5] and SANITATION_UNIT in rows[2][5]
-        assert progress.shown == [((0, 3), "正在回答第 1/3 题"), ((1, 3), "正在回答第 2/3 题"),
-                                  ((2, 3), "正在回答第 3/3 题")]
+        assert progress.shown == [((i, 3), "正在回答", "题") for i in range(3)]  # 「正在回答 1/3 题」
         for button, suffix in ((md, ".md"), (csv_file, ".csv"), (docx, ".docx")):
             assert button["interactive"] is True and Path(button["value"]).suffix == suffix
         assert Path(md["value"]).parent == Path(docx["value"]).parent
