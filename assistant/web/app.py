@@ -91,7 +91,7 @@ def _chat_tab(chat: Chat, feedback: Feedback, categories: list[str]) -> _ChatFie
     with gr.Row(elem_id="chat-layout"):
         with gr.Column(scale=4, elem_id="chat-column"):
             chatbot = gr.Chatbot(label="对话", height=600, elem_id="chat", placeholder=WELCOME, latex_delimiters=[],
-                                 buttons=[], feedback_options=("Like", "Dislike"))
+                                 buttons=[])  # no copy button: 复制回答 under each answer copies clean text
             with gr.Row(elem_id="chips"):
                 discussed = gr.Markdown(visible=False, elem_id="discussed")
                 forget = gr.Button("✕ 不再接着这个案例问", size="sm", visible=False, elem_id="forget-discussed")
