@@ -156,7 +156,29 @@ class FeedbackStore:
         self.backend.close()
 
 
-class SqliteBackend:
+class SqlStatements:
+    """The feedback table's statements, for a backend whose driver takes `mark` as its placeholder and whose
+    `_run(work)` runs work(connection)."""
+
+    mark = "?"
+
+    def _insert_sql(self) -> str:
+        return f"INSERT INTO feedback ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join([self.mark] * len(ROW_COLUMNS))})"
+
+    def update(self, record_id: int, column: str, value: str) -> int:
+        sql = f"UPDATE feedback SET {column} = {self.mark} WHERE id = {self.mark}"
+        return self._run(lambda connection: connection.execute(sql, (value, record_id)).rowcount)
+
+    def delete(self, record_id: int) -> None:
+        sql = f"DELETE FROM feedback WHERE id = {self.mark}"
+        self._run(lambda connection: connection.execute(sql, (record_id,)))
+
+    def select(self) -> list[tuple]:
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM feedback ORDER BY id"
+        return self._run(lambda connection: connection.execute(sql).fetchall())
+
+
+class SqliteBackend(SqlStatements):
     """One SQLite file in WAL mode; every call opens its own short connection, so threads and processes can share it."""
 
     def __init__(self, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, attempts: int = ATTEMPTS) -> None:
@@ -201,21 +223,11 @@ class SqliteBackend:
                 time.sleep(0.05 * (2 ** attempt) * (0.5 + random.random()))
 
     def insert(self, row: tuple) -> int:
-        sql = f"INSERT INTO feedback ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
+        sql = self._insert_sql()
         return self._run(lambda connection: int(connection.execute(sql, row).lastrowid))
 
-    def update(self, record_id: int, column: str, value: str) -> int:
-        sql = f"UPDATE feedback SET {column} = ? WHERE id = ?"
-        return self._run(lambda connection: connection.execute(sql, (value, record_id)).rowcount)
-
-    def delete(self, record_id: int) -> None:
-        self._run(lambda connection: connection.execute("DELETE FROM feedback WHERE id = ?", (record_id,)))
-
     def select(self) -> list[tuple]:
-        if not self.path.exists():
-            return []
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM feedback ORDER BY id"
-        return self._run(lambda connection: connection.execute(sql).fetchall())
+        return super().select() if self.path.exists() else []
 
     def close(self) -> None:
         pass

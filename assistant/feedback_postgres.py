@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from .feedback import _COLUMNS, ROW_COLUMNS, FeedbackError
+from .feedback import FeedbackError, SqlStatements
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -67,9 +67,11 @@ def _passwords(url: str) -> set[str]:
     return {form for raw in found if raw for form in (raw, unquote(raw))}
 
 
-class PostgresBackend:
+class PostgresBackend(SqlStatements):
     """The feedback table in one PostgreSQL database, created on first use; a pool of a few connections, checked
     before each use so a restarted database is picked up without restarting the app."""
+
+    mark = "%s"
 
     def __init__(self, url: str, max_connections: int = POOL_MAX, wait_s: float = WAIT_S) -> None:
         if max_connections < 1 or wait_s <= 0:
@@ -124,20 +126,8 @@ class PostgresBackend:
         return text
 
     def insert(self, row: tuple) -> int:
-        sql = (f"INSERT INTO feedback ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join(['%s'] * len(ROW_COLUMNS))}) "
-               "RETURNING id")
+        sql = self._insert_sql() + " RETURNING id"
         return self._run(lambda connection: int(_one(connection.execute(sql, row))))
-
-    def update(self, record_id: int, column: str, value: str) -> int:
-        sql = f"UPDATE feedback SET {column} = %s WHERE id = %s"
-        return self._run(lambda connection: connection.execute(sql, (value, record_id)).rowcount)
-
-    def delete(self, record_id: int) -> None:
-        self._run(lambda connection: connection.execute("DELETE FROM feedback WHERE id = %s", (record_id,)))
-
-    def select(self) -> list[tuple]:
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM feedback ORDER BY id"
-        return self._run(lambda connection: connection.execute(sql).fetchall())
 
     def close(self) -> None:
         with self._lock:

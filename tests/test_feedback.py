@@ -29,21 +29,25 @@ CITATIONS = [{"n": 1, "case_id": RIDER_CASE, "title": RIDER_TITLE, "unit": RIDER
               "section": "做法", "quote": "推进“饿了么”公司总部建会。"}]
 
 
-def test_concurrent_threads_lose_no_feedback(tmp_path: Path):
-    store = FeedbackStore(tmp_path / "fb.sqlite3")
-
+def write_from_threads(store: FeedbackStore, each: int, workers: int = 8) -> None:
+    """`workers` threads each rate `each` answers at once, commenting on every third; then every record is there."""
     def write(worker: int) -> None:
-        for i in range(30):
+        for i in range(each):
             record = store.add(f"问题 {worker}-{i}", "回答", CITATIONS, "extractive", "up" if i % 2 else "down")
             if i % 3 == 0:
                 store.set_comment(record, f"意见 {worker}-{i}")
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for finished in [pool.submit(write, w) for w in range(8)]:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for finished in [pool.submit(write, w) for w in range(workers)]:
             finished.result()  # re-raises whatever a writer hit
     records = store.records()
-    assert sorted(r["question"] for r in records) == sorted(f"问题 {w}-{i}" for w in range(8) for i in range(30))
-    assert sum(1 for r in records if r["comment"]) == 8 * 10
+    assert sorted(r["question"] for r in records) == sorted(f"问题 {w}-{i}" for w in range(workers) for i in range(each))
+    assert sum(1 for r in records if r["comment"]) == workers * len(range(0, each, 3))
+
+
+def test_concurrent_threads_lose_no_feedback(tmp_path: Path):
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    write_from_threads(store, each=30)
     assert sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -15,19 +15,16 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from test_feedback import CITATIONS, write_from_threads
 
 from assistant.feedback import CSV_HEADER, FeedbackError, FeedbackStore, local_time
 from assistant.settings import ROOT, Settings
 
 RUN = ROOT / "deploy" / "run.sh"
 PASSWORD = "Pw-never-shown-9c1e"
-CITATIONS = [{"n": 1, "case_id": "2017-A3-2", "title": "聚焦网约送餐员 创新建会入会方法",
-              "unit": "普陀区网约送餐员行业工会联合会", "award": "十大创新案例", "section": "做法",
-              "quote": "推进“饿了么”公司总部建会。"}]
 
 
 def free_port() -> int:
@@ -118,18 +115,7 @@ def test_schema_created_on_first_use_even_by_several_processes_at_once(database:
 
 @pytest.mark.slow
 def test_concurrent_threads_lose_no_feedback(store: FeedbackStore):
-    def write(worker: int) -> None:
-        for i in range(25):
-            record = store.add(f"问题 {worker}-{i}", "回答", CITATIONS, "extractive", "up" if i % 2 else "down")
-            if i % 3 == 0:
-                store.set_comment(record, f"意见 {worker}-{i}")
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for finished in [pool.submit(write, w) for w in range(8)]:
-            finished.result()
-    records = store.records()
-    assert sorted(r["question"] for r in records) == sorted(f"问题 {w}-{i}" for w in range(8) for i in range(25))
-    assert sum(1 for r in records if r["comment"]) == 8 * 9
+    write_from_threads(store, each=25)
 
 
 @pytest.mark.slow  # waits for the connection that never comes (3 s)
