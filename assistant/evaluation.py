@@ -231,9 +231,7 @@ def markdown(report: dict, worst: int = 15) -> str:
                   "| 分组 group | 题数 n | hit@1 | hit@3 | MRR | must_contain | 拒答率 refused |",
                   "|---|---|---|---|---|---|---|"]
         for group, summary in configs[name]["breakdown"].items():
-            refused = summary["refusal_rate"] if group == "type:out_of_scope" else summary["false_refusal_rate"]
-            values = (summary["hit@1"], summary["hit@3"], summary["mrr"], summary["must_contain"], refused)
-            lines.append(f"| {group} | {summary['questions']} | " + " | ".join(map(format_value, values)) + " |")
+            lines.append(f"| {group} | {summary['questions']} | " + " | ".join(group_values(group, summary)) + " |")
     first = names[0]
     bad = worst_rows(configs[first]["rows"], worst)
     lines += ["", f"## 最差的题目（{first}）/ Worst questions", "",
@@ -246,6 +244,13 @@ def markdown(report: dict, worst: int = 15) -> str:
     lines += answer_quality.markdown(configs[first]["rows"])
     lines += answerability_report.markdown(configs[first]["rows"])
     return "\n".join(lines) + "\n"
+
+
+def group_values(group: str, summary: dict) -> list[str]:
+    """A group's hit@1, hit@3, MRR, key content and refusals as the reports show them: the refusal rate for the
+    out-of-scope group, the false refusal rate for the others."""
+    refused = summary["refusal_rate"] if group == f"type:{OUT_OF_SCOPE}" else summary["false_refusal_rate"]
+    return [format_value(v) for v in (summary["hit@1"], summary["hit@3"], summary["mrr"], summary["must_contain"], refused)]
 
 
 def worst_rows(rows: list[dict], count: int) -> list[dict]:

@@ -220,8 +220,8 @@ class Admin:
 
     def _cases(self, case_ids: Sequence[str]) -> str:
         """Case ids with their titles, one a line."""
-        titles = {case.id: case.title for case in self.assistant.compendium.cases}
-        return "\n".join(f"{case_id} {titles.get(case_id, '')}".strip() for case_id in case_ids)
+        cases = [(case_id, self.assistant.compendium.get(case_id)) for case_id in case_ids]
+        return "\n".join(f"{case_id} {case.title}" if case else case_id for case_id, case in cases)
 
 
 def _pick(runs: list[Run], value: str | None) -> tuple[Run, str] | None:
@@ -231,12 +231,8 @@ def _pick(runs: list[Run], value: str | None) -> tuple[Run, str] | None:
 
 
 def _kinds(breakdown: dict) -> dict:
-    rows = []
-    for group, summary in breakdown.items():
-        refused = summary["refusal_rate"] if group == f"type:{OUT_OF_SCOPE}" else summary["false_refusal_rate"]
-        rows.append([_group_label(group), summary["questions"], format_value(summary["hit@1"]),
-                     format_value(summary["hit@3"]), format_value(summary["mrr"]), format_value(summary["must_contain"]),
-                     format_value(refused)])
+    rows = [[_group_label(group), summary["questions"], *evaluation.group_values(group, summary)]
+            for group, summary in breakdown.items()]
     return {"headers": KIND_HEADERS, "data": rows}
 
 
