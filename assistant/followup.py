@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from .corpus import Compendium
 from .lexicon import Lexicon
-from .refusal import is_english
+from .refusal import NAME_TAGS, is_english
 from .retrieval import SearchResult
 from .types import (
     FOLLOW_UP_CONTINUE,
@@ -41,6 +41,9 @@ ENGLISH_ASPECT_WORDS = frozenset(
     "experts say said comment comments think about of people members case more details detail tell me and in on "
     "to for with any there start started started begin began year years number numbers steps so far".split())
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+# Besides function words, jieba tags of words that name no topic of their own: localisers (以后, 里面), time words
+# (现在), adjectives (成功, 一般, 具体).
+PLAIN_TAGS = ("f", "t", "a", "ad")
 ORDINAL = re.compile(r"第\s*([一二三四五六七八九十1-9])\s*(个|条|家|项|种|案例|点)")
 ORDINAL_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
 OTHERS = re.compile(
@@ -52,6 +55,9 @@ CONTINUE_RANK = 3
 CONTINUE_COVERAGE = 0.6
 # A question strong on another case switches when the discussed case scores below this share of the best.
 SWITCH_SHARE = 0.7
+# A question's own wording matches a passage strongly at this BM25 score (tuning dialogues: new topics phrased as
+# follow-ups score 11–25, follow-ups with a word of their own 2–7).
+STRONG_BM25 = 10.0
 # 「同一类里还有哪些」「这家单位还有别的案例吗」: other cases of the discussed case's category, or of its unit.
 SAME_CATEGORY = re.compile(r"同一?类|同类|这一类|一类里|这个类别|同一个类别")
 SAME_UNIT = re.compile(r"(这|该|同一?)(一)?(家|个)?(单位|镇|街道|区|公司|集团|总工会|工会|企业|医院|学校)")
@@ -81,15 +87,18 @@ class FollowUpJudge:
         return tuple(cited)
 
     def topic(self, question: str) -> list[str]:
-        """The question's own topic words: what is left without aspect words and single characters (English:
-        without question words)."""
+        """The question's own topic words: what is left without aspect words, words that name no topic by their
+        part of speech (以后, 现在, 成功) and single characters (English: without question words)."""
         latin = [w.lower() for w in _LATIN_WORD.findall(question)]
         english = [w for w in latin if w not in ENGLISH_ASPECT_WORDS]
+        tagged = self.lexicon.tag(_LATIN_WORD.sub(" ", question))
+        plain = self.lexicon.function_words(question) | {w for w, tag in tagged if tag in PLAIN_TAGS}
+        names = [w for w, tag in tagged if tag in NAME_TAGS and len(w) > 1]  # a name is a topic: 饿了么 keeps its 了
         # A single character left over (钱, 出, 样) names no topic: too little to tell one case from another;
         # a number does (6+2, 809).
         chinese = [t for t in self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question)))
-                   if len(t) > 1 or t.isdigit()]
-        return chinese + english
+                   if t.isdigit() or (len(t) > 1 and t not in plain)]
+        return list(dict.fromkeys(names + chinese)) + english
 
     def case_coverage(self, question: str, case_id: str) -> float:
         tokens = list(dict.fromkeys(self.topic(question)))
@@ -136,4 +145,7 @@ class FollowUpJudge:
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题本身的检索仍把该案例排在前几名")
         if self.case_coverage(question, current) >= CONTINUE_COVERAGE:
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "该案例原文包含问题的大部分用词")
+        if answerable_alone and alone.top_bm25 < STRONG_BM25:
+            # Answerable, yet pointing nowhere in particular (「他们入会能享受点啥？」): about the case under discussion.
+            return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题本身没有明确指向别的案例")
         return FollowUp(FOLLOW_UP_NEW, (), "问题本身指向别的案例或案例集以外")

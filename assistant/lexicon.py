@@ -10,6 +10,9 @@ from functools import cached_property
 from pathlib import Path
 
 _TOKEN = re.compile(r"[\w+]+")
+# jieba tags of words that carry no topic: pronouns, adverbs, numerals, conjunctions, prepositions, particles,
+# interjections, onomatopoeia, measure words.
+FUNCTION_TAGS = ("r", "d", "m", "c", "p", "u", "y", "e", "o", "q")
 
 
 def _lines(path: Path) -> list[str]:
@@ -33,6 +36,7 @@ class Lexicon:
         self.directory = directory
         self._lock = threading.Lock()
         self._tokenizer = None
+        self._tagger = None
 
     @cached_property
     def stopwords(self) -> frozenset[str]:
@@ -60,6 +64,21 @@ class Lexicon:
                     tokenizer.load_userdict(userdict)
                 self._tokenizer = tokenizer
             return self._tokenizer
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """The text's words with jieba's part-of-speech tags (same dictionary as `tokenize`)."""
+        tokenizer = self._jieba()
+        with self._lock:
+            if self._tagger is None:
+                import jieba.posseg
+
+                self._tagger = jieba.posseg.POSTokenizer(tokenizer)
+        return [(pair.word, pair.flag) for pair in self._tagger.cut(text)]
+
+    def function_words(self, text: str) -> set[str]:
+        """The text's words that carry no topic, by their jieba tags: pronouns, adverbs, numerals, conjunctions,
+        prepositions, particles, measure words (自己, 一起, 这么, 几个)."""
+        return {word for word, tag in self.tag(text) if tag[:1] in FUNCTION_TAGS}
 
     def tokenize(self, text: str) -> list[str]:
         """Search tokens (overlapping sub-words) without stop words or punctuation."""

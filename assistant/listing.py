@@ -19,8 +19,6 @@ from .sentences import Sentence
 LIST_SENTENCE_SHARE = 0.5
 # A list's topic: the question's words rarer than this (in about an eighth of the passages or fewer).
 TOPIC_IDF = 2.0
-# jieba tags of words that carry no topic: pronouns, adverbs, numerals, conjunctions, prepositions, particles.
-FUNCTION_TAGS = ("r", "d", "m", "c", "p", "u", "y", "e", "o", "q")
 # 「那一类的四个案例」「三个案例各…」: the question asks for a whole category of the book.
 _CATEGORY = re.compile(r"[这那此该同]一?类|类别|([两二三四五六七八九\d])个(?:提名)?案例")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -32,22 +30,14 @@ class ListMatcher:
     def __init__(self, scorer: SentenceScorer) -> None:
         self.scorer = scorer
         self.lexicon = scorer.lexicon
-        self._posseg = None  # jieba's part-of-speech tagger, loaded for the first list question
 
     def topic(self, query: str) -> dict[str, float]:
         """The words a list question is about: its rarer words, without the words that ask for the list, without
         function words (自己, 一起, 这么: pronouns, adverbs, numerals by jieba's tags)."""
         text = strip_list_words(query)
-        function_words = {w for w, tag in self._tags(text) if tag[:1] in FUNCTION_TAGS}
+        function_words = self.lexicon.function_words(text)
         weights = self.scorer.weights(text)  # the book's words for the question's words count in full: a list needs them
         return {t: w for t, w in weights.items() if self.scorer.idf(t) >= TOPIC_IDF and t not in function_words}
-
-    def _tags(self, text: str) -> list[tuple[str, str]]:
-        if self._posseg is None:
-            import jieba.posseg
-
-            self._posseg = jieba.posseg.POSTokenizer(self.lexicon._jieba())
-        return [(pair.word, pair.flag) for pair in self._posseg.cut(text)]
 
     def alternatives(self, question: str, topic: dict[str, float]) -> list[dict[str, float]]:
         """The items of an enumeration in the question (「外卖小哥、快递员、保姆、护工」), each with its topic words and

@@ -166,6 +166,9 @@ class Assistant:
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) and filters \
                 and not filters.accept(self.compendium.get(follow.case_ids[0])):
             follow = FollowUp(FOLLOW_UP_NEW, (), "正在讨论的案例不在当前的筛选范围内")
+        elsewhere = self.gate.named_elsewhere(asking) if follow.kind != FOLLOW_UP_NEW else None
+        if elsewhere:
+            follow, own = FollowUp(FOLLOW_UP_NEW, (), "问题提到了案例集以外的单位或地方"), elsewhere
         result, hits, verdict = alone, list(alone.hits), own
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
             case_id = follow.case_ids[0]

@@ -134,29 +134,28 @@ class RefusalGate:
         return frozenset(word for rule in self.lexicon.synonyms for word in rule.everyday)
 
     @cached_property
-    def _posseg(self):
-        import jieba.posseg
-
-        return jieba.posseg.POSTokenizer(self.lexicon._jieba())
-
-    @cached_property
     def _word_counts(self) -> dict[str, int]:
         return self.lexicon._jieba().FREQ
 
     @lru_cache(maxsize=256)  # noqa: B019 - one gate per assistant; each question's tags are read by several signals
     def _tagged(self, question: str) -> tuple[tuple[str, str], ...]:
         """The question's words with jieba's part-of-speech tags."""
-        return tuple((pair.word, pair.flag) for pair in self._posseg.cut(question))
+        return tuple(self.lexicon.tag(question))
 
     def is_name(self, word: str, tag: str) -> bool:
         """A name jieba had to guess (not in its dictionary, tagged as a name: 美团, 顺丰), or a place in it
         (北京, 朝阳区)."""
         if tag not in PROPER_NOUN_TAGS or len(word) < 2:
             return False
+        if not self._word_counts.get(word):
+            return True
+        return tag == "ns" and self._is_place(word)
+
+    def _is_place(self, word: str) -> bool:
+        """A place by jieba's word counts: an administrative name (朝阳区), or a word whose administrative form is
+        common beside it."""
         count = self._word_counts.get(word)
         if not count:
-            return True
-        if tag != "ns":
             return False
         if len(word) > 2 and word[-1] in PLACE_SUFFIXES:
             return True
@@ -227,6 +226,20 @@ class RefusalGate:
         if not result.hits:
             return Verdict(True, REFUSAL_NO_HITS, coverage=0.0)
         return None
+
+    def named_elsewhere(self, question: str) -> Verdict | None:
+        """Refused when the question names an organisation or place the compendium never names: said after a case,
+        「那宁波港的工会有没有类似的做法？」 asks about that one, not about the case under discussion."""
+        names = self.unknown_whole_names(question) or self.unknown_names(question) or self.unknown_places_in(question)
+        return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], self.coverage(question)) if names else None
+
+    def unknown_places_in(self, question: str) -> list[str]:
+        """Place names that begin with a place the compendium never names (宁波港, 杭州湾; not 长兴岛, as the book
+        names 长兴). Not a signal of the learned decision: there it lowered the refusals of out-of-scope questions on
+        the never-trained set (0.667 to 0.646)."""
+        return [word for word, tag in self._tagged(question) if tag == "ns" and word not in self.corpus_text
+                and any(self._is_place(word[:end]) and word[:end] not in self.corpus_text
+                        for end in range(len(word) - 1, 1, -1))]
 
     def signals(self, question: str, result: SearchResult) -> Signals:
         return Signals(

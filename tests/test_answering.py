@@ -88,6 +88,13 @@ class TestRefusal:
     def test_unknown_names_are_places_and_brands_not_everyday_words(self, assistant, question, names):
         assert assistant.gate.unknown_names(question) == names
 
+    @pytest.mark.parametrize(("question", "places"), [
+        ("宁波港的工人怎么入会？", ["宁波港"]), ("杭州湾的企业有工会吗？", ["杭州湾"]),
+        ("长兴岛的商户怎么入会？", []),  # the book names 长兴
+    ])
+    def test_places_beginning_with_a_place_the_book_never_names(self, assistant, question, places):
+        assert assistant.gate.unknown_places_in(question) == places
+
     def test_a_colloquial_question_close_in_meaning_is_answered(self, assistant):
         answer = assistant.ask("我哥哥在送外卖，怎么入会？")
         assert not answer.refused and answer.citations[0].case_id == "2017-A3-2"
@@ -118,6 +125,31 @@ class TestConversation:
         follow = assistant.ask(question, [Turn(first.question, first)])
         assert follow.refused and not follow.citations
         assert follow.follow_up.kind == "continue"  # read as about the riders, and still refused
+
+    def test_a_follow_up_with_a_word_of_its_own_that_points_nowhere_else_stays_on_the_case(self, assistant):
+        first = assistant.ask("青浦区怎么把快递员组织进工会？")
+        assert first.citations[0].case_id == "2017-A3-4"
+        follow = assistant.ask("建会的理念是什么？", [Turn(first.question, first)])
+        assert follow.follow_up.reason == "问题本身没有明确指向别的案例"
+        assert not follow.refused and follow.citations[0].case_id == "2017-A3-4"
+
+    def test_a_new_topic_phrased_as_a_follow_up_leaves_the_case(self, assistant):
+        first = assistant.ask("青浦区怎么把快递员组织进工会？")
+        other = assistant.ask("那劳模看病有没有绿色通道？", [Turn(first.question, first)])
+        assert other.follow_up.kind == "new" and other.citations[0].case_id == "2017-N15-1"
+
+    def test_a_follow_up_naming_a_place_the_book_never_names_is_refused(self, assistant):
+        first = assistant.ask("上港集团的码头工人吃饭问题工会是怎么解决的？")
+        follow = assistant.ask("那宁波港有没有类似的做法？", [Turn(first.question, first)])
+        assert follow.refused and not follow.citations
+        assert (follow.verdict.kind, follow.verdict.detail) == ("unknown-name", "宁波港")
+
+    @pytest.mark.parametrize(("question", "topic"), [
+        ("用了以后效果怎么样？", []), ("现在一共评了多少？", []),  # 以后 and 现在 name no topic (jieba: f, t)
+        ("饿了么工会首批会员有多少人？", ["饿了么"]),  # a name is a topic, although 了 is a question word
+    ])
+    def test_a_follow_ups_own_topic(self, assistant, question, topic):
+        assert assistant.followups.topic(question) == topic
 
     def test_new_topic_is_not_treated_as_follow_up(self, assistant):
         first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
