@@ -40,6 +40,8 @@ _FACT = re.compile(r"多少|几[个名家人次年月天大项场期种位样条
                    r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|"
                    r"哪[一二三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
                    r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)", re.I)
+# A question with no asking word that names a measure (「职工满意率呢？」「参加的人数？」) asks for that figure.
+_MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费用|日期|地址|名字|名称|电话")
 _HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|\bhow\b(?! many| much)", re.I)
 
 # The unit of measure a 「多少…」/「几…」 question asks for → the marks a figure in the book carries for it.
@@ -146,7 +148,7 @@ def kind(question: str, experts: tuple[str, ...] = ()) -> str:
     # 「效果如何」「情况怎么样」: the how-word asks about the outcome named just before it.
     if outcome >= 0 and outcome >= howto - OUTCOME_BEFORE_HOW:
         return OUTCOME
-    return HOWTO
+    return FACT if howto < 0 and _MEASURE_NOUN.search(question) else HOWTO
 
 
 def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
@@ -157,7 +159,8 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         if pattern.search(q):
             measures += [m for m in marks if m not in measures]
     measures += [m for m in _COUNTER.findall(q) if m not in measures]
-    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|how many|how much|what share", q))
+    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share",
+                            q))
     return Asked(
         kind(question, experts), number, tuple(measures),
         date=bool(re.search(r"哪天|哪一天|什么时候|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),

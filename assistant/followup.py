@@ -61,6 +61,8 @@ STRONG_BM25 = 10.0
 # 「同一类里还有哪些」「这家单位还有别的案例吗」: other cases of the discussed case's category, or of its unit.
 SAME_CATEGORY = re.compile(r"同一?类|同类|这一类|一类里|这个类别|同一个类别")
 SAME_UNIT = re.compile(r"(这|该|同一?)(一)?(家|个)?(单位|镇|街道|区|公司|集团|总工会|工会|企业|医院|学校)")
+# Words that point back to what was said before (「那这种纠纷…」「他们多少人受益？」「里面提到的…」).
+POINTS_BACK = re.compile(r"这种|这类|这个|这些|这样的|那个|那些|那种|他们|她们|它们|其中|里面|上面|刚才|前面|提到的|上述")
 _UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
 
 
@@ -85,6 +87,11 @@ class FollowUpJudge:
             cited.remove(answer.retrieved[0].case_id)  # a model may cite a side passage first
             cited.insert(0, answer.retrieved[0].case_id)
         return tuple(cited)
+
+    @staticmethod
+    def leans_on_a_refusal(question: str, history: Sequence) -> bool:
+        """Whether the question points back to a question that was refused: what it points to is not in the book."""
+        return bool(history) and history[-1].answer.refused and bool(POINTS_BACK.search(question))
 
     def topic(self, question: str) -> list[str]:
         """The question's own topic words: what is left without aspect words, words that name no topic by their

@@ -176,8 +176,10 @@ class Assistant:
             verdict = self._continue_verdict(asking, own)
         elif follow.kind == FOLLOW_UP_OTHERS:
             result, hits, verdict = self._others(asking, history, follow, filters)
-        elif not self.followups.topic(asking) and not own.refused:
-            # Nothing under discussion and nothing asked about: 「他们的成效呢？」 after a refusal.
+        elif not own.refused and (not self.followups.topic(asking)
+                                  or self.followups.leans_on_a_refusal(asking, history)):
+            # Nothing under discussion and nothing asked about (「他们的成效呢？」), or pointing back to a refused
+            # question (「那这种纠纷一般怎么调解？」): about what the book does not contain.
             verdict = Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
@@ -226,8 +228,9 @@ class Assistant:
             return Answer(r.question, self._refusal(r.verdict, offered), True, MODE_EXTRACTIVE, (), r.retrieved,
                           suggestions=tuple(self._retrieved(h) for h in offered))
         # A new question's list answer may name more cases than the five shown as retrieved: the composer gets the
-        # whole ranking of the same search (within the filters).
-        hits = list(r.result.hits) if r.follow_up.kind == FOLLOW_UP_NEW else r.hits
+        # whole ranking of the same search (within the filters). A follow-up on a case is answered from that case.
+        hits = list(r.result.hits) if r.follow_up.kind == FOLLOW_UP_NEW \
+            else r.hits[:1] if r.follow_up.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else r.hits
         text, citations = self.composer.compose(r.question, r.result.query, hits)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 

@@ -151,6 +151,15 @@ class TestConversation:
     def test_a_follow_ups_own_topic(self, assistant, question, topic):
         assert assistant.followups.topic(question) == topic
 
+    def test_a_question_pointing_back_to_a_refused_one_is_refused_and_a_new_one_answered(self, assistant):
+        refused = assistant.ask("骑手出了车祸，工伤怎么认定？")
+        history = [Turn(refused.question, refused)]
+        assert refused.refused
+        assert assistant.ask("那这种情况一般赔多少？", history).refused
+        assert assistant.ask("他们的工会会员有多少？", history).refused
+        fresh = assistant.ask("青浦的快递员是怎么入会的？", history)
+        assert not fresh.refused and fresh.citations[0].case_id == "2017-A3-4"
+
     def test_new_topic_is_not_treated_as_follow_up(self, assistant):
         first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
         other = assistant.ask("劳模看病的小红卡是怎么回事？", [Turn("宝钢是怎么推动职工岗位创新的？", first)])

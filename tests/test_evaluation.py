@@ -32,6 +32,16 @@ class TestScoring:
         assert summary["hit@1"] == 0.0 and summary["hit@3"] == 1.0 and summary["mrr"] == 0.5
         assert summary["must_contain"] == 0.0 and summary["must_contain_strings"] == 0.5
 
+    def test_a_dialogue_turns_key_fact_is_found_across_the_books_spaces(self):
+        from assistant import dialogue_eval
+
+        turn = {"class": "short_fact", "question": "入了多少人？", "gold": ["2017-A3-3"], "refuse": False,
+                "must_contain": ["1031名会员", "2017年8月4日"]}
+        answer = Answer("入了多少人？", "2017 年 8 月 4 日成立……1031 名会员已注册", False, "extractive",
+                        (Citation(1, "2017-A3-3", "t", "u", "a", "做法", "q"),))
+        row = dialogue_eval.score_turn(turn, answer)
+        assert row["right"] and (row["must_found"], row["must_total"]) == (2, 2)
+
     def test_out_of_scope_counts_refusals(self):
         question = evaluation.Question("y", ("你好",), "out_of_scope", (), (), True)
         row = evaluation.score(question, Answer("你好", "抱歉", True, "extractive"))
