@@ -72,6 +72,12 @@ class Case:
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
 
+    @property
+    def book_order(self) -> tuple[int, int, int]:
+        """Where the book prints the case: 特等奖, then 十大创新案例, then 提名奖, each by category and number."""
+        tier, group, item = re.fullmatch(r"\d+-([TAN])(\d+)-(\d+)", self.id).groups()
+        return "TAN".index(tier), int(group), int(item)
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,

@@ -104,8 +104,9 @@ class ListMatcher:
             return []
         if len(members) < 2:
             return []
-        # Within a category its name fits every case: each case is told by its own first move.
-        return [(h, first_move(h.case)) for h in members]
+        # Within a category its name fits every case: each case is told by its own first move, in the book's order
+        # (so 「第二个」 is the second as the book prints them).
+        return [(h, first_move(h.case)) for h in sorted(members, key=lambda h: h.case.book_order)]
 
 
 def first_move(case: Case) -> Sentence | None:

@@ -160,6 +160,13 @@ class TestConversation:
         fresh = assistant.ask("青浦的快递员是怎么入会的？", history)
         assert not fresh.refused and fresh.citations[0].case_id == "2017-A3-4"
 
+    def test_a_category_is_listed_in_the_books_order_and_its_second_case_is_the_books_second(self, assistant):
+        question = "发挥国有企业工会优势那一类有哪几个案例？"
+        listed = assistant.ask(question)
+        assert [c.case_id for c in listed.citations] == ["2017-A5-1", "2017-A5-2", "2017-A5-3"]
+        second = assistant.ask("第二个具体做了什么？", [Turn(question, listed)])
+        assert second.follow_up.kind == "ordinal" and [c.case_id for c in second.citations] == ["2017-A5-2"]
+
     def test_new_topic_is_not_treated_as_follow_up(self, assistant):
         first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
         other = assistant.ask("劳模看病的小红卡是怎么回事？", [Turn("宝钢是怎么推动职工岗位创新的？", first)])
