@@ -73,6 +73,10 @@ MAX_NAME_WORDS = 3
 MAX_NAME_GAP = 14
 # A name counts as the compendium's when most of it is printed there as one piece.
 KNOWN_NAME_SHARE = 0.6
+# A near miss: the question's organisation is named by none of this many closest cases. Its own name is told by
+# what follows the book's city and country (上海第一人民医院: 第一).
+NEAR_CASES = 3
+_SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
 LATIN = re.compile(r"[A-Za-z]")
 # English questions (mostly Latin letters) resemble a passage at 0.76 and up when the compendium speaks of them.
 MIN_DENSE_ENGLISH = 0.76
@@ -215,8 +219,10 @@ class RefusalGate:
         known = [t for t in tokens if t in self.corpus_text or any(t in w or w in t for w in self._everyday_words)]
         return len(known) / len(tokens)
 
-    def exact_rule(self, question: str, result: SearchResult) -> Verdict | None:
-        """The rules that hold without exception: injection, another year or edition, nothing within the filters."""
+    def exact_rule(self, question: str, result: SearchResult, near_misses: bool = True) -> Verdict | None:
+        """The rules that hold without exception: injection, another year or edition, nothing within the filters, an
+        organisation the book does not contain beside the cases found on its topic (`near_misses`: the learned
+        decision is trained on those questions too, they teach it more than the rule needs them)."""
         if INJECTION.search(question):
             return Verdict(True, REFUSAL_INJECTION)
         other_years = [y for y in YEAR.findall(question) if y not in self._years]
@@ -225,6 +231,22 @@ class RefusalGate:
             return Verdict(True, REFUSAL_YEAR, other_years[0])
         if not result.hits:
             return Verdict(True, REFUSAL_NO_HITS, coverage=0.0)
+        near = self.near_miss(question, result) if near_misses else None
+        if near:
+            return Verdict(True, REFUSAL_UNKNOWN_NAME, near, self.coverage(question))
+        return None
+
+    def near_miss(self, question: str, result: SearchResult) -> str | None:
+        """An organisation or place named as a whole that the compendium never names, and whose own name (its first
+        two characters after 上海 or 中国: 殷行 of 殷行街道, 汇丰 of 汇丰银行) none of the closest cases mentions: the
+        question is about that one, not about the cases found on its topic (on the tuning sets: 10 more out-of-scope
+        questions refused, no answerable one)."""
+        texts = [compact(h.case.searchable_text) for h in result.hits[:NEAR_CASES]]
+        for name in self.unknown_whole_names(question):
+            suffix = ORGANISATION_SUFFIX.search(name)
+            own = _SHARED_PLACE.sub("", compact(name[: len(name) - len(suffix.group())] if suffix else name))
+            if len(own) >= 2 and not any(own[:2] in text for text in texts):
+                return name
         return None
 
     def named_elsewhere(self, question: str) -> Verdict | None:

@@ -33,6 +33,22 @@ class TestExactRules:
         assert "2019" in answer.answer
 
 
+    @pytest.mark.parametrize(("question", "name", "close_case"), [
+        ("京东物流的快递员怎么入会？", "京东物流", "2017-A3-4"),  # the book has 青浦's courier companies
+        ("上海仁济医院工会怎么帮劳模看病？", "上海仁济医院", "2017-N15-1"),  # 上海 tells no one apart
+        ("招商银行工会有没有网上服务平台？", "招商银行工会", None),
+    ])
+    def test_a_near_miss_is_an_exact_rule_naming_the_organisation(self, assistant, question, name, close_case):
+        answer = assistant.ask(question)
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_UNKNOWN_NAME, name)
+        assert answer.verdict.probability is None and f"案例集中没有提到「{name}」" in answer.answer
+        assert answer.suggestions and (close_case is None or close_case in [s.case_id for s in answer.suggestions])
+
+    @pytest.mark.parametrize("question", ["饿了么总部的工会是哪天成立的？", "中建八局项目工会工作站有哪几种服务模式？"])
+    def test_the_books_own_organisations_in_other_words_are_not_near_misses(self, assistant, question):
+        assert not assistant.ask(question).refused
+
+
 class TestWholeNames:
     @pytest.mark.parametrize(("question", "name"), [
         ("饿了么物流公司的工会怎么建？", "饿了么物流公司"),  # the brand is in the book, this body is not
