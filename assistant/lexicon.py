@@ -85,6 +85,16 @@ class Lexicon:
         words = self._jieba().lcut_for_search(text.lower())
         return [w for w in words if _TOKEN.fullmatch(w) and w not in self.stopwords]
 
+    @cached_property
+    def _topic_words(self) -> re.Pattern:
+        words = {w for rule in self.synonyms for w in (*rule.everyday, *rule.compendium) if len(w) > 1}
+        return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+    def mask_topics(self, text: str) -> str:
+        """The text with the book's topics (外卖骑手, 保姆, 网约送餐员, 入会 … both sides of the synonym list) as 「某」:
+        what is left is how the question asks."""
+        return self._topic_words.sub("某", text)
+
     def expansion(self, question: str) -> list[str]:
         """The compendium's words for the everyday words found in the question."""
         extra: list[str] = []

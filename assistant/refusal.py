@@ -304,7 +304,7 @@ class RefusalGate:
             # alone speaks for them, with a floor calibrated on the project's English questions.
             answerable = result.top_dense >= MIN_DENSE_ENGLISH and not names
         else:
-            probability = self.model.probability(self.signals(question, result), question,
+            probability = self.model.probability(self.signals(question, result), self.lexicon.mask_topics(question),
                                                  self._vector(question, result))
             answerable = probability >= self.model.threshold
         if answerable:

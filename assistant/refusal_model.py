@@ -3,17 +3,19 @@
 Training data: questions written apart from the code, each from the compendium alone and labelled (can the
 compendium answer it?): the tuning parts of the eval sets (never a sealed part; see TRAINING_SETS).
 Three views of a question feed one logistic regression:
-- its wording: a character n-gram model, which learns what the compendium does not cover (社保, 个税, 天气 …) as
-  a whole, where no word list could;
+- its wording, with the book's own topics masked (`Lexicon.mask_topics`): a character n-gram model, which learns
+  what the compendium does not cover (社保, 个税, 天气 …) as a whole, where no word list could — and not that riders
+  or nannies are out of scope because the writers asked more out-of-scope questions about them (unmasked, it
+  refused 「外卖骑手」 and, once answerability-train3 was added, 「怎样组建外卖骑手工会？」);
 - its nearest labelled questions by meaning (the question's own embedding, k nearest neighbours);
 - a few search and name signals (`refusal.Signals`).
 The regression's inputs for training are out-of-writer scores: the folds are the question files, each by another
 writer, so the model learns how far the wording and neighbour scores carry to a writer it has not seen; its
 Platt calibration and threshold come from those out-of-writer scores too. The threshold is the strictest one
 whose out-of-writer false refusals (all files pooled) stay within MAX_FALSE_REFUSALS. On a writer it has never
-seen (eval/answerability-extra.jsonl) that threshold refused 0.667 of the out-of-scope questions and 0.016 of
+seen (eval/answerability-extra.jsonl) that threshold refused 0.673 of the out-of-scope questions and 0.016 of
 the answerable ones; a refusal always offers the closest cases (可参考). The model is written into the index store
-with a hash of its inputs, so a rebuilt index or changed data retrains it on first open (1,025 questions: 13 s).
+with a hash of its inputs, so a rebuilt index or changed data retrains it on first open.
 """
 
 from __future__ import annotations
@@ -34,16 +36,18 @@ from .retrieval import Searcher
 from .settings import ROOT
 
 # Labelled questions, each set written apart from the code from the compendium alone, by different writers: the
-# tuning parts of the eval sets, and answerability-train2.jsonl (463 questions written for training: 18 kinds of
+# tuning parts of the eval sets, answerability-train2.jsonl (463 questions written for training: 18 kinds of
 # out-of-scope, most on the compendium's own topics — write me a speech, a medical or HR question, a detail a case
-# does not give). eval/answerability-extra.jsonl (984 questions, 27 kinds of out-of-scope, a fourth
+# does not give) and answerability-train3.jsonl (460: 13 kinds of out-of-scope — union law and finance rules, HR,
+# legal disputes about the people of a case, near-miss organisations — and answerable questions that sound like
+# them: a case's own dues practice, hotline or training). eval/answerability-extra.jsonl (984 questions, 27 kinds of out-of-scope, a fourth
 # writer) is not trained on: it measures the decision on a writer it has never seen. Training on it too made the
 # wording and neighbour views learn its many out-of-scope questions about delivery riders as 「riders are out of
 # scope」, and the assistant refused 「外卖小哥怎么入会？」.
 TRAINING_SETS = tuple(ROOT / "eval" / name for name in ("answerability.jsonl", "questions.jsonl", "holdout.jsonl",
-                                                         "answerability-train2.jsonl"))
+                                                         "answerability-train2.jsonl", "answerability-train3.jsonl"))
 MODEL_FILE = "refusal-model"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 OUT_OF_SCOPE = "out_of_scope"
 WORDING, NEIGHBOURS = "wording", "neighbours"
 # Out-of-scope only because of whom or where or when they ask about (美团's riders, Hangzhou, 2019): their topic is
@@ -59,11 +63,12 @@ NEIGHBOURS_K = 5
 # at 0.3 they were not (unseen writer: AUC 0.92 either way).
 FINAL_C = 0.3
 # A cadre refused a real question loses the whole answer: at most this share of answerable questions may be
-# refused (out of writer), and the threshold is as strict as that allows. answerability-train2's answerable
-# questions were written to be hard (everyday words, labour-sounding questions a case answers), so its out-of-writer
-# share overstates what other writers see: at 0.02 the unseen writer (answerability-extra) was refused 0.016 of its
-# answerable questions and 0.667 of the others (at 0.01: 0.016 and 0.580; without train2 at 0.01: 0.020 and 0.596).
-MAX_FALSE_REFUSALS = 0.02
+# refused (out of writer), and the threshold is as strict as that allows. The training sets' answerable questions
+# were written to be hard (everyday words, labour-sounding questions a case answers), so their out-of-writer share
+# overstates what other writers see. With answerability-train3 the unseen writer (answerability-extra) was refused
+# 0.016 of its answerable questions and 0.673 of the others at 0.005 (0.020 and 0.737 at 0.008, 0.031 and 0.806 at
+# 0.02); without it, 0.016 and 0.681 at 0.02. The tuning dialogues' out-of-scope turns: 0.84 with it, 0.80 without.
+MAX_FALSE_REFUSALS = 0.005
 
 
 def neighbour_score(vectors: np.ndarray, memory: np.ndarray, labels: np.ndarray, k: int = NEIGHBOURS_K) -> np.ndarray:
@@ -158,7 +163,7 @@ def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, ga
         if gate.exact_rule(question, result, near_misses=False) is None:
             rows.append(gate.signals(question, result).as_vector())
             vectors.append(gate._vector(question, result))
-            texts.append(question)
+            texts.append(gate.lexicon.mask_topics(question))  # the wording view reads how it asks, not about whom
             labels.append(int(answerable))
             groups.append(source)
             on_topic.append(topical and not answerable)

@@ -78,6 +78,10 @@ class TestLearnedDecision:
 
     @pytest.mark.parametrize("question", [
         "外卖小哥怎么入会？", "职代会老是走过场，怎么开得有实效？", "扫马路的师傅夏天去哪喝口水？",
+        # A bare topic: the training sets ask more out-of-scope than answerable questions about riders and nannies;
+        # the wording view reads them with the topic masked (Lexicon.mask_topics), so it does not learn whom they
+        # are about.
+        "外卖骑手", "保姆",
         # Known weakness since answerability-train2 is trained on: its nearest training question is 「政府有没有公办的
         # 暑托班」 (out of scope) and 托班 is a word the book never uses; the refusal offers the 小候鸟 case first.
         pytest.param("小候鸟暑托班怎么办", marks=pytest.mark.xfail(strict=True, reason="refused; offers 2017-A2-3")),
@@ -94,6 +98,11 @@ class TestLearnedDecision:
         assert RIDER_CASE in [s.case_id for s in answer.suggestions]
         data = answer.to_dict()
         assert data["refusal"]["kind"] == REFUSAL_UNKNOWN_NAME and data["suggestions"][0]["title"]
+
+    def test_the_wording_view_reads_how_a_question_asks_not_what_about(self, assistant):
+        mask = assistant.gate.lexicon.mask_topics
+        assert mask("外卖骑手撞了人谁赔？") == mask("保姆撞了人谁赔？") == "某撞了人谁赔？"
+        assert mask("网约送餐员怎么入会") == "某怎么某"  # both sides of the synonym list are the book's topics
 
     def test_the_model_is_stored_with_the_index_and_reused(self, assistant):
         stored = assistant.index.store / f"{refusal_model.MODEL_FILE}-{assistant.gate.model.training_sha256[:12]}.pickle"
