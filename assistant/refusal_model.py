@@ -40,10 +40,10 @@ from .settings import ROOT
 # out-of-scope, most on the compendium's own topics — write me a speech, a medical or HR question, a detail a case
 # does not give) and answerability-train3.jsonl (460: 13 kinds of out-of-scope — union law and finance rules, HR,
 # legal disputes about the people of a case, near-miss organisations — and answerable questions that sound like
-# them: a case's own dues practice, hotline or training). eval/answerability-extra.jsonl (984 questions, 27 kinds of out-of-scope, a fourth
-# writer) is not trained on: it measures the decision on a writer it has never seen. Training on it too made the
-# wording and neighbour views learn its many out-of-scope questions about delivery riders as 「riders are out of
-# scope」, and the assistant refused 「外卖小哥怎么入会？」.
+# them: a case's own dues practice, hotline or training). eval/answerability-extra.jsonl (984 questions, 27 kinds
+# of out-of-scope, a fourth writer) is not trained on: it measures the decision on a writer it has never seen.
+# Training on it too (before the topics were masked) made the wording and neighbour views learn its many
+# out-of-scope questions about delivery riders as 「riders are out of scope」, and 「外卖小哥怎么入会？」 was refused.
 TRAINING_SETS = tuple(ROOT / "eval" / name for name in ("answerability.jsonl", "questions.jsonl", "holdout.jsonl",
                                                          "answerability-train2.jsonl", "answerability-train3.jsonl"))
 MODEL_FILE = "refusal-model"
