@@ -125,6 +125,10 @@ class RefusalGate:
         return compact(self.corpus_text)
 
     @cached_property
+    def _compact_cases(self) -> dict[str, str]:
+        return {case.id: compact(case.searchable_text) for case in self.compendium.cases}
+
+    @cached_property
     def _case_texts(self) -> list[str]:
         """Each case's searchable text (lower case): to count how many cases use a word."""
         return [case.searchable_text.lower() for case in self.compendium.cases]
@@ -241,8 +245,9 @@ class RefusalGate:
         two characters after 上海 or 中国: 殷行 of 殷行街道, 汇丰 of 汇丰银行) none of the closest cases mentions: the
         question is about that one, not about the cases found on its topic (on the tuning sets: 10 more out-of-scope
         questions refused, no answerable one)."""
-        texts = [compact(h.case.searchable_text) for h in result.hits[:NEAR_CASES]]
-        for name in self.unknown_whole_names(question):
+        names = self.unknown_whole_names(question)
+        texts = [self._compact_cases[h.case.id] for h in result.hits[:NEAR_CASES]] if names else []
+        for name in names:
             suffix = ORGANISATION_SUFFIX.search(name)
             own = _SHARED_PLACE.sub("", compact(name[: len(name) - len(suffix.group())] if suffix else name))
             if len(own) >= 2 and not any(own[:2] in text for text in texts):
