@@ -80,10 +80,10 @@ def intent(question: str) -> str:
 class ExtractiveComposer:
     """Composes an answer from verbatim sentences of the best cases; needs no language model."""
 
-    def __init__(self, lexicon: Lexicon, passages: list[str]) -> None:
+    def __init__(self, lexicon: Lexicon, passages: list[str], cases: Sequence[Case]) -> None:
         self.lexicon = lexicon
         self.scorer = SentenceScorer(lexicon, passages)
-        self.lists = ListMatcher(self.scorer)
+        self.lists = ListMatcher(self.scorer, cases)
 
     # --- composing -----------------------------------------------------------------------------------------------
 
@@ -375,7 +375,8 @@ class ExtractiveComposer:
             chosen = [(h, self.lists.on_topic(h, weights, want)) for h in leading_cases(hits, LIST_CASE_SHARE)]
             chosen = [(h, s.sentence if s else None) for h, s in chosen]
         else:
-            chosen = self.lists.category(question, hits) or self.lists.matching(hits, question, query, want)
+            chosen = (self.lists.by_book_field(question, hits) or self.lists.category(question, hits)
+                      or self.lists.matching(hits, question, query, want))
         if len(chosen) > LIST_MAX:
             chosen = chosen[:LIST_MAX]
         note = "（案例较多，按相关程度排列）" if len(chosen) > LIST_LONG else ""

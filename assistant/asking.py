@@ -14,12 +14,18 @@ _ORGS = r"(?:单位|案例|地方|工会|镇|街道|企业|公司|园区|行业|
 _LIST = re.compile(
     rf"哪些{_ORGS}|哪几[个家所种类]|几个案例|有哪几|哪几{_ORGS}|书里有哪些|[的还]有哪些[？?。\s]*$|有哪些{_ORGS}|"
     rf"{_ORGS}有哪些|有没有(?:别的|其他){_ORGS}|有没有(?:单位|地方|镇|街道)|{_ORGS}.{{0,12}}(?:各[管做搞干有是]|分别是怎么)|"
-    r"比较一下|相比|对比|区别|异同|有什么不同|有何不同|有什么不一样|列举|"
+    r"比较一下|相比|对比|区别|异同|有什么不同|有何不同|有什么不一样|有啥不一样|列举|"
+    # 「入选了哪两个案例」「两个家政工会」「有几个例子」「有啥案例」: several cases asked for by their number or as examples.
+    rf"哪[两二三四五六七八九]个|[两二三四五六七八九][个家]{_ORGS}|(?:几个|啥|什么|哪些)(?:例子|案例)|有(?:啥|什么)?案例[吗？?]*$|"
     r"\bwhich (?:units|cases|unions|companies|organi[sz]ations|townships|places)\b|\bcompare\b|\blist the\b", re.I)
 # The words that ask for a list, and the kinds of thing listed: none of them is what the list is about.
 _LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪些|哪几[个家所种类]?|几个|没有(?:别的|其他)?){_ORGS}?|"
                          rf"书里|书中|{_ORGS}有哪些|各有什么|各是|各[管做搞干]|分别|比较一下|相比|对比|区别|异同|有什么不同|有何不同|"
                          r"有什么不一样|列举|例子")
+# A list of cases, not of points: 「点评了哪些案例」「点评的两个街道案例」 ask which cases; 「专家有哪些观点」
+# 「怎么点评…这三个案例」「这几个案例的点评里…」 ask for the comment.
+_CASES_ASKED = re.compile(r"(?:哪些|哪几个|哪[两二三四五六七八九]个|(?<!这)几个)(?:案例|单位|工会|街道|镇|区|企业|公司)|"
+                          r"(?<!这)[两二三四五六七八九]个[^，。？?]{0,4}案例")
 # 「哪些地方」 inside one case (「卡在哪些地方」) is not a list; neither is 「哪些方面」.
 _NOT_LIST = re.compile(r"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容")
 _EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|教授|\bexperts?\b|\bcomment", re.I)
@@ -129,10 +135,12 @@ def _last(pattern: re.Pattern, question: str) -> int:
 
 def kind(question: str, experts: tuple[str, ...] = ()) -> str:
     """The kind of answer the question wants; the order settles questions that fit two kinds. `experts` are the
-    names of the book's commenting experts: a question naming one asks for the comment."""
+    names of the book's commenting experts: a question naming one asks for the comment, unless it asks which cases
+    (「石云教授点评了哪些案例？」)."""
+    listed = bool(_LIST.search(question)) and not _NOT_LIST.search(question)
     if _EXPERT.search(question) or any(name and name in question for name in experts):
-        return EXPERT
-    if _LIST.search(question) and not _NOT_LIST.search(question):
+        return LIST if listed and _CASES_ASKED.search(question) else EXPERT
+    if listed:
         return LIST
     if _WHY.search(question):
         return WHY

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from . import sentences as sent
 from .asking import HOWTO, Asked, fact_marks, strip_list_words
-from .corpus import Case
+from .corpus import Case, compact
 from .retrieval import CaseHit
 from .scoring import FACT_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
@@ -19,17 +19,23 @@ from .sentences import Sentence
 LIST_SENTENCE_SHARE = 0.5
 # A list's topic: the question's words rarer than this (in about an eighth of the passages or fewer).
 TOPIC_IDF = 2.0
+# A list whose topic words are mostly (by weight) in a category's name asks for that category.
+CATEGORY_TOPIC_SHARE = 0.5
 # 「那一类的四个案例」「三个案例各…」: the question asks for a whole category of the book.
 _CATEGORY = re.compile(r"[这那此该同]一?类|类别|([两二三四五六七八九\d])个(?:提名)?案例")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# Words many units hold that name no one unit or place: 「上海」「工会」「街道」 pick no cases out.
+_GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会 街道 行业 集团 公司 有限 有限公司 分公司 股份 委员 "
+                                "委员会 联合 联合会 工会联合会 单位 系统 案例 入选 获奖 下面 下属 这本 哪些 几个".split())
 
 
 class ListMatcher:
     """Finds the cases a list question asks for among those the search found."""
 
-    def __init__(self, scorer: SentenceScorer) -> None:
+    def __init__(self, scorer: SentenceScorer, cases: Sequence[Case]) -> None:
         self.scorer = scorer
         self.lexicon = scorer.lexicon
+        self.cases = tuple(cases)  # the whole book: a list by unit or expert names cases the search may not find
 
     def topic(self, query: str) -> dict[str, float]:
         """The words a list question is about: its rarer words, without the words that ask for the list, without
@@ -88,18 +94,50 @@ class ListMatcher:
         chosen.sort(key=lambda hs: -(hs[1].score if hs[1] else 0.0) / (best or 1.0) - hs[0].score / top)
         return [(h, s.sentence if s else None) for h, s in chosen]
 
-    def category(self, question: str, hits: list[CaseHit]) -> list[tuple[CaseHit, Sentence | None]]:
-        """A question about a whole category (「…那一类的四个案例」): every case found of the category whose name
-        the question uses most (the best case's category when it names none)."""
-        found = _CATEGORY.search(question)
-        if not found:
+    def by_book_field(self, question: str, hits: list[CaseHit]) -> list[tuple[CaseHit, Sentence | None]]:
+        """The cases a list question picks by what the book says of them rather than by topic: the expert it names
+        commented on them (「石云教授点评了哪些案例？」), or their unit names the place or organisation it names
+        (「杨浦区有哪些案例？」「中国移动上海的工会有两个案例」) and it asks about nothing else; in the book's order."""
+        experts = {c.expert for case in self.cases for c in case.expert_comments}
+        named = [e for e in experts if e and e in question]
+        if named:
+            members = [c for c in self.cases if any(e.expert in named for e in c.expert_comments)]
+        else:
+            members = self._by_unit(question)
+        if len(members) < 2:
             return []
+        found = {h.case.id: h for h in hits}
+        return [(found.get(c.id) or CaseHit(c, 0.0, ()), first_move(c)) for c in members]
+
+    def _by_unit(self, question: str) -> list[Case]:
+        """The cases whose unit holds the longest word of the question that two or more units hold, when the rest of
+        the question names no topic of its own."""
+        units = {c.id: compact(c.unit) for c in self.cases}
+        words = sorted({t for t in self.lexicon.tokenize(question) if len(t) > 1}, key=len, reverse=True)
+        shared = [w for w in words if sum(w in u for u in units.values()) >= 2 and w not in _GENERIC_UNIT_WORDS]
+        if not shared:
+            return []
+        word = shared[0]
+        rest = strip_list_words(question).replace(word, " ")
+        if any(len(t) > 1 and t not in _GENERIC_UNIT_WORDS and t not in word and word not in t for t in self.topic(rest)):
+            return []  # 「徐汇区有哪些给环卫工人歇脚的地方？」 asks for a topic within the place
+        return [c for c in self.cases if word in units[c.id]]
+
+    def category(self, question: str, hits: list[CaseHit]) -> list[tuple[CaseHit, Sentence | None]]:
+        """A question about a whole category (「…那一类的四个案例」, or a list whose topic is mostly a category's name:
+        「集体协商这一块有哪几个案例？」): every case found of the category whose name the question uses most (the
+        best case's category when it names none)."""
+        found = _CATEGORY.search(question)
         weights = self.scorer.weights(strip_list_words(question))
         categories = list(dict.fromkeys(h.case.category for h in hits))
         named = {c: self.scorer.relevance(c, weights) for c in categories}
         category = max(categories, key=lambda c: (named[c], -categories.index(c)))
+        if not found:
+            topic = self.topic(question)
+            if not topic or self.scorer.relevance(category, topic) < CATEGORY_TOPIC_SHARE * sum(topic.values()):
+                return []
         members = [h for h in hits if h.case.category == category]
-        count = found.group(1)
+        count = found.group(1) if found else None
         if count and len(members) != (int(count) if count.isdigit() else _CN_DIGITS[count]) and not named[category]:
             return []
         if len(members) < 2:

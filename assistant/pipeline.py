@@ -91,7 +91,7 @@ class Assistant:
                                 self.index.embeddings)
         self.gate.model = refusal_model.load_or_train(self.index.store, self.searcher, self.gate, show_progress)
         self.followups = FollowUpJudge(self.index.lexicon, self.compendium)
-        self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks])
+        self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks], self.compendium.cases)
         self.llm: LLMAnswerer | None = None
         if self.settings.llm_enabled:
             # Loads and checks the prompt templates now: a broken template fails start-up, not a question.

@@ -154,6 +154,23 @@ class TestShapeByKind:
         answer = assistant.ask("提名奖里搞劳动竞赛的那一类，四个案例各有什么特色？")
         assert {c.case_id for c in answer.citations} == {"2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"}
 
+    @pytest.mark.parametrize(("question", "cases"), [
+        # By the unit: the district, town or organisation the question names, in the book's order.
+        ("宝山区有哪些案例？", ["2017-T1-1", "2017-N18-1"]),  # 宝山区, not 宝山 of 宝山钢铁
+        ("杨浦区的工会有哪些案例入选？", ["2017-A3-1", "2017-N2-3", "2017-N15-1"]),
+        ("中国移动上海的工会入选了哪两个案例？", ["2017-A1-7", "2017-N1-1"]),
+        # By the expert who commented on them.
+        ("石云教授点评了哪些案例？", ["2017-A2-1", "2017-A2-2", "2017-A2-3", "2017-A8-1"]),
+        # By a category named in the question's own words.
+        ("集体协商方面书里有哪几个案例？", ["2017-A4-1", "2017-A4-2", "2017-A4-3"]),
+    ])
+    def test_a_list_picked_by_what_the_book_says_of_the_cases(self, assistant, question, cases):
+        assert [c.case_id for c in assistant.ask(question).citations] == cases
+
+    def test_a_list_of_a_places_cases_on_a_topic_is_not_every_case_of_the_place(self, assistant):
+        cited = [c.case_id for c in assistant.ask("徐汇区有哪些给环卫工人歇脚的地方？").citations]
+        assert cited and set(cited) != {"2017-A10-1", "2017-N4-4", "2017-N14-1"}
+
     def test_why_question_quotes_the_category_background_first(self, answers, assistant):
         answer = answers["why"]
         case = assistant.compendium.get(answer.citations[0].case_id)
