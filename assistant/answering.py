@@ -369,18 +369,22 @@ class ExtractiveComposer:
 
     def _list(self, draft: Draft, question: str, query: str, hits: list[CaseHit], weights: dict[str, float],
               want: Asked) -> None:
-        """A list: one line per matching case (《标题》— 单位：one key sentence), all of them, best first."""
+        """A list: one line per matching case (《标题》— 单位：one key sentence), all of them: best first when chosen by
+        topic, in the book's order when chosen by what the book says of them (unit, expert, category)."""
+        by_book: list[tuple[CaseHit, Sentence | None]] = []
         if want.english:
             # The book is Chinese: an English question's words find no sentence, its meaning found the cases.
             chosen = [(h, self.lists.on_topic(h, weights, want)) for h in leading_cases(hits, LIST_CASE_SHARE)]
             chosen = [(h, s.sentence if s else None) for h, s in chosen]
         else:
-            chosen = (self.lists.by_book_field(question, hits) or self.lists.category(question, hits)
-                      or self.lists.matching(hits, question, query, want))
-        if len(chosen) > LIST_MAX:
-            chosen = chosen[:LIST_MAX]
-        note = "（案例较多，按相关程度排列）" if len(chosen) > LIST_LONG else ""
-        draft.text(f"案例集中有 {len(chosen)} 个相关案例{note}：" if not want.english
+            by_book = self.lists.by_book_field(question, hits) or self.lists.category(question, hits)
+            chosen = by_book or self.lists.matching(hits, question, query, want)
+        found, chosen = len(chosen), chosen[:LIST_MAX]
+        if by_book:
+            note = f"（按案例集中的顺序{f'，列出前 {LIST_MAX} 个' if found > LIST_MAX else ''}）"
+        else:
+            note = "（案例较多，按相关程度排列）" if len(chosen) > LIST_LONG else ""
+        draft.text(f"案例集中有 {found} 个相关案例{note}：" if not want.english
                    else f"{len(chosen)} cases in the book:")
         for i, (hit, best) in enumerate(chosen, start=1):
             case = hit.case

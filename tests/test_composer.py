@@ -16,6 +16,7 @@ from assistant.types import REFERENCES_HEADING
 
 # Words the composer writes itself around the quotes (everything else in an answer is quoted or a name).
 FRAMES = ("的做法：", "可向", "学习。", "点评：", "是", "案例集中有", "个相关案例", "（案例较多，按相关程度排列）",
+          "（按案例集中的顺序，列出前 8 个）", "（按案例集中的顺序）",
           "From the case", "This is", "commented:")
 ONE_OF_EACH_KIND = {
     "howto": "外卖小哥整天在路上跑，怎么把他们拉进工会？",
@@ -166,6 +167,11 @@ class TestShapeByKind:
     ])
     def test_a_list_picked_by_what_the_book_says_of_the_cases(self, assistant, question, cases):
         assert [c.case_id for c in assistant.ask(question).citations] == cases
+
+    def test_a_long_list_by_expert_says_how_many_and_that_it_shows_the_first_in_the_books_order(self, assistant):
+        answer = assistant.ask("顾晓鸣点评了哪些案例？")
+        assert body(answer.answer).splitlines()[0] == "案例集中有 12 个相关案例（按案例集中的顺序，列出前 8 个）："
+        assert len(answer.citations) == 8 and answer.citations[0].case_id == "2017-A1-1"
 
     def test_a_list_of_a_places_cases_on_a_topic_is_not_every_case_of_the_place(self, assistant):
         cited = [c.case_id for c in assistant.ask("徐汇区有哪些给环卫工人歇脚的地方？").citations]
