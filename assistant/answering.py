@@ -80,21 +80,24 @@ def intent(question: str) -> str:
 class ExtractiveComposer:
     """Composes an answer from verbatim sentences of the best cases; needs no language model."""
 
-    def __init__(self, lexicon: Lexicon, passages: list[str], cases: Sequence[Case]) -> None:
+    def __init__(self, lexicon: Lexicon, passages: list[str]) -> None:
         self.lexicon = lexicon
         self.scorer = SentenceScorer(lexicon, passages)
-        self.lists = ListMatcher(self.scorer, cases)
+        self.lists = ListMatcher(self.scorer)
 
     # --- composing -----------------------------------------------------------------------------------------------
 
-    def compose(self, question: str, query: str, hits: list[CaseHit]) -> tuple[str, tuple[Citation, ...]]:
+    def compose(self, question: str, query: str, hits: list[CaseHit],
+                cases: Sequence[Case] = ()) -> tuple[str, tuple[Citation, ...]]:
+        """The answer and its citations from the cases found (`hits`, best first); a list by unit or expert may name
+        any of `cases` (the book's cases within the filters), found or not."""
         experts = tuple(dict.fromkeys(c.expert for h in hits[:3] for c in h.case.expert_comments))
         want = asked(question, experts)
         weights = self.scorer.weights(query, question)
         draft = Draft()
         hit = hits[0] if want.kind == LIST else self._named(question, hits)
         if want.kind == LIST and len(hits) > 1:
-            self._list(draft, question, query, hits, weights, want)
+            self._list(draft, question, query, hits, weights, want, cases)
         elif want.kind == EXPERT and hit.case.expert_comments:
             self._expert(draft, hit, weights, want)
         elif want.kind == WHY:
@@ -368,7 +371,7 @@ class ExtractiveComposer:
     # --- lists ---------------------------------------------------------------------------------------------------
 
     def _list(self, draft: Draft, question: str, query: str, hits: list[CaseHit], weights: dict[str, float],
-              want: Asked) -> None:
+              want: Asked, cases: Sequence[Case]) -> None:
         """A list: one line per matching case (《标题》— 单位：one key sentence), all of them: best first when chosen by
         topic, in the book's order when chosen by what the book says of them (unit, expert, category)."""
         by_book: list[tuple[CaseHit, Sentence | None]] = []
@@ -377,7 +380,7 @@ class ExtractiveComposer:
             chosen = [(h, self.lists.on_topic(h, weights, want)) for h in leading_cases(hits, LIST_CASE_SHARE)]
             chosen = [(h, s.sentence if s else None) for h, s in chosen]
         else:
-            by_book = self.lists.by_book_field(question, hits) or self.lists.category(question, hits)
+            by_book = self.lists.by_book_field(question, hits, cases) or self.lists.category(question, hits)
             chosen = by_book or self.lists.matching(hits, question, query, want)
         found, chosen = len(chosen), chosen[:LIST_MAX]
         if by_book:

@@ -32,10 +32,9 @@ _GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会
 class ListMatcher:
     """Finds the cases a list question asks for among those the search found."""
 
-    def __init__(self, scorer: SentenceScorer, cases: Sequence[Case]) -> None:
+    def __init__(self, scorer: SentenceScorer) -> None:
         self.scorer = scorer
         self.lexicon = scorer.lexicon
-        self.cases = tuple(cases)  # the whole book: a list by unit or expert names cases the search may not find
 
     def topic(self, query: str) -> dict[str, float]:
         """The words a list question is about: its rarer words, without the words that ask for the list, without
@@ -94,25 +93,27 @@ class ListMatcher:
         chosen.sort(key=lambda hs: -(hs[1].score if hs[1] else 0.0) / (best or 1.0) - hs[0].score / top)
         return [(h, s.sentence if s else None) for h, s in chosen]
 
-    def by_book_field(self, question: str, hits: list[CaseHit]) -> list[tuple[CaseHit, Sentence | None]]:
-        """The cases a list question picks by what the book says of them rather than by topic: the expert it names
-        commented on them (「石云教授点评了哪些案例？」), or their unit names the place or organisation it names
-        (「杨浦区有哪些案例？」「中国移动上海的工会有两个案例」) and it asks about nothing else; in the book's order."""
-        experts = {c.expert for case in self.cases for c in case.expert_comments}
+    def by_book_field(self, question: str, hits: list[CaseHit],
+                      cases: Sequence[Case]) -> list[tuple[CaseHit, Sentence | None]]:
+        """The cases (of `cases`, the book's within the filters, in its order; the search finds only some) a list
+        question picks by what the book says of them rather than by topic: the expert it names commented on them
+        (「石云教授点评了哪些案例？」), or their unit names the place or organisation it names (「杨浦区有哪些案例？」
+        「中国移动上海的工会有两个案例」) and it asks about nothing else; in the book's order."""
+        experts = {c.expert for case in cases for c in case.expert_comments}
         named = [e for e in experts if e and e in question]
         if named:
-            members = [c for c in self.cases if any(e.expert in named for e in c.expert_comments)]
+            members = [c for c in cases if any(e.expert in named for e in c.expert_comments)]
         else:
-            members = self._by_unit(question)
+            members = self._by_unit(question, cases)
         if len(members) < 2:
             return []
         found = {h.case.id: h for h in hits}
         return [(found.get(c.id) or CaseHit(c, 0.0, ()), first_move(c)) for c in members]
 
-    def _by_unit(self, question: str) -> list[Case]:
+    def _by_unit(self, question: str, cases: Sequence[Case]) -> list[Case]:
         """The cases whose unit holds the longest word of the question that two or more units hold, when the rest of
         the question names no topic of its own."""
-        units = {c.id: compact(c.unit) for c in self.cases}
+        units = {c.id: compact(c.unit) for c in cases}
         words = sorted({t for t in self.lexicon.tokenize(question) if len(t) > 1}, key=len, reverse=True)
         shared = [w for w in words if sum(w in u for u in units.values()) >= 2 and w not in _GENERIC_UNIT_WORDS]
         if not shared:
@@ -121,7 +122,7 @@ class ListMatcher:
         rest = strip_list_words(question).replace(word, " ")
         if any(len(t) > 1 and t not in _GENERIC_UNIT_WORDS and t not in word and word not in t for t in self.topic(rest)):
             return []  # 「徐汇区有哪些给环卫工人歇脚的地方？」 asks for a topic within the place
-        return [c for c in self.cases if word in units[c.id]]
+        return [c for c in cases if word in units[c.id]]
 
     def category(self, question: str, hits: list[CaseHit]) -> list[tuple[CaseHit, Sentence | None]]:
         """A question about a whole category (「…那一类的四个案例」, or a list whose topic is mostly a category's name:

@@ -76,7 +76,7 @@ class _Retrieval:
     retrieved: tuple[RetrievedCase, ...]
     started: float
     retrieved_at: float
-
+    cases: tuple[corpus.Case, ...]  # the book's cases within the filters: a list by unit or expert may name any
 
 class Assistant:
     """Retrieval, refusal gate and answer composer (extractive, or a language model when configured)."""
@@ -91,7 +91,7 @@ class Assistant:
                                 self.index.embeddings)
         self.gate.model = refusal_model.load_or_train(self.index.store, self.searcher, self.gate, show_progress)
         self.followups = FollowUpJudge(self.index.lexicon, self.compendium)
-        self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks], self.compendium.cases)
+        self.composer = ExtractiveComposer(self.index.lexicon, [c.text for c in self.index.chunks])
         self.llm: LLMAnswerer | None = None
         if self.settings.llm_enabled:
             # Loads and checks the prompt templates now: a broken template fails start-up, not a question.
@@ -183,8 +183,9 @@ class Assistant:
             verdict = Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
+        within = tuple(c for c in self.compendium.cases if filters is None or filters.accept(c))
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
-                          retrieved_at)
+                          retrieved_at, within)
 
     def _case_hit(self, case_id: str, alone: SearchResult) -> CaseHit:
         """The discussed case as a hit: as the question's own search found it, else with its first passages."""
@@ -231,7 +232,7 @@ class Assistant:
         # whole ranking of the same search (within the filters). A follow-up on a case is answered from that case.
         hits = list(r.result.hits) if r.follow_up.kind == FOLLOW_UP_NEW \
             else r.hits[:1] if r.follow_up.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else r.hits
-        text, citations = self.composer.compose(r.question, r.result.query, hits)
+        text, citations = self.composer.compose(r.question, r.result.query, hits, r.cases)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
     @staticmethod

@@ -231,6 +231,12 @@ class TestEdgeCases:
         answer = assistant.ask("那他们的成效呢？", [Turn("宝钢是怎么推动职工岗位创新的？", first)], Filters(award="提名奖"))
         assert all(c.case_id.startswith("2017-N") for c in answer.citations)
 
+    def test_a_list_by_unit_names_only_cases_within_the_filters(self, assistant):
+        from assistant.retrieval import Filters
+
+        answer = assistant.ask("杨浦区有哪些案例？", filters=Filters(award="提名奖"))
+        assert [c.case_id for c in answer.citations] == ["2017-N2-3", "2017-N15-1"]  # not 2017-A3-1 (十大创新案例)
+
     def test_filters_that_exclude_everything_give_a_clear_refusal(self, assistant):
         from assistant.retrieval import Filters
 
