@@ -114,7 +114,8 @@ class ListMatcher:
         """The cases whose unit holds the longest word of the question that two or more units hold, when the rest of
         the question names no topic of its own."""
         units = {c.id: compact(c.unit) for c in cases}
-        words = sorted({t for t in self.lexicon.tokenize(question) if len(t) > 1}, key=len, reverse=True)
+        # Longest first, ties in the question's order (a set's order changes from one process to the next).
+        words = sorted(dict.fromkeys(t for t in self.lexicon.tokenize(question) if len(t) > 1), key=len, reverse=True)
         shared = [w for w in words if sum(w in u for u in units.values()) >= 2 and w not in _GENERIC_UNIT_WORDS]
         if not shared:
             return []
