@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from .corpus import Compendium
-from .lexicon import Lexicon
+from .lexicon import FUNCTION_TAGS, Lexicon
 from .refusal import NAME_TAGS, is_english
 from .retrieval import SearchResult
 from .types import (
@@ -99,7 +99,7 @@ class FollowUpJudge:
         latin = [w.lower() for w in _LATIN_WORD.findall(question)]
         english = [w for w in latin if w not in ENGLISH_ASPECT_WORDS]
         tagged = self.lexicon.tag(_LATIN_WORD.sub(" ", question))
-        plain = self.lexicon.function_words(question) | {w for w, tag in tagged if tag in PLAIN_TAGS}
+        plain = {w for w, tag in tagged if tag[:1] in FUNCTION_TAGS or tag in PLAIN_TAGS}
         names = [w for w, tag in tagged if tag in NAME_TAGS and len(w) > 1]  # a name is a topic: 饿了么 keeps its 了
         # A single character left over (钱, 出, 样) names no topic: too little to tell one case from another;
         # a number does (6+2, 809).

@@ -76,7 +76,8 @@ class _Retrieval:
     retrieved: tuple[RetrievedCase, ...]
     started: float
     retrieved_at: float
-    cases: tuple[corpus.Case, ...]  # the book's cases within the filters: a list by unit or expert may name any
+    filters: Filters | None
+
 
 class Assistant:
     """Retrieval, refusal gate and answer composer (extractive, or a language model when configured)."""
@@ -183,9 +184,8 @@ class Assistant:
             verdict = Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
-        within = tuple(c for c in self.compendium.cases if filters is None or filters.accept(c))
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
-                          retrieved_at, within)
+                          retrieved_at, filters)
 
     def _case_hit(self, case_id: str, alone: SearchResult) -> CaseHit:
         """The discussed case as a hit: as the question's own search found it, else with its first passages."""
@@ -232,7 +232,9 @@ class Assistant:
         # whole ranking of the same search (within the filters). A follow-up on a case is answered from that case.
         hits = list(r.result.hits) if r.follow_up.kind == FOLLOW_UP_NEW \
             else r.hits[:1] if r.follow_up.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else r.hits
-        text, citations = self.composer.compose(r.question, r.result.query, hits, r.cases)
+        # A list by unit or expert may name any case within the filters, found by the search or not.
+        within = [c for c in self.compendium.cases if r.filters is None or r.filters.accept(c)]
+        text, citations = self.composer.compose(r.question, r.result.query, hits, within)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
     @staticmethod

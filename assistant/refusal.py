@@ -309,7 +309,7 @@ class RefusalGate:
             # alone speaks for them, with a floor calibrated on the project's English questions.
             answerable = result.top_dense >= MIN_DENSE_ENGLISH and not names
         else:
-            probability = self.model.probability(self.signals(question, result), self.lexicon.mask_topics(question),
+            probability = self.model.probability(self.signals(question, result), self.wording(question),
                                                  self._vector(question, result))
             answerable = probability >= self.model.threshold
         if answerable:
@@ -318,6 +318,10 @@ class RefusalGate:
         if names:
             return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], coverage, probability)
         return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=probability)
+
+    def wording(self, question: str) -> str:
+        """What the learned decision's wording view reads: how the question asks, the book's topics masked."""
+        return self.lexicon.mask_topics(question)
 
     def _vector(self, question: str, result: SearchResult) -> list[float]:
         """The question's embedding: the search's own, or made here when the search ran without vectors (bm25)."""

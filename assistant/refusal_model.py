@@ -163,7 +163,7 @@ def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, ga
         if gate.exact_rule(question, result, near_misses=False) is None:
             rows.append(gate.signals(question, result).as_vector())
             vectors.append(gate._vector(question, result))
-            texts.append(gate.lexicon.mask_topics(question))  # the wording view reads how it asks, not about whom
+            texts.append(gate.wording(question))
             labels.append(int(answerable))
             groups.append(source)
             on_topic.append(topical and not answerable)
