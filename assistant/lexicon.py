@@ -67,13 +67,20 @@ class Lexicon:
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         """The text's words with jieba's part-of-speech tags (same dictionary as `tokenize`)."""
+        return [(pair.word, pair.flag) for pair in self._posseg().cut(text)]
+
+    def dictionary_tag(self, word: str) -> str:
+        """The part of speech jieba's dictionary gives the word ('' when it has none)."""
+        return self._posseg().word_tag_tab.get(word, "")
+
+    def _posseg(self):
         tokenizer = self._jieba()
         with self._lock:
             if self._tagger is None:
                 import jieba.posseg
 
                 self._tagger = jieba.posseg.POSTokenizer(tokenizer)
-        return [(pair.word, pair.flag) for pair in self._tagger.cut(text)]
+            return self._tagger
 
     def function_words(self, text: str) -> set[str]:
         """The text's words that carry no topic, by their jieba tags: pronouns, adverbs, numerals, conjunctions,

@@ -76,7 +76,17 @@ KNOWN_NAME_SHARE = 0.6
 # A near miss: the question's organisation is named by none of this many closest cases. Its own name is told by
 # what follows the book's city and country (上海第一人民医院: 第一).
 NEAR_CASES = 3
+# What a question is about comes first: its leading noun phrase, after 那/请问-like words (conjunctions, adverbs,
+# pronouns, prepositions, particles), nouns joined by 的 (新天地的商户), with numbers and Latin letters (M50创意园).
+_LEADING_TAGS = ("c", "d", "r", "p", "y", "e", "u")
+_SUBJECT_TAGS = ("n", "j", "eng")
+_NAME_PART = re.compile(r"[0-9A-Za-z〇]+")
+# A word jieba's dictionary does not know may be one it made up across two words (所带 of 711所带完徒弟, 区想 of
+# 我们区想给…): a name seldom ends in a verb (带, 想); 盒马, 张江, 闪送员 do not.
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
+# A shortened name keeps a character of each part of the full one, in order (华师大 of 华东师范大学): three
+# characters or more, at most this many left out between two.
+MIN_ABBREVIATION, MAX_ABBREVIATED = 3, 3
 LATIN = re.compile(r"[A-Za-z]")
 # English questions (mostly Latin letters) resemble a passage at 0.76 and up when the compendium speaks of them.
 MIN_DENSE_ENGLISH = 0.76
@@ -241,10 +251,14 @@ class RefusalGate:
         return None
 
     def near_miss(self, question: str, result: SearchResult) -> str | None:
-        """An organisation or place named as a whole that the compendium never names, and whose own name (its first
+        """What the question is about, a name the compendium never prints (`unknown_subjects`: 华为, 嘉兴); or an
+        organisation or place named as a whole that the compendium never names, and whose own name (its first
         two characters after 上海 or 中国: 殷行 of 殷行街道, 汇丰 of 汇丰银行) none of the closest cases mentions: the
         question is about that one, not about the cases found on its topic (on the tuning sets: 10 more out-of-scope
         questions refused, no answerable one)."""
+        subjects = self.unknown_subjects(question)
+        if subjects:
+            return subjects[0]
         names = self.unknown_whole_names(question)
         texts = [self._compact_cases[h.case.id] for h in result.hits[:NEAR_CASES]] if names else []
         for name in names:
@@ -254,10 +268,45 @@ class RefusalGate:
                 return name
         return None
 
+    def unknown_subjects(self, question: str) -> list[str]:
+        """Names the question is about that the compendium never prints, nor most of: in its leading noun phrase, a
+        name by jieba's tags (华为, 特斯拉, 上海大学; a place only when it is one by `_is_place`: 嘉兴, not 扎堆), or a
+        word its dictionary does not know (盒马, 张江) unless jieba made it up across two words."""
+        if is_english(question):
+            return []  # English words are not names the book would print
+        pairs = self._tagged(question)
+        start = next((i for i, (_, tag) in enumerate(pairs) if not tag.startswith(_LEADING_TAGS)), len(pairs))
+        found = []
+        for i in range(start, len(pairs)):
+            word, tag = pairs[i]
+            if tag == "uj" and i > start:
+                continue  # 新天地的商户: one phrase
+            if not (tag.startswith(_SUBJECT_TAGS) or _NAME_PART.fullmatch(word)):
+                break
+            if len(word) < 2 or word in self._everyday_words or self._in_book(word):
+                continue
+            if tag in ("nr", "nrt", "nt", "nz") or (tag == "ns" and self._is_place(word)) \
+                    or (word not in self._word_counts and not self._made_up(word)):
+                found.append(word)
+        return found
+
+    def _in_book(self, word: str) -> bool:
+        """The book prints the word, most of it, or the longer name it shortens (华师大: 华东师范大学)."""
+        word = compact(word)
+        if self._longest_shared(word) >= KNOWN_NAME_SHARE * len(word):
+            return True
+        return len(word) >= MIN_ABBREVIATION and re.search(
+            f".{{0,{MAX_ABBREVIATED}}}".join(map(re.escape, word)), self._compact_corpus) is not None
+
+    def _made_up(self, word: str) -> bool:
+        """A word jieba joined across two words: its last character is a verb on its own."""
+        return self.lexicon.dictionary_tag(word[-1]).startswith("v")
+
     def named_elsewhere(self, question: str) -> Verdict | None:
         """Refused when the question names an organisation or place the compendium never names: said after a case,
         「那宁波港的工会有没有类似的做法？」 asks about that one, not about the case under discussion."""
-        names = self.unknown_whole_names(question) or self.unknown_names(question) or self.unknown_places_in(question)
+        names = self.unknown_whole_names(question) or self.unknown_subjects(question) or self.unknown_names(question) \
+            or self.unknown_places_in(question)
         return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], self.coverage(question)) if names else None
 
     def unknown_places_in(self, question: str) -> list[str]:

@@ -67,6 +67,27 @@ class TestWholeNames:
         assert assistant.gate.unknown_whole_names(question) == []
 
 
+class TestSubjects:
+    @pytest.mark.parametrize(("question", "name"), [
+        ("盒马鲜生的配送员入会情况怎么样？", "盒马"),  # a word jieba's dictionary does not know
+        ("那特斯拉上海超级工厂有没有工会？", "特斯拉"),  # a name by its tag, after 那
+        ("嘉兴有没有楼宇工会工作室？", "嘉兴"),  # a place the book never names
+    ])
+    def test_what_the_question_is_about_is_refused_when_the_book_never_prints_it(self, assistant, question, name):
+        assert assistant.gate.unknown_subjects(question)[0] == name
+        answer = assistant.ask(question)
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_UNKNOWN_NAME, name)
+        assert answer.suggestions
+
+    @pytest.mark.parametrize("question", [
+        "华师大教授怎么点评上港食堂这个案例？",  # 华东师范大学 shortened
+        "711所带完徒弟以后有多少徒弟晋级？",  # jieba's 所带 ends in a verb: made up across two words
+        "外卖小哥怎么入会？", "我们区想给家政阿姨建工会，怎么推？", "What is the Gucun experience?",
+    ])
+    def test_the_books_names_everyday_words_and_made_up_words_are_not_unknown_subjects(self, assistant, question):
+        assert assistant.gate.unknown_subjects(question) == []
+
+
 class TestLearnedDecision:
     @pytest.mark.parametrize("question", [
         "加班费按工资的几倍算？", "试用期最长能约定多久？", "公积金缴存比例是多少？", "讲个笑话吧", "上海明天下雨吗？",
