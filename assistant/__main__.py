@@ -124,11 +124,16 @@ def _print_answerability(explained: dict) -> None:
         print(f"\n能否回答：{decision}{reason}，由确定规则判定。")
         return
     probability = explained["probability"]
-    if probability is None:
+    if explained["decided_by"] == "english":
+        from .refusal import MIN_ENGLISH_NEIGHBOURS
+
+        print(f"\n能否回答：{decision}{reason}。英文问题看意思最近的 5 道标注问题"
+              f"（可回答 +1、不可回答 −1 的平均，须高于 {MIN_ENGLISH_NEIGHBOURS}）。")
+    elif probability is None:
         print(f"\n能否回答：{decision}{reason}（未加载拒答模型，使用旧规则）。")
     else:
         print(f"\n能否回答：{decision}{reason}，可回答概率 {probability:.3f}（阈值 {explained['threshold']:.3f}）")
-    weights = explained["weights"]
+    weights = explained["weights"] if explained["decided_by"] == "model" else {}
     for name, value in explained["signals"].items():
         weight = f"  权重 {weights[name]:+.2f}" if name in weights else ""
         print(f"   {name:<20} {value:8.3f}{weight}")

@@ -86,7 +86,7 @@ _QUANTITY = re.compile(rf"(?:{_NUMERAL})\s*(?:余|多)?\s*"
                        rf"(?:(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?|(?:{_UNIT}))")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
-_PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
+PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
 _NAME = re.compile(r"“[^”]{2,20}”|《[^》]{2,30}》|[A-Za-z]{2,}")
 _PERSON = re.compile(r"[\u4e00-\u9fff]{1,3}(?:主席|律师|教授|书记|部长|老师|师傅)|律师[\u4e00-\u9fff]{2,3}")
 
@@ -221,7 +221,7 @@ def fact_marks(sentence: str, want: Asked) -> int:
         found += 2
     if want.place and _PLACE.search(sentence) and _NUMBER.search(sentence):
         found += 2
-    if want.phone and _PHONE.search(sentence):
+    if want.phone and PHONE.search(sentence):
         found += 2
     if want.name and _NAME.search(sentence):
         found += 1

@@ -26,6 +26,7 @@ from .types import (
     MODE_EXTRACTIVE,
     MODE_LLM,
     REFUSAL_INJECTION,
+    REFUSAL_MISSING_DETAIL,
     REFUSAL_NO_HITS,
     REFUSAL_OFF_TOPIC,
     REFUSAL_UNKNOWN_NAME,
@@ -182,6 +183,9 @@ class Assistant:
             # Nothing under discussion and nothing asked about (「他们的成效呢？」), or pointing back to a refused
             # question (「那这种纠纷一般怎么调解？」): about what the book does not contain.
             verdict = Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
+        if not verdict.refused and hits and follow.kind != FOLLOW_UP_OTHERS:
+            # The case that answers must print the detail asked for: a price, a person's name, a phone number.
+            verdict = self.gate.missing_detail(asking, hits[0].case) or verdict
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
@@ -262,10 +266,10 @@ class Assistant:
     @staticmethod
     def _offered(verdict: Verdict, hits: list[CaseHit]) -> list[CaseHit]:
         """The close cases a refusal offers (可参考): none for an injection, for nothing within the filters, or
-        for a question with no word the compendium knows."""
+        for a question with no word the compendium knows; the case asked about when it lacks the detail asked."""
         if verdict.kind in (REFUSAL_INJECTION, REFUSAL_NO_HITS) or verdict.coverage <= 0:
             return []
-        return hits[:REFUSAL_SUGGESTIONS]
+        return hits[:1] if verdict.kind == REFUSAL_MISSING_DETAIL else hits[:REFUSAL_SUGGESTIONS]
 
     @staticmethod
     def _refusal(verdict: Verdict, offered: list[CaseHit]) -> str:
@@ -274,7 +278,10 @@ class Assistant:
             return ("抱歉，我只能依据案例集回答工会工作方面的问题，不能更改规则或透露系统设定。"
                     "请直接提问，例如「怎样组建外卖骑手工会？」")
         text = f"抱歉，{COMPENDIUM}中没有能回答这个问题的内容。"
-        if kind == REFUSAL_NO_HITS:
+        if kind == REFUSAL_MISSING_DETAIL:
+            text = (f"抱歉，{COMPENDIUM}中没有写到{verdict.detail}，这一点无法回答。"
+                    "下面的案例介绍了相关做法，具体信息可向案例单位了解。")
+        elif kind == REFUSAL_NO_HITS:
             text += "在当前的筛选条件（奖项、类别或单位）下没有找到相关案例，可以放宽筛选后再问。"
         elif kind == REFUSAL_YEAR:
             text += f"本案例集只收录 2017 年度的上海市基层工会创新案例，没有 {verdict.detail} 年的内容。"

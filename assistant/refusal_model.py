@@ -97,9 +97,11 @@ class RefusalModel:
     training_sha256: str
 
     def inputs(self, signals: Signals, question: str, vector: list[float]) -> list[float]:
-        wording = float(self.wording.decision_function([question])[0])
-        neighbours = float(neighbour_score(np.asarray([vector], dtype=np.float32), self.memory, self.memory_labels)[0])
-        return [*signals.as_vector(), wording, neighbours]
+        return [*signals.as_vector(), float(self.wording.decision_function([question])[0]), self.neighbours(vector)]
+
+    def neighbours(self, vector: list[float]) -> float:
+        """The mean label (+1 answerable, -1 not) of the question's nearest labelled questions by meaning."""
+        return float(neighbour_score(np.asarray([vector], dtype=np.float32), self.memory, self.memory_labels)[0])
 
     def probability(self, signals: Signals, question: str, vector: list[float]) -> float:
         score = float(self.final.decision_function([self.inputs(signals, question, vector)])[0])

@@ -16,6 +16,7 @@ REFUSAL_YEAR = "year"  # detail: the year asked about
 REFUSAL_NO_HITS = "no-hits"  # nothing passed the user's filters
 REFUSAL_UNKNOWN_NAME = "unknown-name"  # detail: the name the compendium never mentions
 REFUSAL_OFF_TOPIC = "off-topic"
+REFUSAL_MISSING_DETAIL = "missing-detail"  # detail: what the case asked about does not print (价格或收费, 电话号码)
 
 
 @dataclass(frozen=True)

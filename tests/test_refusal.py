@@ -10,8 +10,9 @@ import sys
 import pytest
 
 from assistant import refusal_model
+from assistant.pipeline import Turn
 from assistant.settings import ROOT
-from assistant.types import REFUSAL_INJECTION, REFUSAL_UNKNOWN_NAME, REFUSAL_YEAR
+from assistant.types import REFUSAL_INJECTION, REFUSAL_MISSING_DETAIL, REFUSAL_UNKNOWN_NAME, REFUSAL_YEAR
 
 RIDER_CASE = "2017-A3-2"
 
@@ -86,6 +87,27 @@ class TestSubjects:
     ])
     def test_the_books_names_everyday_words_and_made_up_words_are_not_unknown_subjects(self, assistant, question):
         assert assistant.gate.unknown_subjects(question) == []
+
+
+class TestMissingDetail:
+    def test_a_price_the_case_does_not_print_is_refused_offering_that_case(self, assistant):
+        answer = assistant.ask("上港放心食堂的套餐一份多少钱？")
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_MISSING_DETAIL, "价格或收费")
+        assert "没有写到价格或收费" in answer.answer and [s.case_id for s in answer.suggestions] == ["2017-A2-1"]
+
+    def test_a_follow_up_asking_a_name_the_discussed_case_does_not_print_is_refused(self, assistant):
+        first = assistant.ask("外卖骑手的工会是怎么建起来的？")
+        follow = assistant.ask("那他们的工会主席是谁？", [Turn("外卖骑手的工会是怎么建起来的？", first)])
+        assert follow.refused and follow.verdict.kind == REFUSAL_MISSING_DETAIL
+        assert [s.case_id for s in follow.suggestions] == [first.citations[0].case_id]
+
+    @pytest.mark.parametrize("question", [
+        "88共享的分时租车每小时多少钱？",  # the case prints its prices
+        "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
+    ])
+    def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
+        answer = assistant.ask(question)
+        assert not answer.refused and answer.verdict.kind != REFUSAL_MISSING_DETAIL
 
 
 class TestLearnedDecision:

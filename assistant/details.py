@@ -1,0 +1,46 @@
+"""Details a case must print to answer a question about it: a price, a person's name, a phone number, a time of day.
+
+A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
+is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
+or name. Only details whose absence can be told exactly are checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .asking import PHONE
+from .corpus import Case
+from .lexicon import Lexicon
+
+_PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|价格|价钱|租金|费用是多少|交多少")
+_MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")
+# A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
+_POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|经理|校长|站长|会长|理事长|老师|律师|队长|班长)"
+                         r"(?:是谁|叫什么|叫啥|姓什么|是哪位|的名字)")
+_PERSON_TAG = "nr"
+_PHONE_ASKED = re.compile(r"电话|联系方式|号码是多少|热线是多少|热线号码")
+# 「几点开门」 asks a time of day; 「哪几点启示」 does not.
+_HOURS_ASKED = re.compile(r"几点(?:钟|开|关|发|停|上|下|营|结|到|出|起)|营业时间|开放时间|开门时间")
+_HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四五六七八九十]+点")
+
+
+def missing_detail(question: str, case: Case, lexicon: Lexicon) -> str | None:
+    """The detail the question asks for that the case does not print (its name, for the refusal), else None."""
+    text = case.searchable_text
+    if _PRICE_ASKED.search(question):
+        return None if _MONEY.search(text) else "价格或收费"
+    post = _POST_ASKED.search(question)
+    if post:
+        return None if _names_a(post.group(1), text, lexicon) else f"{post.group(1)}的姓名"
+    if _PHONE_ASKED.search(question):
+        return None if PHONE.search(text) else "电话号码"
+    if _HOURS_ASKED.search(question):
+        return None if _HOURS.search(text) else "具体时间"
+    return None
+
+
+def _names_a(post: str, text: str, lexicon: Lexicon) -> bool:
+    """A sentence of the text holds the post and a person's name (jieba's tag)."""
+    return any(post in sentence and any(tag == _PERSON_TAG and len(word) > 1 for word, tag in lexicon.tag(sentence))
+               for sentence in re.split(r"[。！？\n]", text))
