@@ -29,6 +29,7 @@ from .types import (
     REFUSAL_MISSING_DETAIL,
     REFUSAL_NO_HITS,
     REFUSAL_OFF_TOPIC,
+    REFUSAL_OTHER_PLACE,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_YEAR,
     Answer,
@@ -285,6 +286,8 @@ class Assistant:
             text += "在当前的筛选条件（奖项、类别或单位）下没有找到相关案例，可以放宽筛选后再问。"
         elif kind == REFUSAL_YEAR:
             text += f"本案例集只收录 2017 年度的上海市基层工会创新案例，没有 {verdict.detail} 年的内容。"
+        elif kind == REFUSAL_OTHER_PLACE:
+            text += f"案例集里的同类做法不在「{verdict.detail}」，可以参考其他地方的案例。"
         elif kind == REFUSAL_UNKNOWN_NAME:
             text += f"案例集中没有提到「{verdict.detail}」。本案例集只收录上海市基层工会的 60 个创新案例。"
         else:

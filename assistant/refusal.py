@@ -22,6 +22,7 @@ from .types import (
     REFUSAL_MISSING_DETAIL,
     REFUSAL_NO_HITS,
     REFUSAL_OFF_TOPIC,
+    REFUSAL_OTHER_PLACE,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_YEAR,
     Verdict,
@@ -83,6 +84,7 @@ NEAR_CASES = 3
 _LEADING_TAGS = ("c", "d", "r", "p", "y", "e", "u")
 _SUBJECT_TAGS = ("n", "j", "eng")
 _NAME_PART = re.compile(r"[0-9A-Za-z〇]+")
+_ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
 # A word jieba's dictionary does not know may be one it made up across two words (所带 of 711所带完徒弟, 区想 of
 # 我们区想给…): a name seldom ends in a verb (带, 想); 盒马, 张江, 闪送员 do not.
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
@@ -242,8 +244,9 @@ class RefusalGate:
 
     def exact_rule(self, question: str, result: SearchResult, near_misses: bool = True) -> Verdict | None:
         """The rules that hold without exception: injection, another year or edition, nothing within the filters, an
-        organisation the book does not contain beside the cases found on its topic (`near_misses`: the learned
-        decision is trained on those questions too, they teach it more than the rule needs them)."""
+        organisation the book does not contain beside the cases found on its topic, a place the case found is not at
+        (`near_misses`: the learned decision is trained on those questions too, they teach it more than the rule needs
+        them)."""
         if INJECTION.search(question):
             return Verdict(True, REFUSAL_INJECTION)
         other_years = [y for y in YEAR.findall(question) if y not in self._years]
@@ -252,10 +255,13 @@ class RefusalGate:
             return Verdict(True, REFUSAL_YEAR, other_years[0])
         if not result.hits:
             return Verdict(True, REFUSAL_NO_HITS, coverage=0.0)
-        near = self.near_miss(question, result) if near_misses else None
+        if not near_misses:
+            return None
+        near = self.near_miss(question, result)
         if near:
             return Verdict(True, REFUSAL_UNKNOWN_NAME, near, self.coverage(question))
-        return None
+        place = self.place_elsewhere(question, result)
+        return Verdict(True, REFUSAL_OTHER_PLACE, place, self.coverage(question)) if place else None
 
     def near_miss(self, question: str, result: SearchResult) -> str | None:
         """What the question is about, a name the compendium never prints (`unknown_subjects`: 华为, 嘉兴); or an
@@ -275,27 +281,47 @@ class RefusalGate:
                 return name
         return None
 
-    def unknown_subjects(self, question: str) -> list[str]:
-        """Names the question is about that the compendium never prints, nor most of: in its leading noun phrase, a
-        name by jieba's tags (华为, 特斯拉, 上海大学; a place only when it is one by `_is_place`: 嘉兴, not 扎堆), or a
-        word its dictionary does not know (盒马, 张江) unless jieba made it up across two words."""
+    def subject(self, question: str) -> list[tuple[str, str]]:
+        """What the question is about, with jieba's tags: its leading noun phrase, after 那/请问-like words, nouns
+        joined by 的 (新天地的商户), numbers and Latin letters (M50创意园). None for English."""
         if is_english(question):
-            return []  # English words are not names the book would print
+            return []
         pairs = self._tagged(question)
         start = next((i for i, (_, tag) in enumerate(pairs) if not tag.startswith(_LEADING_TAGS)), len(pairs))
         found = []
         for i in range(start, len(pairs)):
             word, tag = pairs[i]
             if tag == "uj" and i > start:
-                continue  # 新天地的商户: one phrase
+                continue  # one phrase
             if not (tag.startswith(_SUBJECT_TAGS) or _NAME_PART.fullmatch(word)):
                 break
-            if len(word) < 2 or word in self._everyday_words or self._in_book(word):
-                continue
-            if tag in ("nr", "nrt", "nt", "nz") or (tag == "ns" and self._is_place(word)) \
-                    or (word not in self._word_counts and not self._made_up(word)):
-                found.append(word)
+            found.append((word, tag))
         return found
+
+    def unknown_subjects(self, question: str) -> list[str]:
+        """Names the question is about that the compendium never prints, nor most of: in its `subject`, a name by
+        jieba's tags (华为, 特斯拉, 上海大学; a place only when it is one by `_is_place`: 嘉兴, not 扎堆), or a word its
+        dictionary does not know (盒马, 张江) unless jieba made it up across two words."""
+        return [word for word, tag in self.subject(question)
+                if len(word) > 1 and word not in self._everyday_words and not self._in_book(word)
+                and (tag in ("nr", "nrt", "nt", "nz") or (tag == "ns" and self._is_place(word))
+                     or (word not in self._word_counts and not self._made_up(word)))]
+
+    def place_elsewhere(self, question: str, result: SearchResult) -> str | None:
+        """A place the question is about (徐汇区, 静安区, 南京) that the case found on its topic is not at: the book
+        has that kind of work, not there (「徐汇区医务工会给劳模看病有没有绿色通道？」 finds 杨浦区's case). A place is
+        a place by `_is_place`, or a name before an administrative suffix (not 科技园区: 科技园 is no name)."""
+        if not result.hits:
+            return None
+        text = self._compact_cases[result.hits[0].case.id]
+        for word, tag in self.subject(question):
+            suffix = _ADMINISTRATIVE.search(word)
+            core = word[:suffix.start()] if suffix else word
+            named = (suffix and len(core) > 1 and self.lexicon.dictionary_tag(core) in ("", *NAME_TAGS)) \
+                or (tag == "ns" and self._is_place(word))
+            if named and compact(core) not in text:
+                return word
+        return None
 
     def _in_book(self, word: str) -> bool:
         """The book prints the word, most of it, or the longer name it shortens (华师大: 华东师范大学)."""

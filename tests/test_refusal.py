@@ -12,7 +12,13 @@ import pytest
 from assistant import refusal_model
 from assistant.pipeline import Turn
 from assistant.settings import ROOT
-from assistant.types import REFUSAL_INJECTION, REFUSAL_MISSING_DETAIL, REFUSAL_UNKNOWN_NAME, REFUSAL_YEAR
+from assistant.types import (
+    REFUSAL_INJECTION,
+    REFUSAL_MISSING_DETAIL,
+    REFUSAL_OTHER_PLACE,
+    REFUSAL_UNKNOWN_NAME,
+    REFUSAL_YEAR,
+)
 
 RIDER_CASE = "2017-A3-2"
 
@@ -87,6 +93,20 @@ class TestSubjects:
     ])
     def test_the_books_names_everyday_words_and_made_up_words_are_not_unknown_subjects(self, assistant, question):
         assert assistant.gate.unknown_subjects(question) == []
+
+
+class TestPlaceElsewhere:
+    def test_a_place_the_case_on_the_topic_is_not_at_is_refused_naming_it(self, assistant):
+        answer = assistant.ask("徐汇区医务工会给劳模看病有没有绿色通道？")  # the book's case is 杨浦区's
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, "徐汇区")
+        assert "不在「徐汇区」" in answer.answer and "2017-N15-1" in [s.case_id for s in answer.suggestions]
+
+    @pytest.mark.parametrize("question", [
+        "长宁区家政行业工会联合会是什么时候成立的？",  # the case is at 长宁
+        "科技园区年轻人多，工联会都组织些啥活动？",  # 科技园 is a kind of area, not a place's name
+    ])
+    def test_a_place_the_case_is_at_or_a_kind_of_area_is_answered(self, assistant, question):
+        assert not assistant.ask(question).refused
 
 
 class TestMissingDetail:
