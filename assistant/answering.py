@@ -27,7 +27,7 @@ from .drafting import QUOTE_GAP, Draft, joiner
 from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
 from .listing import ListMatcher
-from .retrieval import CaseHit
+from .retrieval import CaseHit, close_cases
 from .scoring import NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
 from .types import Citation
@@ -58,9 +58,6 @@ SUPPORTS = {OUTCOME: 2}
 SUPPORT_CANDIDATES = 4
 # A general outcome question: up to four of the case's numbered results, each in about this many characters.
 MAX_RESULTS, RESULT_CHARS = 4, 80
-# A fact question may be answered from another case found nearly as good (this share of the best score, among the
-# first few) when that case holds more of the asked-for fact.
-FACT_CASES, FACT_CASE_SHARE = 3, 0.8
 NAMED_CASES = 5
 OTHER_PHRASE_WEIGHT = 0.25
 # Under a move's heading the first sentence usually says what the move is; under a result's, the one with figures
@@ -133,7 +130,7 @@ class ExtractiveComposer:
         the asked-for fact (a phone number, a date) in one sentence — the answer has to carry it."""
         if not want.wants_fact:
             return hits[0]
-        close = [h for h in hits[:FACT_CASES] if h.score >= FACT_CASE_SHARE * hits[0].score]
+        close = close_cases(hits)
 
         def held(hit: CaseHit) -> int:
             return max((fact_marks(s.text, want) for s in sent.of_case(hit.case)), default=0)

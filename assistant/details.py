@@ -8,6 +8,7 @@ or name. Only details whose absence can be told exactly are checked.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .asking import PHONE
 from .corpus import Case
@@ -25,9 +26,10 @@ _HOURS_ASKED = re.compile(r"几点(?:钟|开|关|发|停|上|下|营|结|到|出
 _HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四五六七八九十]+点")
 
 
-def missing_detail(question: str, case: Case, lexicon: Lexicon) -> str | None:
-    """The detail the question asks for that the case does not print (its name, for the refusal), else None."""
-    text = case.searchable_text
+def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> str | None:
+    """The detail the question asks for that none of the cases that may answer it prints (its name, for the
+    refusal), else None."""
+    text = "\n".join(case.searchable_text for case in cases)
     if _PRICE_ASKED.search(question):
         return None if _MONEY.search(text) else "价格或收费"
     post = _POST_ASKED.search(question)

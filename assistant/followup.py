@@ -114,6 +114,20 @@ class FollowUpJudge:
         text = self.compendium.get(case_id).searchable_text.lower()
         return sum(t in text for t in tokens) / len(tokens)
 
+    def subject_elsewhere(self, question: str, case_id: str) -> str | None:
+        """The first word of what the question is about (`Lexicon.subject`, aspect words aside) that the case never
+        says, in the question's words or the book's (「那杨浦给劳模看病开绿色通道的事呢？」 after a care-workers case);
+        none when the subject is introduced as the case's own (他们的, 这个)."""
+        subject = self.lexicon.subject(question)
+        if not subject or POINTS_BACK.search(question[:question.find(subject[0][0])]):
+            return None  # 「那他们的工会主席是谁？」: the discussed case's own
+        text = self.compendium.get(case_id).searchable_text.lower()
+        for word, _ in subject:
+            if len(word) > 1 and not ASPECT_WORDS.fullmatch(word) \
+                    and not any(w.lower() in text for w in [word, *self.lexicon.expansion(word)]):
+                return word
+        return None
+
     def related(self, case_id: str, question: str) -> tuple[str, ...] | None:
         """The cases 「同一类」 or 「这家单位」 points to besides the discussed one (None: the question says neither)."""
         case = self.compendium.get(case_id)
@@ -148,6 +162,9 @@ class FollowUpJudge:
             return FollowUp(FOLLOW_UP_NEW, (), "问题本身明确指向另一个案例")
         if is_english(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文接着问该案例")
+        away = self.subject_elsewhere(question, current)
+        if away:
+            return FollowUp(FOLLOW_UP_NEW, (), f"问题问的「{away}」不在正在讨论的案例里")
         if current in [h.case.id for h in alone.hits[:CONTINUE_RANK]]:
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题本身的检索仍把该案例排在前几名")
         if self.case_coverage(question, current) >= CONTINUE_COVERAGE:

@@ -13,6 +13,10 @@ _TOKEN = re.compile(r"[\w+]+")
 # jieba tags of words that carry no topic: pronouns, adverbs, numerals, conjunctions, prepositions, particles,
 # interjections, onomatopoeia, measure words.
 FUNCTION_TAGS = ("r", "d", "m", "c", "p", "u", "y", "e", "o", "q")
+# A question's subject starts after words with these tags and is made of words with these (and numbers, Latin).
+_LEADING_TAGS = ("c", "d", "r", "p", "y", "e", "u")
+_SUBJECT_TAGS = ("n", "j", "eng")
+_NAME_PART = re.compile(r"[0-9A-Za-z〇]+")
 
 
 def _lines(path: Path) -> list[str]:
@@ -68,6 +72,22 @@ class Lexicon:
     def tag(self, text: str) -> list[tuple[str, str]]:
         """The text's words with jieba's part-of-speech tags (same dictionary as `tokenize`)."""
         return [(pair.word, pair.flag) for pair in self._posseg().cut(text)]
+
+    def subject(self, text: str) -> list[tuple[str, str]]:
+        """What a question is about, with jieba's tags: its leading noun phrase, after 那/请问-like words
+        (conjunctions, adverbs, pronouns, prepositions, particles), nouns joined by 的 (新天地的商户), with numbers and
+        Latin letters (M50创意园)."""
+        pairs = self.tag(text)
+        start = next((i for i, (_, tag) in enumerate(pairs) if not tag.startswith(_LEADING_TAGS)), len(pairs))
+        found = []
+        for i in range(start, len(pairs)):
+            word, tag = pairs[i]
+            if tag == "uj" and i > start:
+                continue  # one phrase
+            if not (tag.startswith(_SUBJECT_TAGS) or _NAME_PART.fullmatch(word)):
+                break
+            found.append((word, tag))
+        return found
 
     def dictionary_tag(self, word: str) -> str:
         """The part of speech jieba's dictionary gives the word ('' when it has none)."""

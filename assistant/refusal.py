@@ -10,13 +10,14 @@ of reason refused it, and names what it found.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
 
 from .corpus import Case, Compendium, compact
 from .details import missing_detail
 from .lexicon import Lexicon
-from .retrieval import SearchResult
+from .retrieval import SearchResult, close_cases
 from .types import (
     REFUSAL_INJECTION,
     REFUSAL_MISSING_DETAIL,
@@ -79,11 +80,7 @@ KNOWN_NAME_SHARE = 0.6
 # A near miss: the question's organisation is named by none of this many closest cases. Its own name is told by
 # what follows the book's city and country (上海第一人民医院: 第一).
 NEAR_CASES = 3
-# What a question is about comes first: its leading noun phrase, after 那/请问-like words (conjunctions, adverbs,
-# pronouns, prepositions, particles), nouns joined by 的 (新天地的商户), with numbers and Latin letters (M50创意园).
-_LEADING_TAGS = ("c", "d", "r", "p", "y", "e", "u")
-_SUBJECT_TAGS = ("n", "j", "eng")
-_NAME_PART = re.compile(r"[0-9A-Za-z〇]+")
+_CITY_WIDE = re.compile(r"上海市[^区镇]*")
 _ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
 # A word jieba's dictionary does not know may be one it made up across two words (所带 of 711所带完徒弟, 区想 of
 # 我们区想给…): a name seldom ends in a verb (带, 想); 盒马, 张江, 闪送员 do not.
@@ -282,21 +279,8 @@ class RefusalGate:
         return None
 
     def subject(self, question: str) -> list[tuple[str, str]]:
-        """What the question is about, with jieba's tags: its leading noun phrase, after 那/请问-like words, nouns
-        joined by 的 (新天地的商户), numbers and Latin letters (M50创意园). None for English."""
-        if is_english(question):
-            return []
-        pairs = self._tagged(question)
-        start = next((i for i, (_, tag) in enumerate(pairs) if not tag.startswith(_LEADING_TAGS)), len(pairs))
-        found = []
-        for i in range(start, len(pairs)):
-            word, tag = pairs[i]
-            if tag == "uj" and i > start:
-                continue  # one phrase
-            if not (tag.startswith(_SUBJECT_TAGS) or _NAME_PART.fullmatch(word)):
-                break
-            found.append((word, tag))
-        return found
+        """What the question is about (`Lexicon.subject`), with jieba's tags; none for English."""
+        return [] if is_english(question) else self.lexicon.subject(question)
 
     def unknown_subjects(self, question: str) -> list[str]:
         """Names the question is about that the compendium never prints, nor most of: in its `subject`, a name by
@@ -311,8 +295,8 @@ class RefusalGate:
         """A place the question is about (徐汇区, 静安区, 南京) that the case found on its topic is not at: the book
         has that kind of work, not there (「徐汇区医务工会给劳模看病有没有绿色通道？」 finds 杨浦区's case). A place is
         a place by `_is_place`, or a name before an administrative suffix (not 科技园区: 科技园 is no name)."""
-        if not result.hits:
-            return None
+        if not result.hits or _CITY_WIDE.fullmatch(result.hits[0].case.unit):
+            return None  # a city-wide body's case is at every district (上海市绿化市容行业工会's 5700 stations)
         text = self._compact_cases[result.hits[0].case.id]
         for word, tag in self.subject(question):
             suffix = _ADMINISTRATIVE.search(word)
@@ -342,10 +326,10 @@ class RefusalGate:
             or self.unknown_places_in(question)
         return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], self.coverage(question)) if names else None
 
-    def missing_detail(self, question: str, case: Case) -> Verdict | None:
-        """Refused when the question asks a detail (a price, a person's name, a phone number, a time of day) that the
-        case answering it does not print: the case is offered instead."""
-        detail = missing_detail(question, case, self.lexicon)
+    def missing_detail(self, question: str, cases: Sequence[Case]) -> Verdict | None:
+        """Refused when the question asks a detail (a price, a person's name, a phone number, a time of day) that
+        none of the cases that may answer it prints: the best of them is offered instead."""
+        detail = missing_detail(question, cases, self.lexicon)
         return Verdict(True, REFUSAL_MISSING_DETAIL, detail, coverage=1.0) if detail else None
 
     def unknown_places_in(self, question: str) -> list[str]:
@@ -375,7 +359,7 @@ class RefusalGate:
         verdict = self.check(question, result)
         decided_by_rule = self.exact_rule(question, result) is not None
         if not verdict.refused and result.hits:
-            missing = self.missing_detail(question, result.hits[0].case)
+            missing = self.missing_detail(question, [h.case for h in close_cases(result.hits)])
             verdict, decided_by_rule = (missing, True) if missing else (verdict, False)
         english = not decided_by_rule and is_english(question)
         return {

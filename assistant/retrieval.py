@@ -61,6 +61,17 @@ class CaseHit:
     rerank: float | None = None
 
 
+# A fact question may be answered from another case found nearly as good: this share of the best score, among the
+# first few.
+FACT_CASES, FACT_CASE_SHARE = 3, 0.8
+
+
+def close_cases(hits: list[CaseHit]) -> list[CaseHit]:
+    """The cases found nearly as good as the best: a fact may be answered from any of them (when it holds more of
+    the asked-for fact)."""
+    return [h for h in hits[:FACT_CASES] if h.score >= FACT_CASE_SHARE * hits[0].score]
+
+
 @dataclass(frozen=True)
 class Filters:
     award: str | None = None

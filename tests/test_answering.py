@@ -124,7 +124,7 @@ class TestConversation:
         assert assistant.ask(question).refused
         follow = assistant.ask(question, [Turn(first.question, first)])
         assert follow.refused and not follow.citations
-        assert follow.follow_up.kind == "continue"  # read as about the riders, and still refused
+        assert follow.verdict.kind == assistant.ask(question).verdict.kind  # about the riders, yet refused as alone
 
     def test_a_follow_up_with_a_word_of_its_own_that_points_nowhere_else_stays_on_the_case(self, assistant):
         first = assistant.ask("青浦区怎么把快递员组织进工会？")
@@ -137,6 +137,15 @@ class TestConversation:
         first = assistant.ask("青浦区怎么把快递员组织进工会？")
         other = assistant.ask("那劳模看病有没有绿色通道？", [Turn(first.question, first)])
         assert other.follow_up.kind == "new" and other.citations[0].case_id == "2017-N15-1"
+
+    def test_a_follow_up_about_someone_the_discussed_case_never_mentions_leaves_it(self, assistant):
+        first = assistant.ask("环卫工人歇脚喝水的爱心接力站有哪些标准？")
+        assert first.citations[0].case_id == "2017-N11-1"
+        follow = assistant.ask("那快递小哥有没有专门给他们歇脚的驿站？", [Turn(first.question, first)])
+        assert follow.follow_up.kind == "new" and "快递小哥" in follow.follow_up.reason
+        assert follow.citations[0].case_id == "2017-A3-4"
+        same = assistant.ask("那他们的成效呢？", [Turn(first.question, first)])  # no subject of its own
+        assert same.follow_up.kind == "continue"
 
     def test_a_follow_up_naming_a_place_the_book_never_names_is_refused(self, assistant):
         first = assistant.ask("上港集团的码头工人吃饭问题工会是怎么解决的？")
