@@ -29,6 +29,7 @@ from .types import (
     REFUSAL_MISSING_DETAIL,
     REFUSAL_NO_HITS,
     REFUSAL_OFF_TOPIC,
+    REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_YEAR,
@@ -289,6 +290,8 @@ class Assistant:
             text += "在当前的筛选条件（奖项、类别或单位）下没有找到相关案例，可以放宽筛选后再问。"
         elif kind == REFUSAL_YEAR:
             text += f"本案例集只收录 2017 年度的上海市基层工会创新案例，没有 {verdict.detail} 年的内容。"
+        elif kind == REFUSAL_OPINION:
+            text += "我只依据案例集介绍各单位的做法和成效，不发表个人看法，也不预测今后的情况。"
         elif kind == REFUSAL_OTHER_PLACE:
             text += f"案例集里的同类做法不在「{verdict.detail}」，可以参考其他地方的案例。"
         elif kind == REFUSAL_UNKNOWN_NAME:

@@ -23,6 +23,7 @@ from .types import (
     REFUSAL_MISSING_DETAIL,
     REFUSAL_NO_HITS,
     REFUSAL_OFF_TOPIC,
+    REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_YEAR,
@@ -39,6 +40,11 @@ INJECTION = re.compile(
     r"|管理员指令|开发者模式|(不用|不要|别)(再)?(依据|根据|引用)|自由(回答|发挥)|(输出|告诉我|显示|翻译).{0,6}(你的)?(提示词|设定|指令)",
     re.IGNORECASE,
 )
+# The assistant's own view (你觉得, 你怎么看) or a prediction (以后会不会, 未来五年): a 2017 compendium holds neither.
+# On every tuning and training set: 24 out-of-scope questions, no answerable one.
+OPINION = re.compile(
+    r"你(?:个人)?(?:觉得|认为|怎么看|看来|预测|估计|猜)|你预计|预测一下|未来[一二三四五六七八九十几\d]+年|"
+    r"(?:以后|将来|未来|下一?届|明年|今后|[十五几]年后)[^，。？?]{0,12}(?:会不会|会是|会变|能不能|能到|还需要|还要|会有|能否)")
 # How the answer should be given (in English, briefly) is not what the question is about: judged without it.
 ANSWER_FORMAT = re.compile(
     r"[，,。\s]*(请)?(用|以)(英文|英语|中文|汉语)(来)?(回答|作答|说明|解释|写)?[。！!]?$"
@@ -239,11 +245,11 @@ class RefusalGate:
         known = [t for t in tokens if t in self.corpus_text or any(t in w or w in t for w in self._everyday_words)]
         return len(known) / len(tokens)
 
-    def exact_rule(self, question: str, result: SearchResult, near_misses: bool = True) -> Verdict | None:
-        """The rules that hold without exception: injection, another year or edition, nothing within the filters, an
-        organisation the book does not contain beside the cases found on its topic, a place the case found is not at
-        (`near_misses`: the learned decision is trained on those questions too, they teach it more than the rule needs
-        them)."""
+    def exact_rule(self, question: str, result: SearchResult, overlapping: bool = True) -> Verdict | None:
+        """The rules that hold without exception: injection, another year or edition, nothing within the filters; and
+        the `overlapping` ones, whose questions the learned decision is trained on too (they teach it more than the
+        rules need them): an organisation the book does not contain beside the cases found on its topic, a place the
+        case found is not at, a question asking the assistant's own opinion or a prediction."""
         if INJECTION.search(question):
             return Verdict(True, REFUSAL_INJECTION)
         other_years = [y for y in YEAR.findall(question) if y not in self._years]
@@ -252,13 +258,16 @@ class RefusalGate:
             return Verdict(True, REFUSAL_YEAR, other_years[0])
         if not result.hits:
             return Verdict(True, REFUSAL_NO_HITS, coverage=0.0)
-        if not near_misses:
+        if not overlapping:
             return None
         near = self.near_miss(question, result)
         if near:
             return Verdict(True, REFUSAL_UNKNOWN_NAME, near, self.coverage(question))
         place = self.place_elsewhere(question, result)
-        return Verdict(True, REFUSAL_OTHER_PLACE, place, self.coverage(question)) if place else None
+        if place:
+            return Verdict(True, REFUSAL_OTHER_PLACE, place, self.coverage(question))
+        opinion = OPINION.search(question)
+        return Verdict(True, REFUSAL_OPINION, opinion.group(0), self.coverage(question)) if opinion else None
 
     def near_miss(self, question: str, result: SearchResult) -> str | None:
         """What the question is about, a name the compendium never prints (`unknown_subjects`: 华为, 嘉兴); or an

@@ -162,7 +162,7 @@ def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, ga
         if is_english(question):
             continue  # English questions take their own path (refusal.RefusalGate.check)
         result = searcher.search(question)
-        if gate.exact_rule(question, result, near_misses=False) is None:
+        if gate.exact_rule(question, result, overlapping=False) is None:
             rows.append(gate.signals(question, result).as_vector())
             vectors.append(gate._vector(question, result))
             texts.append(gate.wording(question))

@@ -15,6 +15,7 @@ from assistant.settings import ROOT
 from assistant.types import (
     REFUSAL_INJECTION,
     REFUSAL_MISSING_DETAIL,
+    REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_YEAR,
@@ -93,6 +94,17 @@ class TestSubjects:
     ])
     def test_the_books_names_everyday_words_and_made_up_words_are_not_unknown_subjects(self, assistant, question):
         assert assistant.gate.unknown_subjects(question) == []
+
+
+class TestOpinion:
+    @pytest.mark.parametrize("question", ["你觉得评工匠是不是搞形式主义？", "网上职代会将来会不会取代线下开会？"])
+    def test_the_assistants_own_view_or_a_prediction_is_refused(self, assistant, question):
+        answer = assistant.ask(question)
+        assert answer.refused and answer.verdict.kind == REFUSAL_OPINION and "不发表个人看法" in answer.answer
+
+    @pytest.mark.parametrize("question", ["专家怎么看顾村经验？", "用了以后效果怎么样？", "网上职代会以后是怎么开的？"])
+    def test_the_experts_view_or_what_came_after_is_no_opinion(self, assistant, question):
+        assert assistant.ask(question).verdict.kind != REFUSAL_OPINION
 
 
 class TestPlaceElsewhere:
