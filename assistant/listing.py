@@ -10,7 +10,7 @@ from . import sentences as sent
 from .asking import HOWTO, Asked, fact_marks, strip_list_words
 from .corpus import Case, compact
 from .retrieval import CaseHit
-from .scoring import FACT_BONUS, SECTIONS_FOR, Scored, SentenceScorer
+from .scoring import FACT_BONUS, NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
 
 # A list answer names every case found whose best sentence on the list's topic holds at least half of what the
@@ -74,6 +74,8 @@ class ListMatcher:
                 value += max(max((w for t, w in item.items() if t in text), default=0.0) for item in alternatives)
             if want.wants_fact:
                 value += FACT_BONUS * fact_marks(s.text, want)
+            elif value > 0 and NAMED.search(s.text):
+                value += NAMED_BONUS  # the line names the case's programme (“88共享出行”), which a cadre can ask about
             if best is None or value > best.score:
                 best = Scored(value, s)
         return best
