@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 _TOKEN = re.compile(r"[\w+]+")
@@ -69,9 +69,10 @@ class Lexicon:
                 self._tokenizer = tokenizer
             return self._tokenizer
 
-    def tag(self, text: str) -> list[tuple[str, str]]:
+    @lru_cache(maxsize=512)  # noqa: B019 - one lexicon per index; a question is tagged by several readers
+    def tag(self, text: str) -> tuple[tuple[str, str], ...]:
         """The text's words with jieba's part-of-speech tags (same dictionary as `tokenize`)."""
-        return [(pair.word, pair.flag) for pair in self._posseg().cut(text)]
+        return tuple((pair.word, pair.flag) for pair in self._posseg().cut(text))
 
     def subject(self, text: str) -> list[tuple[str, str]]:
         """What a question is about, with jieba's tags: its leading noun phrase, after 那/请问-like words

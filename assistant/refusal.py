@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from .corpus import Case, Compendium, compact
 from .details import missing_detail
@@ -167,11 +167,6 @@ class RefusalGate:
     def _word_counts(self) -> dict[str, int]:
         return self.lexicon._jieba().FREQ
 
-    @lru_cache(maxsize=256)  # noqa: B019 - one gate per assistant; each question's tags are read by several signals
-    def _tagged(self, question: str) -> tuple[tuple[str, str], ...]:
-        """The question's words with jieba's part-of-speech tags."""
-        return tuple(self.lexicon.tag(question))
-
     def is_name(self, word: str, tag: str) -> bool:
         """A name jieba had to guess (not in its dictionary, tagged as a name: 美团, 顺丰), or a place in it
         (北京, 朝阳区)."""
@@ -193,7 +188,7 @@ class RefusalGate:
 
     def unknown_names(self, question: str) -> list[str]:
         """Place, organisation and brand names the compendium never mentions."""
-        return [word for word, tag in self._tagged(question)
+        return [word for word, tag in self.lexicon.tag(question)
                 if self.is_name(word, tag) and word not in self.corpus_text and word not in self._everyday_words]
 
     def _known_name(self, name: str, suffix: str) -> bool:
@@ -217,7 +212,7 @@ class RefusalGate:
     def unknown_whole_names(self, question: str) -> list[str]:
         """Organisations and places named as a whole (a name, then 公司/集团/物流/医院/区 …) that the compendium
         never names, even when a part of them is in it (饿了么 is in it, 饿了么物流公司 is not)."""
-        pairs = self._tagged(question)
+        pairs = self.lexicon.tag(question)
         found = []
         for end, (word, tag) in enumerate(pairs):
             suffix = ORGANISATION_SUFFIX.search(word)
@@ -345,7 +340,7 @@ class RefusalGate:
         """Place names that begin with a place the compendium never names (宁波港, 杭州湾; not 长兴岛, as the book
         names 长兴). Not a signal of the learned decision: there it lowered the refusals of out-of-scope questions on
         the never-trained set (0.667 to 0.646)."""
-        return [word for word, tag in self._tagged(question) if tag == "ns" and word not in self.corpus_text
+        return [word for word, tag in self.lexicon.tag(question) if tag == "ns" and word not in self.corpus_text
                 and any(self._is_place(word[:end]) and word[:end] not in self.corpus_text
                         for end in range(len(word) - 1, 1, -1))]
 
