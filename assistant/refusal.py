@@ -296,18 +296,20 @@ class RefusalGate:
                      or (word not in self._word_counts and not self._made_up(word)))]
 
     def place_elsewhere(self, question: str, result: SearchResult) -> str | None:
-        """A place the question is about (徐汇区, 静安区, 南京) that the case found on its topic is not at: the book
-        has that kind of work, not there (「徐汇区医务工会给劳模看病有没有绿色通道？」 finds 杨浦区's case). A place is
-        a place by `_is_place`, or a name before an administrative suffix (not 科技园区: 科技园 is no name)."""
-        if not result.hits or _CITY_WIDE.fullmatch(result.hits[0].case.unit):
+        """A place the question is about (徐汇区, 静安区, 南京) that none of the cases found on its topic is at (those
+        nearly as good as the best, as the answer may come from any): the book has that kind of work, not there
+        (「徐汇区医务工会给劳模看病有没有绿色通道？」 finds 杨浦区's case). A place is a place by `_is_place`, or a name
+        before an administrative suffix (not 科技园区: 科技园 is no name)."""
+        close = close_cases(result.hits) if result.hits else []
+        if not close or any(_CITY_WIDE.fullmatch(h.case.unit) for h in close):
             return None  # a city-wide body's case is at every district (上海市绿化市容行业工会's 5700 stations)
-        text = self._compact_cases[result.hits[0].case.id]
+        texts = [self._compact_cases[h.case.id] for h in close]
         for word, tag in self.subject(question):
             suffix = _ADMINISTRATIVE.search(word)
             core = word[:suffix.start()] if suffix else word
             named = (suffix and len(core) > 1 and self.lexicon.dictionary_tag(core) in ("", *NAME_TAGS)) \
                 or (tag == "ns" and self._is_place(word))
-            if named and compact(core) not in text:
+            if named and not any(compact(core) in text for text in texts):
                 return word
         return None
 
