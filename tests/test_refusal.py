@@ -129,7 +129,7 @@ class TestMissingDetail:
 
     def test_a_follow_up_asking_a_name_the_discussed_case_does_not_print_is_refused(self, assistant):
         first = assistant.ask("外卖骑手的工会是怎么建起来的？")
-        follow = assistant.ask("那他们的工会主席是谁？", [Turn("外卖骑手的工会是怎么建起来的？", first)])
+        follow = assistant.ask("那他们的负责人叫什么？", [Turn("外卖骑手的工会是怎么建起来的？", first)])
         assert follow.refused and follow.verdict.kind == REFUSAL_MISSING_DETAIL
         assert [s.case_id for s in follow.suggestions] == [first.citations[0].case_id]
 
@@ -195,7 +195,7 @@ class TestLearnedDecision:
         assert damaged.read_bytes() != b"not a model"
 
     def test_the_training_data_never_includes_a_sealed_set(self):
-        assert all(".sealed." not in path.name and "extra" not in path.name for path in refusal_model.TRAINING_SETS)
+        assert all(".sealed." not in path.name for path in refusal_model.TRAINING_SETS)
         assert len(refusal_model.training_questions()) >= 500
 
 
