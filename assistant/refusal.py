@@ -1,10 +1,11 @@
 """Decide, before any answer is written, whether the compendium can answer a question at all.
 
 Exact rules first (requests to change the rules, other years and editions, nothing left after the user's
-filters); English questions by their nearest labelled questions; the rest by a learned
-decision over the question's wording, its nearest labelled questions and the search and name signals here
-(`Signals`), trained when the index is first opened (`assistant/refusal_model.py`). The verdict says which kind
-of reason refused it, and names what it found.
+filters, and the ones whose questions the model learns from too: names and places the book does not have, opinions);
+English questions by their nearest labelled questions; the rest by a learned decision over the question's wording,
+its nearest labelled questions and the search and name signals here (`Signals`), trained when the index is first
+opened (`assistant/refusal_model.py`). A detail the answering case does not print is refused too (`missing_detail`).
+The verdict says which kind of reason refused it, and names what it found.
 """
 
 from __future__ import annotations
@@ -86,10 +87,10 @@ KNOWN_NAME_SHARE = 0.6
 # A near miss: the question's organisation is named by none of this many closest cases. Its own name is told by
 # what follows the book's city and country (上海第一人民医院: 第一).
 NEAR_CASES = 3
+# A unit of the whole city (上海市绿化市容行业工会), not of one district or town: its case is at every place.
 _CITY_WIDE = re.compile(r"上海市[^区镇]*")
+# What ends a place's name: 徐汇区, 大场镇, 曲阳路街道 (the name before it tells a place from 科技园区).
 _ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
-# A word jieba's dictionary does not know may be one it made up across two words (所带 of 711所带完徒弟, 区想 of
-# 我们区想给…): a name seldom ends in a verb (带, 想); 盒马, 张江, 闪送员 do not.
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
 # A shortened name keeps a character of each part of the full one, in order (华师大 of 华东师范大学): three
 # characters or more, at most this many left out between two.
@@ -322,7 +323,8 @@ class RefusalGate:
             f".{{0,{MAX_ABBREVIATED}}}".join(map(re.escape, word)), self._compact_corpus) is not None
 
     def _made_up(self, word: str) -> bool:
-        """A word jieba joined across two words: its last character is a verb on its own."""
+        """A word jieba's dictionary does not know, made up across two words (所带 of 711所带完徒弟, 区想 of
+        我们区想给…): a name seldom ends in a verb (带, 想); 盒马, 张江, 闪送员 do not."""
         return self.lexicon.dictionary_tag(word[-1]).startswith("v")
 
     def named_elsewhere(self, question: str) -> Verdict | None:
@@ -366,7 +368,7 @@ class RefusalGate:
         decided_by_rule = self.exact_rule(question, result) is not None
         if not verdict.refused and result.hits:
             missing = self.missing_detail(question, [h.case for h in close_cases(result.hits)])
-            verdict, decided_by_rule = (missing, True) if missing else (verdict, False)
+            verdict, decided_by_rule = (missing, True) if missing else (verdict, decided_by_rule)
         english = not decided_by_rule and is_english(question)
         return {
             "refused": verdict.refused, "kind": verdict.kind, "detail": verdict.detail,

@@ -27,7 +27,7 @@ class Verdict:
 
     `coverage` is the share of the question's words the compendium knows: with none, nothing is worth suggesting.
     `probability` is the learned decision's estimate that the compendium answers it (None: decided by an exact rule
-    or, for English, by passage similarity).
+    or, for English, by its nearest labelled questions).
     """
 
     refused: bool
