@@ -196,12 +196,16 @@ class RefusalGate:
         """The compendium names it: the whole name, or its own part followed closely by the same kind of body
         (百事通公司 for 百事通信息技术股份有限公司; not 饿了么物流 although 饿了么 is in it)."""
         name, core = compact(name), compact(name[: len(name) - len(suffix)])
-        if self._longest_shared(name) >= KNOWN_NAME_SHARE * len(name):
+        if self._mostly_printed(name):
             return True  # the name as printed, or most of it (嘉定区税务局工会 for …嘉定区税务局…)
         if len(core) < 2:
             return False
         return any(suffix in self._compact_corpus[m.end(): m.end() + MAX_NAME_GAP]
                    for m in re.finditer(re.escape(core), self._compact_corpus))
+
+    def _mostly_printed(self, text: str) -> bool:
+        """The book prints the text (compact), or most of it as one piece (KNOWN_NAME_SHARE)."""
+        return self._longest_shared(text) >= KNOWN_NAME_SHARE * len(text)
 
     def _longest_shared(self, text: str) -> int:
         """Length of the longest part of `text` that the compendium contains."""
@@ -317,7 +321,7 @@ class RefusalGate:
     def _in_book(self, word: str) -> bool:
         """The book prints the word, most of it, or the longer name it shortens (华师大: 华东师范大学)."""
         word = compact(word)
-        if self._longest_shared(word) >= KNOWN_NAME_SHARE * len(word):
+        if self._mostly_printed(word):
             return True
         return len(word) >= MIN_ABBREVIATION and re.search(
             f".{{0,{MAX_ABBREVIATED}}}".join(map(re.escape, word)), self._compact_corpus) is not None

@@ -79,7 +79,11 @@ MAX_FALSE_REFUSALS = 0.005
 def neighbour_score(vectors: np.ndarray, memory: np.ndarray, labels: np.ndarray, k: int = NEIGHBOURS_K) -> np.ndarray:
     """Per question: the mean label (+1 answerable, −1 not) of its k most similar labelled questions (cosine;
     `memory` is stored at unit length)."""
-    similarity = _unit(vectors) @ memory.T
+    return _vote(_unit(vectors) @ memory.T, labels, k)
+
+
+def _vote(similarity: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Per row of similarities to the labelled questions: the mean label (+1, −1) of the k most similar."""
     nearest = np.argsort(-similarity, axis=1)[:, :k]
     return (2 * labels[nearest] - 1).mean(axis=1)
 
@@ -109,8 +113,7 @@ class RefusalModel:
         question's similarities by einsum, not BLAS: a matrix this size wakes BLAS's threads, whose spinning then
         slowed the next question's embedding threefold (answer p50 18 → 39 ms)."""
         query = _unit(np.asarray([vector], dtype=np.float32))[0]
-        nearest = np.argsort(-np.einsum("ij,j->i", self.memory, query))[:NEIGHBOURS_K]
-        return float((2 * self.memory_labels[nearest] - 1).mean())
+        return float(_vote(np.einsum("ij,j->i", self.memory, query)[None, :], self.memory_labels, NEIGHBOURS_K)[0])
 
     def probability(self, signals: Signals, question: str, vector: list[float]) -> float:
         score = float(self.final.decision_function([self.inputs(signals, question, vector)])[0])
