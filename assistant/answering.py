@@ -377,7 +377,7 @@ class ExtractiveComposer:
             chosen = [(h, self.lists.on_topic(h, weights, want)) for h in leading_cases(hits, LIST_CASE_SHARE)]
             chosen = [(h, s.sentence if s else None) for h, s in chosen]
         else:
-            by_book = self.lists.by_book_field(question, hits, cases) or self.lists.category(question, hits)
+            by_book = self.lists.by_book_field(question, hits, cases) or self.lists.category(question, hits, cases)
             chosen = by_book or self.lists.matching(hits, question, query, want)
         found, chosen = len(chosen), chosen[:LIST_MAX]
         if by_book:

@@ -17,6 +17,8 @@ _LIST = re.compile(
     r"比较一下|相比|对比|区别|异同|有什么不同|有何不同|有什么不一样|有啥不一样|列举|"
     # 「入选了哪两个案例」「两个家政工会」「有几个例子」「有啥案例」: several cases asked for by their number or as examples.
     rf"哪[两二三四五六七八九]个|[两二三四五六七八九][个家]{_ORGS}|(?:几个|啥|什么|哪些)(?:例子|案例)|有(?:啥|什么)?案例[吗？?]*$|"
+    # 「…那一类都有谁」「那类案例有几个」: the members of a category.
+    r"类[^，。？?]{0,6}(?:都|还)?(?:有|是)(?:哪些|谁|哪几|几个)|"
     r"\bwhich (?:units|cases|unions|companies|organi[sz]ations|townships|places)\b|\bcompare\b|\blist the\b", re.I)
 # The words that ask for a list, and the kinds of thing listed: none of them is what the list is about.
 _LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪些|哪几[个家所种类]?|几个|没有(?:别的|其他)?){_ORGS}?|"

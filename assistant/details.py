@@ -14,7 +14,9 @@ from .asking import PHONE
 from .corpus import Case
 from .lexicon import Lexicon
 
-_PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|价格|价钱|租金|费用是多少|交多少")
+# A sum of money asked for: a price, a fee, a wage (「收费多少」「一个月挣多少」「带教费有多少」).
+_PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|租金|费用?(?:是|有)?多少|多少[^，。？?\s]{0,3}费|交多少|"
+                          r"挣多少|工资(?:是|有|能拿)?多少|月薪|年薪|收入(?:是|有)?多少")
 _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
 _POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|经理|校长|站长|会长|理事长|老师|律师|队长|班长)"
@@ -27,18 +29,18 @@ _HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四�
 
 
 def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> str | None:
-    """The detail the question asks for that none of the cases that may answer it prints (its name, for the
-    refusal), else None."""
+    """The first detail the question asks for that none of the cases that may answer it prints (its name, for the
+    refusal), else None: 「主席叫啥？电话给我一个」 asks two."""
     text = "\n".join(case.searchable_text for case in cases)
-    if _PRICE_ASKED.search(question):
-        return None if _MONEY.search(text) else "价格或收费"
+    if _PRICE_ASKED.search(question) and not _MONEY.search(text):
+        return "价格或收费"
     post = _POST_ASKED.search(question)
-    if post:
-        return None if _names_a(post.group(1), text, lexicon) else f"{post.group(1)}的姓名"
-    if _PHONE_ASKED.search(question):
-        return None if PHONE.search(text) else "电话号码"
-    if _HOURS_ASKED.search(question):
-        return None if _HOURS.search(text) else "具体时间"
+    if post and not _names_a(post.group(1), text, lexicon):
+        return f"{post.group(1)}的姓名"
+    if _PHONE_ASKED.search(question) and not PHONE.search(text):
+        return "电话号码"
+    if _HOURS_ASKED.search(question) and not _HOURS.search(text):
+        return "具体时间"
     return None
 
 

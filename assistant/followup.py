@@ -45,10 +45,13 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 # (现在), adjectives (成功, 一般, 具体).
 PLAIN_TAGS = ("f", "t", "a", "ad")
 ORDINAL = re.compile(r"第\s*([一二三四五六七八九十1-9])\s*(个|条|家|项|种|案例|点)")
+# 「头一个」, 「最后那个」「后面那个」「the last one」: the last case of the previous list answer.
+FIRST = re.compile(r"头一?[个家项]|最前面(?:那|一)[个家项]|\bthe first (?:one|case)\b", re.IGNORECASE)
+LAST = re.compile(r"最后(?:一|那)?[个家项]|后面(?:那|一)[个家项]|倒数第一|\bthe last (?:one|case)\b", re.IGNORECASE)
 ORDINAL_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
 OTHERS = re.compile(
     r"(还有|别的|其他|其它|另外|另一|其余)(的)?(哪些|什么|哪个|哪家|哪里)?.{0,6}(单位|案例|地方|区|街道|镇|企业|公司|"
-    r"工会|行业|类似|这么|这样|一样)|类似的?(做法|案例|经验)|\b(other|another|similar|elsewhere)\b", re.IGNORECASE)
+    r"工会|行业|类似|这么|这样|一样|案子)|类似的?(做法|案例|经验)|\b(other|another|similar|elsewhere)\b", re.IGNORECASE)
 # The discussed case counts as the question's own answer when its own search ranks it this high …
 CONTINUE_RANK = 3
 # … or when the case's text holds this share of the question's words.
@@ -60,7 +63,14 @@ SWITCH_SHARE = 0.7
 STRONG_BM25 = 10.0
 # 「同一类里还有哪些」「这家单位还有别的案例吗」: other cases of the discussed case's category, or of its unit.
 SAME_CATEGORY = re.compile(r"同一?类|同类|这一类|一类里|这个类别|同一个类别")
-SAME_UNIT = re.compile(r"(这|该|同一?)(一)?(家|个)?(单位|镇|街道|区|公司|集团|总工会|工会|企业|医院|学校)")
+SAME_UNIT = re.compile(r"(这|该|那|同一?|他们的?|她们的?)(一)?(家|个)?(单位|镇|街道|区|公司|集团|总工会|工会|企业|医院|学校)")
+# 「他们还有一个关于经费的案例」「他们镇还评上了哪个案例」: another case of the same unit, asked for by a pointer to it.
+ANOTHER_CASE = re.compile(r"(?:还|另|别的|其他|其它)[^，。？?]{0,8}(?:案例|案子|获奖|入选|评上)")
+UNIT_POINTER = re.compile(r"他们|她们|这家|那家|该单位")
+# An English follow-up pointing back (「What was the satisfaction rate there?」) is about the discussed case: its
+# cross-lingual search says little either way.
+ENGLISH_POINTS_BACK = re.compile(r"\b(?:there|they|their|them|its|this (?:case|union|unit|town|company)|"
+                                 r"that (?:case|union|unit|town|company)|these|those)\b", re.IGNORECASE)
 # Words that point back to what was said before (「那这种纠纷…」「他们多少人受益？」「里面提到的…」).
 POINTS_BACK = re.compile(r"这种|这类|这个|这些|这样的|那个|那些|那种|他们|她们|它们|其中|里面|上面|刚才|前面|提到的|上述")
 _UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
@@ -128,16 +138,33 @@ class FollowUpJudge:
                 return word
         return None
 
+    @staticmethod
+    def asks_same_unit(question: str) -> bool:
+        """「这家单位还有别的案例吗」「他们还有一个关于经费的案例」: the unit under discussion, its other cases."""
+        return bool(SAME_UNIT.search(question)) or bool(UNIT_POINTER.search(question) and ANOTHER_CASE.search(question))
+
     def related(self, case_id: str, question: str) -> tuple[str, ...] | None:
         """The cases 「同一类」 or 「这家单位」 points to besides the discussed one (None: the question says neither)."""
         case = self.compendium.get(case_id)
         if SAME_CATEGORY.search(question):
             return tuple(c.id for c in self.compendium.cases if c.category == case.category and c.id != case_id)
-        if SAME_UNIT.search(question):
+        if self.asks_same_unit(question):
             core = _UNIT_CORE.sub("", case.unit)
             return tuple(c.id for c in self.compendium.cases if c.id != case_id
                          and (core in c.unit or _UNIT_CORE.sub("", c.unit) in case.unit))
         return None
+
+    @staticmethod
+    def position(question: str, listed: int) -> int | None:
+        """Which of the previous answer's `listed` cases 「第二个」 or 「最后那个」 points to (None: neither, or past
+        the list's end)."""
+        ordinal = ORDINAL.search(question)
+        if ordinal:
+            number = ORDINAL_NUMBERS[ordinal.group(1)]
+            return number - 1 if 0 < number <= listed else None
+        if listed >= 2 and FIRST.search(question):
+            return 0
+        return listed - 1 if listed >= 2 and LAST.search(question) else None
 
     def decide(self, question: str, history: Sequence, alone: SearchResult, answerable_alone: bool) -> FollowUp:
         """How to read `question` after `history`, given its own search over the whole compendium (`alone`) and
@@ -145,14 +172,17 @@ class FollowUpJudge:
         discussed = self.discussed(history)
         if not discussed:
             return FollowUp(FOLLOW_UP_NEW, (), "没有正在讨论的案例")
-        ordinal = ORDINAL.search(question)
-        if ordinal and len(discussed) >= ORDINAL_NUMBERS[ordinal.group(1)] > 0:
-            return FollowUp(FOLLOW_UP_ORDINAL, (discussed[ORDINAL_NUMBERS[ordinal.group(1)] - 1],), "上一个回答的第 n 个案例")
+        position = self.position(question, len(discussed))
+        if position is not None:
+            return FollowUp(FOLLOW_UP_ORDINAL, (discussed[position],), "上一个回答的第 n 个案例")
         current = discussed[0]
-        if OTHERS.search(question) or SAME_CATEGORY.search(question):
+        if OTHERS.search(question) or SAME_CATEGORY.search(question) \
+                or (UNIT_POINTER.search(question) and ANOTHER_CASE.search(question)):
             return FollowUp(FOLLOW_UP_OTHERS, discussed, "要找正在讨论之外的案例")
         if not self.topic(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题没有自己的话题，只问案例的某一方面")
+        if is_english(question) and ENGLISH_POINTS_BACK.search(question):
+            return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文指回正在讨论的案例")
         top = alone.hits[0] if alone.hits else None
         scores = {h.case.id: h.score for h in alone.hits}
         # Strong evidence of its own: answerable alone, with dense and BM25 agreeing on another case.

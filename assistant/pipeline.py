@@ -223,10 +223,11 @@ class Assistant:
                                       filters=filters)
         discussed = {h.case.id: h.score for h in result.hits if h.case.id in follow.case_ids}
         related = self.followups.related(follow.case_ids[0], question)
-        others = [h for h in result.hits if h.case.id not in follow.case_ids
-                  and (related is None or h.case.id in related)]
-        if related:  # 「同一类」「这家单位」 name the cases themselves: no score bar
+        if related:  # 「同一类」「这家单位」 name the cases themselves, found by the search or not: no score bar
+            others = sorted((self._case_hit(c, result) for c in related if c not in follow.case_ids and
+                             (filters is None or filters.accept(self.compendium.get(c)))), key=lambda h: -h.score)
             return result, others, Verdict(not others, REFUSAL_OFF_TOPIC if not others else "", coverage=0.0)
+        others = [h for h in result.hits if h.case.id not in follow.case_ids]
         bar = OTHERS_SHARE * max(discussed.values(), default=0.0)
         if not others or others[0].score < bar:
             return result, others, Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
@@ -241,8 +242,11 @@ class Assistant:
         # whole ranking of the same search (within the filters). A follow-up on a case is answered from that case.
         hits = list(r.result.hits) if r.follow_up.kind == FOLLOW_UP_NEW \
             else r.hits[:1] if r.follow_up.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else r.hits
-        # A list by unit or expert may name any case within the filters, found by the search or not.
-        within = [c for c in self.compendium.cases if r.filters is None or r.filters.accept(c)]
+        # A list by unit, expert or category may name any case within the filters, found by the search or not; a
+        # request for others never names the cases under discussion.
+        left_out = r.follow_up.case_ids if r.follow_up.kind == FOLLOW_UP_OTHERS else ()
+        within = [c for c in self.compendium.cases
+                  if (r.filters is None or r.filters.accept(c)) and c.id not in left_out]
         text, citations = self.composer.compose(r.question, r.result.query, hits, within)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
