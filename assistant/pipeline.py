@@ -32,6 +32,7 @@ from .types import (
     REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
     REFUSAL_UNKNOWN_NAME,
+    REFUSAL_WRITING,
     REFUSAL_YEAR,
     Answer,
     FollowUp,
@@ -293,7 +294,9 @@ class Assistant:
         elif kind == REFUSAL_NO_HITS:
             text += "在当前的筛选条件（奖项、类别或单位）下没有找到相关案例，可以放宽筛选后再问。"
         elif kind == REFUSAL_YEAR:
-            text += f"本案例集只收录 2017 年度的上海市基层工会创新案例，没有 {verdict.detail} 年的内容。"
+            text += f"本案例集收录的是 2017 年度的上海市基层工会创新案例，相关案例没有写到 {verdict.detail} 年的情况。"
+        elif kind == REFUSAL_WRITING:
+            text += "我只依据案例集介绍各单位的做法和成效，不代写文稿、方案或诗文；可以先看看相关案例的做法。"
         elif kind == REFUSAL_OPINION:
             text += "我只依据案例集介绍各单位的做法和成效，不发表个人看法，也不预测今后的情况。"
         elif kind == REFUSAL_OTHER_PLACE:

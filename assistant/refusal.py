@@ -1,7 +1,8 @@
 """Decide, before any answer is written, whether the compendium can answer a question at all.
 
 Exact rules first (requests to change the rules, other years and editions, nothing left after the user's
-filters, and the ones whose questions the model learns from too: names and places the book does not have, opinions);
+filters, and the ones whose questions the model learns from too: names, places and years the cases found do not
+have, requests to write something, opinions);
 English questions by their nearest labelled questions; the rest by a learned decision over the question's wording,
 its nearest labelled questions and the search and name signals here (`Signals`), trained when the index is first
 opened (`assistant/refusal_model.py`). A detail the answering case does not print is refused too (`missing_detail`).
@@ -27,6 +28,7 @@ from .types import (
     REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
     REFUSAL_UNKNOWN_NAME,
+    REFUSAL_WRITING,
     REFUSAL_YEAR,
     Verdict,
 )
@@ -45,7 +47,17 @@ INJECTION = re.compile(
 # On every tuning and training set: 24 out-of-scope questions, no answerable one.
 OPINION = re.compile(
     r"你(?:个人)?(?:觉得|认为|怎么看|看来|预测|估计|猜)|你预计|预测一下|未来[一二三四五六七八九十几\d]+年|"
-    r"(?:以后|将来|未来|下一?届|明年|今后|[十五几]年后)[^，。？?]{0,12}(?:会不会|会是|会变|能不能|能到|还需要|还要|会有|能否)")
+    r"(?:以后|将来|未来|下一?届|明年|今后|[十五几]年后)[^，。？?]{0,12}(?:会不会|会是|会变|能不能|能到|还需要|还要|会有|能否)|"
+    # A judgement asked for (公不公平, 好事还是坏事, 哪个更适合) or advice (你给个建议, 该学…还是…).
+    r"好事还是坏事|(?:公|合|值|靠)不(?:公平|合理|值得?|靠谱)|有没有前途|是不是(?:有点|有些)?(?:夸大|言过|吹)|"
+    r"(?:你|您)(?:给个|有什么|有啥)?建议|给个建议|哪个更(?:好|适合|强|值得)|该学[^，。？?]{1,8}还是")
+# A request to write something (a speech, a plan, a poem, a template): the compendium reports what units did; it
+# writes nothing for anyone. On every tuning and training set: 69 out-of-scope questions, no answerable one.
+WRITING = re.compile(
+    r"(?:帮|给|替)(?:我|我们|忙)?[^，。？?]{0,8}(?:写|起草|拟|撰写|编|列|做|改写|设计|出)(?:一|个|份|篇|段|首|封|套|几)|"
+    r"^(?:请)?(?:写|起草|拟|撰写|编|改写|列)(?:一|个|份|篇|段|首|封|几)|改写成|"
+    r"(?<![不别])(?:写|起草|拟|编)(?![进入了在过到])[^，。？?]{0,15}(?:稿|方案|计划|诗|标语|口号|快板|倡议书|协议书?|通讯|讲话|"
+    r"总结|报告|制度|模板|大纲|PPT|策划案?|文章|函|信|要约书)|(?:给我|发我|来)一(?:份|个|篇)[^，。？?]{0,15}(?:模板|范本|范文)")
 # How the answer should be given (in English, briefly) is not what the question is about: judged without it.
 ANSWER_FORMAT = re.compile(
     r"[，,。\s]*(请)?(用|以)(英文|英语|中文|汉语)(来)?(回答|作答|说明|解释|写)?[。！!]?$"
@@ -248,8 +260,9 @@ class RefusalGate:
     def exact_rule(self, question: str, result: SearchResult, overlapping: bool = True) -> Verdict | None:
         """The rules that hold without exception: injection, another year or edition, nothing within the filters; and
         the `overlapping` ones, whose questions the learned decision is trained on too (they teach it more than the
-        rules need them): an organisation the book does not contain beside the cases found on its topic, a place the
-        case found is not at, a question asking the assistant's own opinion or a prediction."""
+        rules need them): an organisation the book does not contain beside the cases found on its topic, a place or a
+        year the cases found are not at, a request to write something, a question asking the assistant's own opinion
+        or a prediction."""
         if INJECTION.search(question):
             return Verdict(True, REFUSAL_INJECTION)
         other_years = [y for y in YEAR.findall(question) if y not in self._years]
@@ -266,8 +279,23 @@ class RefusalGate:
         place = self.place_elsewhere(question, result)
         if place:
             return Verdict(True, REFUSAL_OTHER_PLACE, place, self.coverage(question))
+        year = self.year_elsewhere(question, result)
+        if year:
+            return Verdict(True, REFUSAL_YEAR, year, self.coverage(question))
+        writing = WRITING.search(question)
+        if writing:
+            return Verdict(True, REFUSAL_WRITING, writing.group(0), self.coverage(question))
         opinion = OPINION.search(question)
         return Verdict(True, REFUSAL_OPINION, opinion.group(0), self.coverage(question)) if opinion else None
+
+    def year_elsewhere(self, question: str, result: SearchResult) -> str | None:
+        """A year the question asks about (not the compendium's own) that none of the cases found on its topic
+        mentions: 「南翔小候鸟 2018 年办了几场？」 asks about a later year than the case tells."""
+        years = [y for y in YEAR.findall(question) if y != COMPENDIUM_YEAR]
+        if not years or not result.hits:
+            return None
+        texts = [self._compact_cases[h.case.id] for h in close_cases(result.hits)]
+        return next((y for y in years if not any(y in text for text in texts)), None)
 
     def near_miss(self, question: str, result: SearchResult) -> str | None:
         """What the question is about, a name the compendium never prints (`unknown_subjects`: 华为, 嘉兴); or an

@@ -12,12 +12,13 @@ REFERENCES_HEADING = "参考案例："
 
 # Why a question was refused (Verdict.kind); the pipeline words each kind for the user.
 REFUSAL_INJECTION = "injection"
-REFUSAL_YEAR = "year"  # detail: the year asked about
+REFUSAL_YEAR = "year"  # detail: the year asked about, which the book (or the cases found) never mention
 REFUSAL_NO_HITS = "no-hits"  # nothing passed the user's filters
 REFUSAL_UNKNOWN_NAME = "unknown-name"  # detail: the name the compendium never mentions
 REFUSAL_OTHER_PLACE = "other-place"  # detail: the place asked about; the book's case on the topic is elsewhere
 REFUSAL_OFF_TOPIC = "off-topic"
 REFUSAL_OPINION = "opinion"  # detail: the words asking the assistant's view or a prediction
+REFUSAL_WRITING = "writing"  # detail: the words asking for a text to be written (a speech, a plan, a poem)
 REFUSAL_MISSING_DETAIL = "missing-detail"  # detail: what the case asked about does not print (价格或收费, 电话号码)
 
 

@@ -21,9 +21,8 @@ class TestOddQuestions:
         assert answer.citations[0].case_id == "2017-A3-2"
         assert "```" not in answer.answer and "http://x.y" not in answer.answer
 
-    # Known regression: since the refusal model also learns from answerability-extra (many labour-law questions about
-    # riders), four of this question's five nearest labelled questions are out of scope and it is refused.
-    @pytest.mark.xfail(strict=True, reason="refused by its nearest labelled questions; offers 2017-A3-2")
+    # Refused while the labelled questions nearest to it were mostly labour-law questions about riders; answered again
+    # since two more writers' questions joined training.
     def test_mixed_language_question(self, assistant):
         answer = assistant.ask("外卖 rider 的 union 怎么建？")
         assert not answer.refused and answer.citations[0].case_id == "2017-A3-2"
