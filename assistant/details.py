@@ -1,4 +1,5 @@
-"""Details a case must print to answer a question about it: a price, a person's name, a phone number, a time of day.
+"""Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
+time of day.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -19,11 +20,14 @@ _PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|�
                           r"挣多少|工资(?:是|有|能拿)?多少|月薪|年薪|收入(?:是|有)?多少")
 _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
-_POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|经理|校长|站长|会长|理事长|老师|律师|队长|班长)"
-                         r"(?:是谁|叫什么|叫啥|姓什么|是哪位|的名字)")
+_POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|经理|校长|站长|会长|理事长|老师|律师|队长|班长|劳模|工匠|医生|师傅)"
+                         r"(?:们)?(?:分别|都|各)?(?:是谁|叫什么|叫啥|姓什么|是哪位|的名字)")
 _PERSON_TAG = "nr"
 _PHONE_ASKED = re.compile(r"电话|联系方式|号码是多少|热线是多少|热线号码")
 # 「几点开门」 asks a time of day; 「哪几点启示」 does not.
+# An address: the book prints one as a road and a number (机场大道928号).
+_ADDRESS_ASKED = re.compile(r"地址|门牌|哪条(?:路|街|弄)")
+_ADDRESS = re.compile(r"\d+\s*[号弄]")
 _HOURS_ASKED = re.compile(r"几点(?:钟|开|关|发|停|上|下|营|结|到|出|起)|营业时间|开放时间|开门时间")
 _HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四五六七八九十]+点")
 
@@ -39,6 +43,8 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
         return f"{post.group(1)}的姓名"
     if _PHONE_ASKED.search(question) and not PHONE.search(text):
         return "电话号码"
+    if _ADDRESS_ASKED.search(question) and not _ADDRESS.search(text):
+        return "具体地址"
     if _HOURS_ASKED.search(question) and not _HOURS.search(text):
         return "具体时间"
     return None

@@ -103,6 +103,7 @@ NEAR_CASES = 3
 _CITY_WIDE = re.compile(r"上海市[^区镇]*")
 # What ends a place's name: 徐汇区, 大场镇, 曲阳路街道 (the name before it tells a place from 科技园区).
 _ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
+_TOWN = re.compile(r"(?:街道|镇|乡)$")
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
 # A shortened name keeps a character of each part of the full one, in order (华师大 of 华东师范大学): three
 # characters or more, at most this many left out between two.
@@ -337,13 +338,23 @@ class RefusalGate:
         if not close or any(_CITY_WIDE.fullmatch(h.case.unit) for h in close):
             return None  # a city-wide body's case is at every district (上海市绿化市容行业工会's 5700 stations)
         texts = [self._compact_cases[h.case.id] for h in close]
+        before: list[tuple[str, str]] = []  # the subject's words since the last place
         for word, tag in self.subject(question):
             suffix = _ADMINISTRATIVE.search(word)
             core = word[:suffix.start()] if suffix else word
-            named = (suffix and len(core) > 1 and self.lexicon.dictionary_tag(core) in ("", *NAME_TAGS)) \
-                or (tag == "ns" and self._is_place(word))
-            if named and not any(compact(core) in text for text in texts):
+            named = (suffix and len(core) > 1 and all(self.lexicon.dictionary_tag(w) in ("", *NAME_TAGS)
+                                                       for w in (core, word))) \
+                or (tag == "ns" and self._is_place(word))  # 居民小区 is a word, not a place
+            if (not named or len(core) < 2) and _TOWN.search(word):
+                # A street's or town's name jieba split from its suffix (四川北路 街道, 朱 泾镇, 五角场 街道): the noun
+                # written just before it, with the one before that when it is a single character.
+                name = "".join(w for w, _ in (before[-1:] if before and len(before[-1][0]) > 1 else before[-2:]))
+                if name and compact(name + word) in compact(question):
+                    word = name + word
+                    core, named = word[:_TOWN.search(word).start()], True
+            if named and len(core) > 1 and not any(compact(core) in text for text in texts):
                 return word
+            before = [] if suffix else [*before, (word, tag)]
         return None
 
     def _in_book(self, word: str) -> bool:

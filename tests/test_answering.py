@@ -176,6 +176,26 @@ class TestConversation:
         second = assistant.ask("第二个具体做了什么？", [Turn(question, listed)])
         assert second.follow_up.kind == "ordinal" and [c.case_id for c in second.citations] == ["2017-A5-2"]
 
+    def test_the_last_of_a_list_and_a_category_listed_whole_from_the_book(self, assistant):
+        question = "发挥国有企业工会优势那一类有哪几个案例？"
+        last = assistant.ask("最后那个呢？", [Turn(question, assistant.ask(question))])
+        assert last.follow_up.kind == "ordinal" and [c.case_id for c in last.citations] == ["2017-A5-3"]
+        listed = assistant.ask("引入创新理念 扎实开展劳动竞赛那一类都有谁？")  # the search finds three of its four
+        assert [c.case_id for c in listed.citations] == ["2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"]
+
+    def test_another_case_of_the_same_unit_is_found_by_a_pointer_to_it(self, assistant):
+        first = "中国移动上海的工会在手机上怎么服务职工？"
+        answer = assistant.ask(first)
+        assert answer.citations[0].case_id == "2017-A1-7"
+        other = assistant.ask("他们还有别的案例入选吗？", [Turn(first, answer)])
+        assert other.follow_up.kind == "others" and [c.case_id for c in other.citations] == ["2017-N1-1"]
+
+    def test_an_english_follow_up_pointing_back_stays_on_the_case(self, assistant):
+        first = "长宁区的家政工会是怎么建起来的？"
+        answer = assistant.ask(first)
+        follow = assistant.ask("How many members does the union there have now?", [Turn(first, answer)])
+        assert follow.follow_up.kind == "continue" and follow.citations[0].case_id == answer.citations[0].case_id
+
     def test_new_topic_is_not_treated_as_follow_up(self, assistant):
         first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
         other = assistant.ask("劳模看病的小红卡是怎么回事？", [Turn("宝钢是怎么推动职工岗位创新的？", first)])

@@ -18,6 +18,7 @@ from assistant.types import (
     REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
     REFUSAL_UNKNOWN_NAME,
+    REFUSAL_WRITING,
     REFUSAL_YEAR,
 )
 
@@ -107,14 +108,45 @@ class TestOpinion:
         assert assistant.ask(question).verdict.kind != REFUSAL_OPINION
 
 
+class TestWritingAndJudgements:
+    def test_a_request_to_write_something_is_refused_as_such(self, assistant):
+        answer = assistant.ask("帮我们写一篇表扬环卫工人的发言稿")
+        assert answer.refused and answer.verdict.kind == REFUSAL_WRITING and "不代写" in answer.answer
+
+    @pytest.mark.parametrize("question", ["天平街道的经验被写进了哪本报告？", "不写方案了，说说小候鸟一共办了几期"])
+    def test_writing_told_of_or_declined_is_no_request(self, assistant, question):
+        assert assistant.ask(question).verdict.kind != REFUSAL_WRITING
+
+    @pytest.mark.parametrize("question", ["复星评工匠的标准公不公平？", "我们街道该学顾村还是学天平，你给个建议"])
+    def test_a_judgement_or_advice_asked_of_the_assistant_is_an_opinion(self, assistant, question):
+        answer = assistant.ask(question)
+        assert answer.refused and answer.verdict.kind == REFUSAL_OPINION
+
+
+class TestYearElsewhere:
+    def test_a_year_the_case_found_never_mentions_is_refused_naming_it(self, assistant):
+        answer = assistant.ask("顾村镇2015年的职工入会率是多少？")  # the book prints 2015 elsewhere, not in 顾村's case
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_YEAR, "2015")
+        assert "没有写到 2015 年" in answer.answer
+
+    @pytest.mark.parametrize("question", ["南翔小候鸟2016年办了几期？", "上汽的拼车平台预计2018年几月上线？"])
+    def test_a_year_the_case_tells_is_answered(self, assistant, question):
+        assert not assistant.ask(question).refused
+
+
 class TestPlaceElsewhere:
     def test_a_place_the_case_on_the_topic_is_not_at_is_refused_naming_it(self, assistant):
         answer = assistant.ask("徐汇区医务工会给劳模看病有没有绿色通道？")  # the book's case is 杨浦区's
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, "徐汇区")
         assert "不在「徐汇区」" in answer.answer and "2017-N15-1" in [s.case_id for s in answer.suggestions]
 
+    def test_a_street_jieba_splits_from_its_suffix_is_a_place_too(self, assistant):
+        answer = assistant.ask("虹口区四川北路街道的网格工会划了几个网格？")  # the case is 虹口区's 欧阳路街道
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, "四川北路街道")
+
     @pytest.mark.parametrize("question", [
         "长宁区家政行业工会联合会是什么时候成立的？",  # the case is at 长宁
+        "化工企业扎堆的镇，工会怎么抓安全培训？",  # a kind of town, not a town's name
         "科技园区年轻人多，工联会都组织些啥活动？",  # 科技园 is a kind of area, not a place's name
     ])
     def test_a_place_the_case_is_at_or_a_kind_of_area_is_answered(self, assistant, question):
@@ -132,6 +164,16 @@ class TestMissingDetail:
         follow = assistant.ask("那他们的负责人叫什么？", [Turn("外卖骑手的工会是怎么建起来的？", first)])
         assert follow.refused and follow.verdict.kind == REFUSAL_MISSING_DETAIL
         assert [s.case_id for s in follow.suggestions] == [first.citations[0].case_id]
+
+    @pytest.mark.parametrize(("question", "detail"), [
+        ("南京东路街道楼宇工会工作室的地址在哪？", "具体地址"),
+        ("复星评出来的工匠们分别叫什么名字？", "工匠的姓名"),
+        ("顾村镇总工会主席叫啥？电话也给我一个", "电话号码"),  # two details asked: the case names a chairman, no phone
+    ])
+    def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
+        answer = assistant.ask(question)
+        assert answer.refused and answer.verdict.kind == REFUSAL_MISSING_DETAIL
+        assert answer.verdict.detail == detail
 
     @pytest.mark.parametrize("question", [
         "88共享的分时租车每小时多少钱？",  # the case prints its prices
