@@ -131,12 +131,15 @@ class FollowUpJudge:
         subject = self.lexicon.subject(question)
         if not subject or POINTS_BACK.search(question[:question.find(subject[0][0])]):
             return None  # 「那他们的工会主席是谁？」: the discussed case's own
-        text = self.compendium.get(case_id).searchable_text.lower()
         for word, _ in subject:
-            if len(word) > 1 and not ASPECT_WORDS.fullmatch(word) \
-                    and not any(w.lower() in text for w in [word, *self.lexicon.expansion(word)]):
+            if len(word) > 1 and not ASPECT_WORDS.fullmatch(word) and not self.says(case_id, word):
                 return word
         return None
+
+    def says(self, case_id: str, word: str) -> bool:
+        """The case's text holds the word, in the question's words or the book's (快递小哥: 快递员)."""
+        text = self.compendium.get(case_id).searchable_text.lower()
+        return any(w.lower() in text for w in [word, *self.lexicon.expansion(word)])
 
     @staticmethod
     def asks_same_unit(question: str) -> bool:
@@ -193,8 +196,10 @@ class FollowUpJudge:
         if is_english(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文接着问该案例")
         away = self.subject_elsewhere(question, current)
-        if away:
-            return FollowUp(FOLLOW_UP_NEW, (), f"问题问的「{away}」不在正在讨论的案例里")
+        if away and top is not None and self.says(top.case.id, away):
+            # Only when the question's own search finds it elsewhere: 「柜子里都放些啥」 asks about the discussed case
+            # in words it does not use (its 爱心集享格), not about another case.
+            return FollowUp(FOLLOW_UP_NEW, (), f"问题问的「{away}」不在正在讨论的案例里，在另一个案例里")
         if current in [h.case.id for h in alone.hits[:CONTINUE_RANK]]:
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题本身的检索仍把该案例排在前几名")
         if self.case_coverage(question, current) >= CONTINUE_COVERAGE:
