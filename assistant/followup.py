@@ -193,8 +193,6 @@ class FollowUpJudge:
             and scores.get(current, 0.0) < SWITCH_SHARE * top.score
         if strong_elsewhere:
             return FollowUp(FOLLOW_UP_NEW, (), "问题本身明确指向另一个案例")
-        if is_english(question):
-            return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文接着问该案例")
         away = self.subject_elsewhere(question, current)
         if away and top is not None and self.says(top.case.id, away):
             # Only when the question's own search finds it elsewhere: 「柜子里都放些啥」 asks about the discussed case
