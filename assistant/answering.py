@@ -56,6 +56,7 @@ SHORT_HEADING_CHARS = 20
 # Sentences after the opening: an outcome is told by its results, two more of them; a fact needs one at most.
 SUPPORTS = {OUTCOME: 2}
 SUPPORT_CANDIDATES = 4
+DEFINITION_SUPPORTS = 2  # what a thing is: where the case first names it, then the two sentences most about it
 # A general outcome question: up to four of the case's numbered results, each in about this many characters.
 MAX_RESULTS, RESULT_CHARS = 4, 80
 NAMED_CASES = 5
@@ -172,6 +173,13 @@ class ExtractiveComposer:
         if not ranked:
             return self._howto(draft, hit, weights, want)
         opening = self._with_next(ranked[0].sentence, items)
+        if want.definition:
+            # A thing is told where the case first names it (「…设立“爱心集享格”储物柜…」), then where it says most.
+            term = max((t for t in weights if len(t) > 1 and any(t in s.text for s in items)), key=weights.get,
+                       default=None)
+            first = next((s for s in sorted(items, key=lambda s: s.position) if term and term in s.text), None)
+            if first is not None:
+                opening = self._with_next(first, items)
         if want.asks >= 2:
             opening = []
             for phrase in ask_phrases(question) or [question]:
@@ -192,7 +200,9 @@ class ExtractiveComposer:
             else:
                 draft.extend(joiner(previous), case, s.section, s.text, part)
             previous = part
-        for support in self._support(ranked[1:], opening, weights, want)[:SUPPORTS.get(want.kind, 1)]:
+        supports = [x.sentence for x in ranked if x.sentence not in opening][:DEFINITION_SUPPORTS] if want.definition \
+            else self._support(ranked[1:], opening, weights, want)[:SUPPORTS.get(want.kind, 1)]
+        for support in supports:
             draft.quote("", case, support.section, support.text,
                         self.scorer.cut(support.text, weights, want, SUPPORT_CHARS))
 

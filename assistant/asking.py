@@ -44,10 +44,12 @@ _PERSON_ASKED = re.compile(r"哪位|是谁|谁|\bwho\b", re.I)
 _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
                       r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低]不[多少高低]|荣誉|"
                       r"result|outcome|achieve|effect", re.I)
-_FACT = re.compile(r"多少|几[个名家人次年月天大项场期种位样条所批]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|几月|日期|"
+_FACT = re.compile(r"多少|几[个名家人次年月天大项场期种位样条所批]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|"
                    r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|"
                    r"哪[一二三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
                    r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)", re.I)
+# What a thing is or is for (「…是什么？」「…什么意思」「干什么用的」).
+_DEFINITION = re.compile(r"是什么[？?。！!\s]*$|什么意思|指的是什么|(?:干|做)什么用|有什么用")
 # A question with no asking word that names a measure (「职工满意率呢？」「参加的人数？」) asks for that figure.
 _MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费用|日期|地址|名字|名称|电话")
 _HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|\bhow\b(?! many| much)", re.I)
@@ -109,6 +111,7 @@ class Asked:
     nouns: tuple[str, ...] = ()  # what is counted (「多少家庭农场」→「家庭」): a figure right before it is the answer
     counted: tuple[str, ...] = ()  # 「哪四项服务」→「四项」: the book says how many when it lists them
     english: bool = False
+    definition: bool = False  # what a thing is (「街面工会是什么？」): told where the case first names it
 
     asks: int = 0  # how many facts the question asks for (「哪天成立的？有多少人入会？」: 2)
 
@@ -135,10 +138,16 @@ def _last(pattern: re.Pattern, question: str) -> int:
     return max((m.start() for m in pattern.finditer(question)), default=-1)
 
 
+def plain(question: str) -> str:
+    """The question in standard words: 啥 is spoken 什么, 咋 spoken 怎么 (「饿了么工会啥时成立」「街面工会是啥」)."""
+    return question.replace("啥", "什么").replace("咋", "怎么")
+
+
 def kind(question: str, experts: tuple[str, ...] = ()) -> str:
     """The kind of answer the question wants; the order settles questions that fit two kinds. `experts` are the
     names of the book's commenting experts: a question naming one asks for the comment, unless it asks which cases
     (「石云教授点评了哪些案例？」)."""
+    question = plain(question)
     listed = bool(_LIST.search(question)) and not _NOT_LIST.search(question)
     if _EXPERT.search(question) or any(name and name in question for name in experts):
         return LIST if listed and _CASES_ASKED.search(question) else EXPERT
@@ -153,6 +162,8 @@ def kind(question: str, experts: tuple[str, ...] = ()) -> str:
             return WHICH
         return FACT
     fact, howto, outcome = _last(_FACT, question), _last(_HOWTO, question), _last(_OUTCOME, question)
+    if howto < 0 and outcome < 0 and _DEFINITION.search(question.lower()):
+        return FACT  # 「街面工会是什么？」 asks what it is, not how it was done
     if _PERSON_ASKED.search(question) or (fact >= 0 and fact > howto):
         return OUTCOME if outcome >= 0 and not _PERSON_ASKED.search(question) else FACT
     # 「效果如何」「情况怎么样」: the how-word asks about the outcome named just before it.
@@ -163,7 +174,7 @@ def kind(question: str, experts: tuple[str, ...] = ()) -> str:
 
 def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
     """The question's kind and the fact it wants."""
-    q = question.lower()
+    q = plain(question).lower()
     measures: list[str] = []
     for pattern, marks in _MEASURES:
         if pattern.search(q):
@@ -173,7 +184,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
                             q))
     return Asked(
         kind(question, experts), number, tuple(measures),
-        date=bool(re.search(r"哪天|哪一天|什么时候|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),
+        date=bool(re.search(r"哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),
         place=bool(re.search(r"在哪|哪儿|哪里|地址|地点|where", q)),
         phone=bool(re.search(r"电话|热线|号码|phone|hotline", q)),
         name=bool(re.search(r"叫什么|什么名字|名称|什么车|车型|什么报告|哪本|哪次|什么荣誉|荣誉|哪[一二三四五六七八九十几]+[类个种项条大]|"
@@ -184,6 +195,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         nouns=tuple(dict.fromkeys(m.group(1) for pattern in (_COUNTED, _COUNTED_AFTER_COUNTER)
                                   for m in pattern.finditer(q))),
         english=is_english(question),
+        definition=bool(_DEFINITION.search(q)) and _last(_HOWTO, q) < 0 and _last(_OUTCOME, q) < 0,
         asks=_count_asks(q),
         counted=tuple(m.group(1) for m in _WHICH_COUNT.finditer(q)),
     )

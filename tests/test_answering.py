@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from assistant import sentences
 from assistant.answering import intent
 from assistant.pipeline import QuestionError, Turn, clean_question
 from assistant.settings import ROOT
@@ -55,9 +56,18 @@ class TestExtractiveAnswers:
         ("怎样组建外卖骑手工会？", "howto"), ("宝钢的成效如何？", "outcome"), ("哪个单位建了工友村？", "which"),
         ("饿了么工会是哪天成立的？", "fact"), ("专家怎么点评？", "expert"), ("哪些案例讲家政？", "multi"),
         ("这个办法见效了吗？", "outcome"), ("劳动纠纷还多不多？", "outcome"), ("做到什么程度了？", "outcome"),
+        # Spoken words: 啥 is 什么, 咋 is 怎么; what a thing is, is a fact
+        ("饿了么工会啥时成立", "fact"), ("效果咋样", "outcome"), ("街面工会是啥", "fact"), ("他们的做法是什么", "howto"),
     ])
     def test_intent(self, question, kind):
         assert intent(question) == kind
+
+    def test_what_a_thing_is_is_told_where_the_case_first_names_it(self, assistant):
+        answer = assistant.ask("街面工会是啥")
+        case = assistant.compendium.get(answer.citations[0].case_id)
+        first = min((s for s in sentences.of_case(case) if "街面工会" in s.text), key=lambda s: s.position)
+        opening = answer.answer.splitlines()[0].split("：", 1)[1]
+        assert opening.split("…")[0] in first.text
 
 
 class TestRefusal:
