@@ -36,6 +36,12 @@ class RetrievalConfig:
     rrf_k: int = 20
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    # Rank fusion forgets how strongly BM25 matched: a passage holding the question's rare words (爱心接力站 for
+    # 「扫马路的想歇个脚」, BM25 25 against the next case's 2) counted no more than one barely matching. Each BM25 rank
+    # counts (1 + bm25_strength × its score / the best BM25 score) times: on every unsealed set (2,000 answerable
+    # questions, nine writers) the right case first 0.917 -> 0.926, no set worse (0.25–0.75 all gave 0.926–0.928;
+    # the smallest moved the main set's first citations least: 0.968 -> 0.961, 1 question).
+    bm25_strength: float = 0.25
     reranker: str = ""  # a sentence-transformers CrossEncoder name or folder; empty: no reranking
 
     def __post_init__(self) -> None:
@@ -158,9 +164,12 @@ class Searcher:
     def _fuse(self, dense: list[tuple[int, float]], bm25: list[tuple[int, float]]) -> list[PassageHit]:
         config = self.config
         fused: dict[int, float] = {}
-        for weight, ranking in ((config.dense_weight, dense), (config.bm25_weight, bm25)):
-            for rank, (position, _) in enumerate(ranking):
-                fused[position] = fused.get(position, 0.0) + weight / (config.rrf_k + rank + 1)
+        for rank, (position, _) in enumerate(dense):
+            fused[position] = fused.get(position, 0.0) + config.dense_weight / (config.rrf_k + rank + 1)
+        best = bm25[0][1] if bm25 and bm25[0][1] > 0 else 1.0
+        for rank, (position, score) in enumerate(bm25):
+            strength = 1.0 + config.bm25_strength * score / best
+            fused[position] = fused.get(position, 0.0) + config.bm25_weight * strength / (config.rrf_k + rank + 1)
         dense_score, bm25_score = dict(dense), dict(bm25)
         hits = [
             PassageHit(self.index.chunks[p], score, dense_score.get(p), bm25_score.get(p))

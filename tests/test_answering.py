@@ -151,9 +151,10 @@ class TestConversation:
     def test_a_follow_up_about_someone_the_discussed_case_never_mentions_leaves_it(self, assistant):
         first = assistant.ask("环卫工人歇脚喝水的爱心接力站有哪些标准？")
         assert first.citations[0].case_id == "2017-N11-1"
-        follow = assistant.ask("那快递小哥有没有专门给他们歇脚的驿站？", [Turn(first.question, first)])
-        assert follow.follow_up.kind == "new" and "快递小哥" in follow.follow_up.reason
-        assert follow.citations[0].case_id == "2017-A3-4"
+        question = "那快递小哥有没有专门给他们歇脚的驿站？"
+        assert assistant.followups.subject_elsewhere(question, "2017-N11-1") == "快递小哥"
+        follow = assistant.ask(question, [Turn(first.question, first)])
+        assert follow.follow_up.kind == "new" and follow.citations[0].case_id == "2017-A3-4"
         same = assistant.ask("那他们的成效呢？", [Turn(first.question, first)])  # no subject of its own
         assert same.follow_up.kind == "continue"
 
