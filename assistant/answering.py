@@ -124,7 +124,8 @@ class ExtractiveComposer:
             text = compact(hit.case.searchable_text)
             return all(compact(q) in text for q in quoted) and all(a == hit.case.award for a in awards)
 
-        return next((h for h in hits[:NAMED_CASES] if says(h)), hits[0])
+        # An award is the book's own field: its case may be found anywhere in the ranking (「拿特等奖的是哪个」).
+        return next((h for h in (hits if awards and not quoted else hits[:NAMED_CASES]) if says(h)), hits[0])
 
     def _carrying(self, hits: list[CaseHit], weights: dict[str, float], want: Asked) -> CaseHit:
         """The case to answer a fact question from: the best one, unless a case found nearly as good holds more of

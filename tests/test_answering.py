@@ -62,6 +62,10 @@ class TestExtractiveAnswers:
     def test_intent(self, question, kind):
         assert intent(question) == kind
 
+    def test_an_award_names_its_case_wherever_the_search_ranks_it(self, assistant):
+        answer = assistant.ask("说说这本书里拿了特等奖的是哪一个")
+        assert answer.citations[0].case_id == "2017-T1-1" and "特等奖" in answer.answer.splitlines()[0]
+
     def test_what_a_thing_is_is_told_where_the_case_first_names_it(self, assistant):
         answer = assistant.ask("街面工会是啥")
         case = assistant.compendium.get(answer.citations[0].case_id)
