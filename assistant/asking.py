@@ -143,6 +143,11 @@ def plain(question: str) -> str:
     return question.replace("啥", "什么").replace("咋", "怎么")
 
 
+def _asks_definition(question: str) -> bool:
+    """What a thing is (「…是什么？」), not what was done or came of it (「他们的做法是什么」「效果是什么」)."""
+    return bool(_DEFINITION.search(question)) and _last(_HOWTO, question) < 0 and _last(_OUTCOME, question) < 0
+
+
 def kind(question: str, experts: tuple[str, ...] = ()) -> str:
     """The kind of answer the question wants; the order settles questions that fit two kinds. `experts` are the
     names of the book's commenting experts: a question naming one asks for the comment, unless it asks which cases
@@ -162,7 +167,7 @@ def kind(question: str, experts: tuple[str, ...] = ()) -> str:
             return WHICH
         return FACT
     fact, howto, outcome = _last(_FACT, question), _last(_HOWTO, question), _last(_OUTCOME, question)
-    if howto < 0 and outcome < 0 and _DEFINITION.search(question.lower()):
+    if _asks_definition(question.lower()):
         return FACT  # 「街面工会是什么？」 asks what it is, not how it was done
     if _PERSON_ASKED.search(question) or (fact >= 0 and fact > howto):
         return OUTCOME if outcome >= 0 and not _PERSON_ASKED.search(question) else FACT
@@ -195,7 +200,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         nouns=tuple(dict.fromkeys(m.group(1) for pattern in (_COUNTED, _COUNTED_AFTER_COUNTER)
                                   for m in pattern.finditer(q))),
         english=is_english(question),
-        definition=bool(_DEFINITION.search(q)) and _last(_HOWTO, q) < 0 and _last(_OUTCOME, q) < 0,
+        definition=_asks_definition(q),
         asks=_count_asks(q),
         counted=tuple(m.group(1) for m in _WHICH_COUNT.finditer(q)),
     )

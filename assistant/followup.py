@@ -45,7 +45,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 # (现在), adjectives (成功, 一般, 具体).
 PLAIN_TAGS = ("f", "t", "a", "ad")
 ORDINAL = re.compile(r"第\s*([一二三四五六七八九十1-9])\s*(个|条|家|项|种|案例|点)")
-# 「头一个」, 「最后那个」「后面那个」「the last one」: the last case of the previous list answer.
+# 「头一个」: the first case of the previous list answer; 「最后那个」「后面那个」「the last one」: its last.
 FIRST = re.compile(r"头一?[个家项]|最前面(?:那|一)[个家项]|\bthe first (?:one|case)\b", re.IGNORECASE)
 LAST = re.compile(r"最后(?:一|那)?[个家项]|后面(?:那|一)[个家项]|倒数第一|\bthe last (?:one|case)\b", re.IGNORECASE)
 ORDINAL_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
@@ -144,7 +144,7 @@ class FollowUpJudge:
     @staticmethod
     def asks_same_unit(question: str) -> bool:
         """「这家单位还有别的案例吗」「他们还有一个关于经费的案例」: the unit under discussion, its other cases."""
-        return bool(SAME_UNIT.search(question)) or bool(UNIT_POINTER.search(question) and ANOTHER_CASE.search(question))
+        return bool(SAME_UNIT.search(question)) or _another_of_its_cases(question)
 
     def related(self, case_id: str, question: str) -> tuple[str, ...] | None:
         """The cases 「同一类」 or 「这家单位」 points to besides the discussed one (None: the question says neither)."""
@@ -179,8 +179,7 @@ class FollowUpJudge:
         if position is not None:
             return FollowUp(FOLLOW_UP_ORDINAL, (discussed[position],), "上一个回答的第 n 个案例")
         current = discussed[0]
-        if OTHERS.search(question) or SAME_CATEGORY.search(question) \
-                or (UNIT_POINTER.search(question) and ANOTHER_CASE.search(question)):
+        if OTHERS.search(question) or SAME_CATEGORY.search(question) or _another_of_its_cases(question):
             return FollowUp(FOLLOW_UP_OTHERS, discussed, "要找正在讨论之外的案例")
         if not self.topic(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题没有自己的话题，只问案例的某一方面")
@@ -206,3 +205,8 @@ class FollowUpJudge:
             # Answerable, yet pointing nowhere in particular (「他们入会能享受点啥？」): about the case under discussion.
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题本身没有明确指向别的案例")
         return FollowUp(FOLLOW_UP_NEW, (), "问题本身指向别的案例或案例集以外")
+
+
+def _another_of_its_cases(question: str) -> bool:
+    """「他们镇还评上了哪个案例」: another case, asked of the unit by a pointer to it."""
+    return bool(UNIT_POINTER.search(question) and ANOTHER_CASE.search(question))

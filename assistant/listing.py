@@ -128,7 +128,7 @@ class ListMatcher:
         return [c for c in cases if word in units[c.id]]
 
     def category(self, question: str, hits: list[CaseHit],
-                 cases: Sequence[Case] = ()) -> list[tuple[CaseHit, Sentence | None]]:
+                 cases: Sequence[Case]) -> list[tuple[CaseHit, Sentence | None]]:
         """A question about a whole category (「…那一类的四个案例」, or a list whose topic is mostly a category's name:
         「集体协商这一块有哪几个案例？」): every case of the category whose name the question uses most among those
         found (the best case's category when it names none), found or not (of `cases`, the book's within the
@@ -143,8 +143,7 @@ class ListMatcher:
             if not topic or self.scorer.relevance(category, topic) < CATEGORY_TOPIC_SHARE * sum(topic.values()):
                 return []
         found_hits = {h.case.id: h for h in hits}
-        members = [found_hits.get(c.id) or CaseHit(c, 0.0, ()) for c in cases if c.category == category] \
-            or [h for h in hits if h.case.category == category]
+        members = [found_hits.get(c.id) or CaseHit(c, 0.0, ()) for c in cases if c.category == category]
         count = found.group(1) if found else None
         if count and len(members) != (int(count) if count.isdigit() else _CN_DIGITS[count]) and not named[category]:
             return []

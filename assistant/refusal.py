@@ -52,7 +52,8 @@ OPINION = re.compile(
     r"好事还是坏事|(?:公|合|值|靠)不(?:公平|合理|值得?|靠谱)|有没有前途|是不是(?:有点|有些)?(?:夸大|言过|吹)|"
     r"(?:你|您)(?:给个|有什么|有啥)?建议|给个建议|哪个更(?:好|适合|强|值得)|该学[^，。？?]{1,8}还是")
 # A request to write something (a speech, a plan, a poem, a template): the compendium reports what units did; it
-# writes nothing for anyone. On every tuning and training set: 69 out-of-scope questions, no answerable one.
+# writes nothing for anyone. On every tuning and training set it matches 69 out-of-scope questions (60 that no
+# earlier rule refuses) and no answerable one.
 WRITING = re.compile(
     r"(?:帮|给|替)(?:我|我们|忙)?[^，。？?]{0,8}(?:写|起草|拟|撰写|编|列|做|改写|设计|出)(?:一|个|份|篇|段|首|封|套|几)|"
     r"^(?:请)?(?:写|起草|拟|撰写|编|改写|列)(?:一|个|份|篇|段|首|封|几)|改写成|"
@@ -103,6 +104,7 @@ NEAR_CASES = 3
 _CITY_WIDE = re.compile(r"上海市[^区镇]*")
 # What ends a place's name: 徐汇区, 大场镇, 曲阳路街道 (the name before it tells a place from 科技园区).
 _ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
+# What ends a street's or town's name, which jieba may split from it (四川北路 街道).
 _TOWN = re.compile(r"(?:街道|镇|乡)$")
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
 # A shortened name keeps a character of each part of the full one, in order (华师大 of 华东师范大学): three
@@ -338,7 +340,7 @@ class RefusalGate:
         if not close or any(_CITY_WIDE.fullmatch(h.case.unit) for h in close):
             return None  # a city-wide body's case is at every district (上海市绿化市容行业工会's 5700 stations)
         texts = [self._compact_cases[h.case.id] for h in close]
-        before: list[tuple[str, str]] = []  # the subject's words since the last place
+        before: list[str] = []  # the subject's words since the last place
         for word, tag in self.subject(question):
             suffix = _ADMINISTRATIVE.search(word)
             core = word[:suffix.start()] if suffix else word
@@ -348,13 +350,13 @@ class RefusalGate:
             if (not named or len(core) < 2) and _TOWN.search(word):
                 # A street's or town's name jieba split from its suffix (四川北路 街道, 朱 泾镇, 五角场 街道): the noun
                 # written just before it, with the one before that when it is a single character.
-                name = "".join(w for w, _ in (before[-1:] if before and len(before[-1][0]) > 1 else before[-2:]))
+                name = "".join(before[-1:] if before and len(before[-1]) > 1 else before[-2:])
                 if name and compact(name + word) in compact(question):
                     word = name + word
                     core, named = word[:_TOWN.search(word).start()], True
             if named and len(core) > 1 and not any(compact(core) in text for text in texts):
                 return word
-            before = [] if suffix else [*before, (word, tag)]
+            before = [] if suffix else [*before, word]
         return None
 
     def _in_book(self, word: str) -> bool:
