@@ -178,7 +178,8 @@ class ExtractiveComposer:
             # A thing is told where the case first names it (「…设立“爱心集享格”储物柜…」), then where it says most.
             term = max((t for t in weights if len(t) > 1 and any(t in s.text for s in items)), key=weights.get,
                        default=None)
-            first = next((s for s in sorted(items, key=lambda s: s.position) if term and term in s.text), None)
+            first = next((s for s in sorted(items, key=lambda s: s.position) if term in s.text), None) if term \
+                else None
             if first is not None:
                 opening = self._with_next(first, items)
         if want.asks >= 2:

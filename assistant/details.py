@@ -24,10 +24,10 @@ _POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|经理|校长|
                          r"(?:们)?(?:分别|都|各)?(?:是谁|叫什么|叫啥|姓什么|是哪位|的名字)")
 _PERSON_TAG = "nr"
 _PHONE_ASKED = re.compile(r"电话|联系方式|号码是多少|热线是多少|热线号码")
-# 「几点开门」 asks a time of day; 「哪几点启示」 does not.
 # An address: the book prints one as a road and a number (机场大道928号).
 _ADDRESS_ASKED = re.compile(r"地址|门牌|哪条(?:路|街|弄)")
 _ADDRESS = re.compile(r"\d+\s*[号弄]")
+# 「几点开门」 asks a time of day; 「哪几点启示」 does not.
 _HOURS_ASKED = re.compile(r"几点(?:钟|开|关|发|停|上|下|营|结|到|出|起)|营业时间|开放时间|开门时间")
 _HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四五六七八九十]+点")
 

@@ -14,7 +14,7 @@ from .followup import FollowUpJudge
 from .index import open_index
 from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult
 from .refusal import RefusalGate, asked, is_english
-from .retrieval import CaseHit, Filters, PassageHit, RetrievalConfig, Searcher, SearchResult, close_cases
+from .retrieval import CaseHit, Filters, PassageHit, RetrievalConfig, Searcher, SearchResult
 from .settings import Settings
 from .types import (
     ANSWER_MODES,
@@ -189,9 +189,8 @@ class Assistant:
         if not verdict.refused and hits and follow.kind != FOLLOW_UP_OTHERS:
             # The case that answers must print the detail asked for (a price, a person's name, a phone number): the
             # discussed one, or any case found nearly as good as the best.
-            answering = hits[:1] if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) \
-                else close_cases(hits)
-            verdict = self.gate.missing_detail(asking, [h.case for h in answering]) or verdict
+            answering = hits[:1] if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else hits
+            verdict = self.gate.missing_detail(asking, answering) or verdict
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,

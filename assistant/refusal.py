@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 
-from .corpus import Case, Compendium, compact
+from .corpus import Compendium, compact
 from .details import missing_detail
 from .lexicon import Lexicon
-from .retrieval import SearchResult, close_cases
+from .retrieval import CaseHit, SearchResult, close_cases
 from .types import (
     REFUSAL_INJECTION,
     REFUSAL_MISSING_DETAIL,
@@ -347,13 +347,13 @@ class RefusalGate:
             named = (suffix and len(core) > 1 and all(self.lexicon.dictionary_tag(w) in ("", *NAME_TAGS)
                                                        for w in (core, word))) \
                 or (tag == "ns" and self._is_place(word))  # 居民小区 is a word, not a place
-            if (not named or len(core) < 2) and _TOWN.search(word):
+            town = _TOWN.search(word)
+            if (not named or len(core) < 2) and town:
                 # A street's or town's name jieba split from its suffix (四川北路 街道, 朱 泾镇, 五角场 街道): the noun
                 # written just before it, with the one before that when it is a single character.
                 name = "".join(before[-1:] if before and len(before[-1]) > 1 else before[-2:])
                 if name and compact(name + word) in compact(question):
-                    word = name + word
-                    core, named = word[:_TOWN.search(word).start()], True
+                    core, word, named = name + word[:town.start()], name + word, True
             if named and len(core) > 1 and not any(compact(core) in text for text in texts):
                 return word
             before = [] if suffix else [*before, word]
@@ -379,10 +379,11 @@ class RefusalGate:
             or self.unknown_places_in(question)
         return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], self.coverage(question)) if names else None
 
-    def missing_detail(self, question: str, cases: Sequence[Case]) -> Verdict | None:
-        """Refused when the question asks a detail (a price, a person's name, a phone number, a time of day) that
-        none of the cases that may answer it prints: the best of them is offered instead."""
-        detail = missing_detail(question, cases, self.lexicon)
+    def missing_detail(self, question: str, hits: Sequence[CaseHit]) -> Verdict | None:
+        """Refused when the question asks a detail (a price, a person's name, a phone number, an address, a time of
+        day) that none of the cases that may answer it prints (those found nearly as good as the best: a fact may
+        be answered from any of them): the best of them is offered instead."""
+        detail = missing_detail(question, [h.case for h in close_cases(list(hits))], self.lexicon) if hits else None
         return Verdict(True, REFUSAL_MISSING_DETAIL, detail, coverage=1.0) if detail else None
 
     def unknown_places_in(self, question: str) -> list[str]:
@@ -409,11 +410,10 @@ class RefusalGate:
 
     def explain(self, question: str, result: SearchResult) -> dict:
         """The verdict with what it was based on (the 命中测试 view): the signals, their weights, the threshold."""
-        verdict = self.check(question, result)
-        decided_by_rule = self.exact_rule(question, result) is not None
-        if not verdict.refused and result.hits:
-            missing = self.missing_detail(question, [h.case for h in close_cases(result.hits)])
-            verdict, decided_by_rule = (missing, True) if missing else (verdict, decided_by_rule)
+        ruled = self.exact_rule(question, result)
+        verdict = ruled or self.judge(question, result)
+        missing = self.missing_detail(question, list(result.hits)) if not verdict.refused else None
+        verdict, decided_by_rule = (missing or verdict), bool(ruled or missing)
         english = not decided_by_rule and is_english(question)
         return {
             "refused": verdict.refused, "kind": verdict.kind, "detail": verdict.detail,
