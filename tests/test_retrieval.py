@@ -175,6 +175,14 @@ class TestSearchResult:
         assert any(p.dense is not None for hit in result.hits for p in hit.passages)
         assert any(p.bm25 is not None for hit in result.hits for p in hit.passages)
 
+    def test_many_questions_at_once_rank_as_one_at_a_time(self, searcher):
+        """The batched search that trains the refusal model finds what a user's question finds."""
+        questions = ["怎样组建外卖骑手工会？", "环卫工人爱心接力站在哪", "今天天气怎么样", "How did a union organise riders?"]
+        for alone, batched in zip([searcher.search(q) for q in questions], searcher.search_many(questions)):
+            assert ids(batched) == ids(alone) and batched.query == alone.query
+            assert batched.top_dense == pytest.approx(alone.top_dense, abs=1e-4)
+            assert batched.top_bm25 == alone.top_bm25 and batched.agreement == alone.agreement
+
     @pytest.mark.parametrize("mode", ["dense", "bm25"])
     def test_single_mode_works_alone(self, built_index, compendium, mode):
         result = Searcher(built_index, compendium, RetrievalConfig(mode=mode)).search("怎样组建外卖骑手工会？", k=3)
