@@ -81,7 +81,9 @@ def test_the_next_rounds_sets_are_valid_and_as_varied_as_asked(name, questions, 
 # and tuning.
 WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.jsonl", "dialogues-fresh.sealed.jsonl",
                  "dialogues-fresh3.sealed.jsonl", "answerability-fresh4.sealed.jsonl",
-                 "answerability-train4.jsonl", "answerability-train5.jsonl", "dialogues-train2.jsonl")
+                 "answerability-train4.jsonl", "answerability-train5.jsonl", "dialogues-train2.jsonl",
+                 "answerability-fresh5.sealed.jsonl", "answers-fresh2.jsonl", "answers-fresh2.sealed.jsonl",
+                 "dialogues-fresh4.jsonl", "dialogues-fresh4.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
