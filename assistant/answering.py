@@ -52,6 +52,9 @@ INTRO_CHARS = 80
 WHY_SENTENCES = 3  # of the background, those most about the question, in the book's order
 LIST_LINE_CHARS = 60
 MAX_STEPS = 5
+# A list the quoted sentence opens or belongs to (「…三个原则：一是…；二是…」) is quoted on, within this many characters,
+# each item of a move's list cut to about the second number.
+LIST_CHARS, LIST_ITEM_CHARS = 200, 40
 SHORT_HEADING_CHARS = 20
 # Sentences after the opening: an outcome is told by its results, two more of them; a fact needs one at most.
 SUPPORTS = {OUTCOME: 2}
@@ -194,16 +197,20 @@ class ExtractiveComposer:
                     opening.append(best[0].sentence)
         lead = self._english_lead(want, case) or f"{case.unit}："
         limit = OPENING_CHARS if len(opening) == 1 else SUPPORT_CHARS
+        listed = 1
+        if len(opening) == 1:
+            opening = sent.continued(opening[0], items, LIST_CHARS, want.items)
+            listed = len(opening)
         previous = ""
         for i, s in enumerate(opening):
-            part = self.scorer.cut(s.text, weights, want, limit)
+            part = self.scorer.cut(s.text, weights, want, limit if i == 0 else SUPPORT_CHARS)
             if i == 0:
                 draft.quote(lead, case, s.section, s.text, part)
             else:
                 draft.extend(joiner(previous), case, s.section, s.text, part)
             previous = part
         supports = [x.sentence for x in ranked if x.sentence not in opening][:DEFINITION_SUPPORTS] if want.definition \
-            else self._support(ranked[1:], opening, weights, want)[:SUPPORTS.get(want.kind, 1)]
+            else self._support(ranked[1:], opening, weights, want)[:SUPPORTS.get(want.kind, 1) if listed == 1 else 0]
         for support in supports:
             draft.quote("", case, support.section, support.text,
                         self.scorer.cut(support.text, weights, want, SUPPORT_CHARS))
@@ -324,9 +331,17 @@ class ExtractiveComposer:
             kept.append((s, part))
             room -= len(part)
         glue = joiner(head_part)
+        shown = {s for s, _ in kept}
         for s, part in sorted(kept, key=lambda sp: sp[0].position):
             draft.extend(glue, case, s.section, s.text, part)
             glue = ""
+            if sent.opens_list(part):
+                # 「…依据三个原则：」 promises its items: they follow, each cut short.
+                for item in sent.continued(s, step, LIST_CHARS)[1:]:
+                    if item not in shown:
+                        shown.add(item)
+                        draft.extend("", case, item.section, item.text,
+                                     self.scorer.cut(item.text, weights, want, LIST_ITEM_CHARS))
 
     def _why(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
         """Why: the background passage first, then the case that answers it."""

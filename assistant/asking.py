@@ -13,7 +13,7 @@ KINDS = (HOWTO, OUTCOME, FACT, WHICH, LIST, WHY, EXPERT)
 _ORGS = r"(?:单位|案例|地方|工会|镇|街道|企业|公司|园区|行业|例子|学校|集团|区)"
 _LIST = re.compile(
     rf"哪些{_ORGS}|哪几[个家所种类]|几个案例|有哪几|哪几{_ORGS}|书里有哪些|[的还]有哪些[？?。\s]*$|有哪些{_ORGS}|"
-    rf"{_ORGS}有哪些|有没有(?:别的|其他){_ORGS}|有没有(?:单位|地方|镇|街道)|{_ORGS}.{{0,12}}(?:各[管做搞干有是]|分别是怎么)|"
+    rf"{_ORGS}有哪些|有没有(?:别的|其他){_ORGS}|有没有(?:单位|地方|镇|街道)|{_ORGS}[^“”\"]{{0,12}}(?:各[管做搞干有是]|分别是怎么)|"
     r"比较一下|相比|对比|区别|异同|有什么不同|有何不同|有什么不一样|有啥不一样|列举|"
     # 「入选了哪两个案例」「两个家政工会」「有几个例子」「有啥案例」: several cases asked for by their number or as examples.
     rf"哪[两二三四五六七八九]个|[两二三四五六七八九][个家]{_ORGS}|(?:几个|啥|什么|哪些)(?:例子|案例)|有(?:啥|什么)?案例[吗？?]*$|"
@@ -28,8 +28,13 @@ _LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪�
 # 「怎么点评…这三个案例」「这几个案例的点评里…」 ask for the comment.
 _CASES_ASKED = re.compile(r"(?:哪些|哪几个|哪[两二三四五六七八九]个|(?<!这)几个)(?:案例|单位|工会|街道|镇|区|企业|公司)|"
                           r"(?<!这)[两二三四五六七八九]个[^，。？?]{0,4}案例")
-# 「哪些地方」 inside one case (「卡在哪些地方」) is not a list; neither is 「哪些方面」.
-_NOT_LIST = re.compile(r"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容")
+# 「哪些地方」 inside one case (「卡在哪些地方」) is not a list; neither is 「哪些方面」. Nor are the parts of one thing
+# when no case, unit or example is asked for: 「分哪几个阶段」「有哪几条经验」「四联系是哪几个」「会员数各是多少」.
+_COUNTER_WORDS = "个种类条点项大位"
+_NOT_LIST = re.compile(
+    rf"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容|^(?!.*(?:案例|单位|例子|做法)).*(?:"
+    rf"(?:哪些|哪几|哪[两二三四五六七八九十])[{_COUNTER_WORDS}]?(?![{_COUNTER_WORDS}]|{_ORGS}|家|所|[？?，,。]|$)[\u4e00-\u9fff]|"
+    rf"是哪[几两二三四五六七八九十]+[{_COUNTER_WORDS}]?[？?。\s]*$|各是多少|各有多少)")
 _EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|教授|\bexperts?\b|\bcomment", re.I)
 _WHY = re.compile(r"为什么|为啥|为何|何以|原因|背景|起因|出于什么|怎么会|毛病|卡在|难在|痛点|势在必行|"
                   r"\bwhy\b|what was wrong|reason|background|problem", re.I)
@@ -79,6 +84,10 @@ _COUNTED_AFTER_COUNTER = re.compile(r"(?:多少|几)[个名家位项场次人]([
 _ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|在哪|哪儿|地址|电话|热线|谁|哪位|什么荣誉|"
                    r"how many|how much|\bwhen\b|\bwhere\b|\bwho\b")
 _WHICH_COUNT = re.compile(r"哪([一二三四五六七八九十两][类个种项条大方点])")
+# 「分哪几个阶段」「依据哪几条原则」: the items of a list, which the book opens by counting them (「分为四大阶段」
+# 「依据三个原则：」).
+_WHICH_ITEMS = re.compile(r"哪几[类个种项条大方点位]?([\u4e00-\u9fff]{2})")
+_COUNTED_LIST = r"[一二三四五六七八九十两\d]\s*[类个种项条大方点位]?"
 _EACH = re.compile(r"分别|各(?:是|有|涨|增|为)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
@@ -110,6 +119,7 @@ class Asked:
     honour: bool = False  # an award or title (「拿到了什么荣誉」)
     nouns: tuple[str, ...] = ()  # what is counted (「多少家庭农场」→「家庭」): a figure right before it is the answer
     counted: tuple[str, ...] = ()  # 「哪四项服务」→「四项」: the book says how many when it lists them
+    items: tuple[str, ...] = ()  # 「分哪几个阶段」→「阶段」: a list of them, counted or opened with a colon
     english: bool = False
     definition: bool = False  # what a thing is (「街面工会是什么？」): told where the case first names it
 
@@ -118,7 +128,7 @@ class Asked:
     @property
     def wants_fact(self) -> bool:
         return (self.number or self.date or self.place or self.phone or self.name or self.person or self.honour
-                or bool(self.counted))
+                or bool(self.counted) or bool(self.items))
 
 
 def which_target(question: str) -> str | None:
@@ -185,10 +195,13 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         if pattern.search(q):
             measures += [m for m in marks if m not in measures]
     measures += [m for m in _COUNTER.findall(q) if m not in measures]
+    asked_kind = kind(question, experts)
+    items = tuple(m.group(1) for m in _WHICH_ITEMS.finditer(q) if asked_kind != LIST and not re.match(_ORGS, m.group(1)))
+    # 「哪几个阶段」 asks for the stages, not for how many.
     number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share",
-                            q))
+                            re.sub(r"哪几", "", q) if items else q))
     return Asked(
-        kind(question, experts), number, tuple(measures),
+        asked_kind, number, tuple(measures),
         date=bool(re.search(r"哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),
         place=bool(re.search(r"在哪|哪儿|哪里|地址|地点|where", q)),
         phone=bool(re.search(r"电话|热线|号码|phone|hotline", q)),
@@ -203,6 +216,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         definition=_asks_definition(q),
         asks=_count_asks(q),
         counted=tuple(m.group(1) for m in _WHICH_COUNT.finditer(q)),
+        items=items,
     )
 
 
@@ -249,6 +263,9 @@ def fact_marks(sentence: str, want: Asked) -> int:
     if want.honour and _HONOUR.search(sentence):
         found += 2
     if want.counted and any(c in sentence for c in want.counted):
+        found += 2
+    if want.items and any(re.search(rf"{_COUNTED_LIST}{re.escape(item)}|{re.escape(item)}[^。；]{{0,6}}[:：]\s*$",
+                                    sentence) for item in want.items):
         found += 2
     if want.nouns and any(re.search(rf"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[^\d\s]?\s*{re.escape(noun)}", sentence)
                           for noun in want.nouns):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -109,12 +109,38 @@ def background_of(case: Case) -> tuple[Sentence, ...]:
     return tuple(section_sentences(first.name, first.text.split("\n")[0]))
 
 
-_ANNOUNCES = re.compile(r"以下|如下|下列|[:：]$")
+_ANNOUNCES = re.compile(r"以下[几各]|如下|下列|[:：]$")
+# The items of a list the book opens with a colon: 「一是…」「第一…」「（1）…」「①…」.
+_LIST_ITEM = re.compile(r"^(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]{1,2}[)）]|"
+                        r"\d{1,2}\s*[.．、]|[①-⑩])")
+LIST_ITEM_ENDS = ("；", ";")
 
 
 def announces(text: str) -> bool:
     """A sentence that only announces what follows (「主要从以下几方面开展工作。」) says nothing of its own."""
     return bool(_ANNOUNCES.search(text.strip()))
+
+
+def opens_list(text: str) -> bool:
+    """A sentence ending in a colon (「…依据三个原则：」): without the items after it, it promises what is not there."""
+    return text.strip().endswith(("：", ":"))
+
+
+def continued(s: Sentence, items: Sequence[Sentence], limit: int, named: tuple[str, ...] = ()) -> list[Sentence]:
+    """The sentence with the rest of the list it opens (「…依据三个原则：」 → 「一是…」「二是…」) or is an item of (the
+    book ends a list's items with ；, its last with 。): the sentences right after it in the same move, within about
+    `limit` characters. A list counted by what it lists (「分为四大阶段」, `named` 「阶段」) goes on while the sentences
+    name it (「一季度为调研策划阶段…」)."""
+    opens = opens_list(s.text)
+    after = {x.position: x for x in items if x.section == s.section and x.step == s.step and not x.head}
+    found, size = [s], len(s.text)
+    while (x := after.get(found[-1].position + 1)) is not None and size + len(x.text) <= limit:
+        if not (found[-1].text.endswith(LIST_ITEM_ENDS) or (opens and _LIST_ITEM.match(x.text))
+                or any(name in x.text for name in named)):
+            break
+        found.append(x)
+        size += len(x.text)
+    return found
 
 
 def clip(sentence: str, score: Callable[[str], float], limit: int) -> str:

@@ -47,7 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source")
     parser.add_argument("target", help="eval/NAME (without .jsonl)")
-    parser.add_argument("--by", default="type", help="fields to stratify by, the first with a value counts (oos_kind,type); a dialogue: its second turn's class")
+    parser.add_argument("--by", default="type", help="fields to stratify by, the first with a value counts "
+                        "(oos_kind,type); a dialogue: its second turn's class")
     args = parser.parse_args()
     items = [json.loads(line) for line in Path(args.source).read_text(encoding="utf-8").splitlines() if line.strip()]
     tuning, sealed = split(items, args.by)

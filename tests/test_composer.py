@@ -129,6 +129,22 @@ class TestShapeByKind:
         answer = assistant.ask(question)
         assert compact(figure) in compact(opening(answer.answer)), answer.answer
 
+    @pytest.mark.parametrize(("question", "items"), [
+        # A list the book opens with a colon (「依据三个原则：」), and one it counts (「分为四大阶段」).
+        ("欧阳路街道划分工会网格依据的是哪几条原则？", ["地域相邻", "不完全重合", "数量均衡"]),
+        ("长白新村按季度推进非公企业建会，分哪几个阶段？", ["调研策划阶段", "指标建立阶段", "自查自改阶段", "评估考核阶段"]),
+    ])
+    def test_a_question_for_the_items_of_a_list_gets_all_of_them(self, assistant, question, items):
+        answer = assistant.ask(question)
+        assert all(item in body(answer.answer) for item in items), answer.answer
+
+    def test_a_sentence_ending_in_a_semicolon_is_quoted_with_the_rest_of_its_list(self, assistant, compendium):
+        case = compendium.get("2017-A4-3")
+        first = next(s for s in sentences.of_case(case) if s.text.startswith("“三访三查”通过"))
+        listed = sentences.continued(first, sentences.of_case(case), 200)
+        assert [s.text[:4] for s in listed] == ["“三访三", "暗访职工", "走访楼宇"]
+        assert sentences.continued(listed[-1], sentences.of_case(case), 200) == [listed[-1]]  # it ends with 。
+
     def test_outcome_question_leads_with_a_result_in_figures(self, answers):
         answer = answers["outcome"]
         assert answer.citations[0].case_id == "2017-A7-1" and "成效" in answer.citations[0].section
@@ -231,6 +247,10 @@ class TestKindOfQuestion:
         ("杨浦劳模就医这件事最早是谁交给区医务工会的？", "fact"), ("律师徐郭飞怎么看行业工会？", "howto"),
         # No asking word, a measure named: the figure is asked for; with a how-word, the way to raise it.
         ("职工满意率呢？", "fact"), ("参加的人数？", "fact"), ("怎么提高入会率？", "howto"),
+        # The parts of one thing are not a list of cases; cases asked for by number are.
+        ("长白新村按季度推进非公企业建会，分哪几个阶段？", "fact"), ("康健街道的四联系是哪四个？", "fact"),
+        ("卫星装备所工会说的“三种思维”分别是怎么做的？", "howto"), ("杨浦区报送的案例有哪几个？", "multi"),
+        ("帮年轻职工解决公租房问题的有哪几家？", "multi"),
     ])
     def test_kind(self, question, kind):
         assert intent(question) == kind
