@@ -29,10 +29,10 @@ _LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪�
 _CASES_ASKED = re.compile(r"(?:哪些|哪几个|哪[两二三四五六七八九]个|(?<!这)几个)(?:案例|单位|工会|街道|镇|区|企业|公司)|"
                           r"(?<!这)[两二三四五六七八九]个[^，。？?]{0,4}案例")
 # 「哪些地方」 inside one case (「卡在哪些地方」) is not a list; neither is 「哪些方面」. Nor are the parts of one thing
-# when no case, unit or example is asked for: 「分哪几个阶段」「有哪几条经验」「四联系是哪几个」「会员数各是多少」.
+# when no case, unit or example is asked for: 「分哪几个阶段」「分成哪几类」「有哪几条经验」「四联系是哪几个」「会员数各是多少」.
 _COUNTER_WORDS = "个种类条点项大位"
 _NOT_LIST = re.compile(
-    rf"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容|^(?!.*(?:案例|单位|例子|做法)).*(?:"
+    rf"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容|^(?!.*(?:案例|单位|例子|做法)).*(?:分(?:成|为)?哪几|"
     rf"(?:哪些|哪几|哪[两二三四五六七八九十])[{_COUNTER_WORDS}]?(?![{_COUNTER_WORDS}]|{_ORGS}|家|所|[？?，,。]|$)[\u4e00-\u9fff]|"
     rf"是哪[几两二三四五六七八九十]+[{_COUNTER_WORDS}]?[？?。\s]*$|各是多少|各有多少)")
 _EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|教授|\bexperts?\b|\bcomment", re.I)
@@ -86,7 +86,7 @@ _ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么�
 _WHICH_COUNT = re.compile(r"哪([一二三四五六七八九十两][类个种项条大方点])")
 # 「分哪几个阶段」「依据哪几条原则」: the items of a list, which the book opens by counting them (「分为四大阶段」
 # 「依据三个原则：」).
-_WHICH_ITEMS = re.compile(r"哪几[类个种项条大方点位]?([\u4e00-\u9fff]{2})")
+_WHICH_ITEMS = re.compile(r"哪几([类个种项条大方点位])?([\u4e00-\u9fff]{2})?")
 _COUNTED_LIST = r"[一二三四五六七八九十两\d]\s*[类个种项条大方点位]?"
 _EACH = re.compile(r"分别|各(?:是|有|涨|增|为)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
@@ -196,7 +196,10 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
             measures += [m for m in marks if m not in measures]
     measures += [m for m in _COUNTER.findall(q) if m not in measures]
     asked_kind = kind(question, experts)
-    items = tuple(m.group(1) for m in _WHICH_ITEMS.finditer(q) if asked_kind != LIST and not re.match(_ORGS, m.group(1)))
+    # 「分成哪几类」 without a noun: the book counts them by the same word (「四类」).
+    items = tuple(item for m in _WHICH_ITEMS.finditer(q) if asked_kind != LIST
+                  for item in [m.group(2) or (m.group(1) if m.group(1) in "类种项条点" else None)]
+                  if item and not re.match(_ORGS, item))
     # 「哪几个阶段」 asks for the stages, not for how many.
     number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share",
                             re.sub(r"哪几", "", q) if items else q))

@@ -1,5 +1,5 @@
 """Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
-time of day.
+time of day, an expert's comment.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .asking import PHONE
+from .asking import EXPERT, PHONE, kind
 from .corpus import Case
 from .lexicon import Lexicon
 
@@ -47,6 +47,10 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
         return "具体地址"
     if _HOURS_ASKED.search(question) and not _HOURS.search(text):
         return "具体时间"
+    # The book prints experts' comments on the special award and the ten best cases' categories, none on nominated
+    # cases (「专家怎么点评这个案例的？」 about one of them).
+    if kind(question) == EXPERT and not any(case.expert_comments for case in cases):
+        return "专家点评"
     return None
 
 

@@ -4,7 +4,8 @@ other cases than it, or a question of its own — decided from evidence, not fro
 The evidence is the question's own search over the whole compendium: a question with a topic of its own that is
 strong on another case switches to it; one whose own search still ranks the discussed case near the top, or whose
 words the discussed case mostly contains, continues on it; a question with no topic of its own (only aspect words:
-成效, 专家, 哪个单位, 多少人 …) continues. A refused turn leaves nothing under discussion.
+成效, 专家, 哪个单位, 多少人 …) continues. A refused turn leaves nothing under discussion, unless it was itself a
+follow-up on the discussed case.
 """
 
 from __future__ import annotations
@@ -85,12 +86,17 @@ class FollowUpJudge:
 
     @staticmethod
     def discussed(history: Sequence) -> tuple[str, ...]:
-        """The cases under discussion: those the last turn's answer cited (its best case first); nothing after a
-        refused turn, which is part of the history too."""
+        """The cases under discussion: those the last turn's answer cited (its best case first). A refused turn is
+        part of the history too: after a question about the discussed case that the book cannot answer (its
+        director's phone number) the case is still under discussion; after any other refusal, nothing is."""
         if not history:
             return ()
         answer: Answer = history[-1].answer
-        if answer.refused or not answer.citations:
+        if answer.refused:
+            follow = answer.follow_up
+            kept = follow is not None and follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL)
+            return tuple(follow.case_ids[:1]) if kept else ()
+        if not answer.citations:
             return ()
         cited = list(dict.fromkeys(c.case_id for c in answer.citations))
         if answer.mode == MODE_LLM and answer.retrieved and answer.retrieved[0].case_id in cited:
@@ -98,10 +104,19 @@ class FollowUpJudge:
             cited.insert(0, answer.retrieved[0].case_id)
         return tuple(cited)
 
-    @staticmethod
-    def leans_on_a_refusal(question: str, history: Sequence) -> bool:
-        """Whether the question points back to a question that was refused: what it points to is not in the book."""
-        return bool(history) and history[-1].answer.refused and bool(POINTS_BACK.search(question))
+    def leans_on_a_refusal(self, question: str, history: Sequence, alone: SearchResult) -> bool:
+        """Whether the question points back to a question that was refused (what it points to is not in the book),
+        rather than naming a case of its own (「那浦东机场这个联合会…」)."""
+        return bool(history) and history[-1].answer.refused and bool(POINTS_BACK.search(question)) \
+            and not self.names_its_case(question, alone)
+
+    def names_its_case(self, question: str, alone: SearchResult) -> bool:
+        """The question is about what it names, before any pointer, and the best case found says the name."""
+        subject = self.lexicon.subject(question)
+        if not subject or not alone.hits or POINTS_BACK.search(question[:question.find(subject[0][0])]):
+            return False
+        return any(tag in NAME_TAGS and len(word) > 1 and self.says(alone.hits[0].case.id, word)
+                   for word, tag in subject)
 
     def topic(self, question: str) -> list[str]:
         """The question's own topic words: what is left without aspect words, words that name no topic by their

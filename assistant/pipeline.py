@@ -182,7 +182,7 @@ class Assistant:
         elif follow.kind == FOLLOW_UP_OTHERS:
             result, hits, verdict = self._others(asking, history, follow, filters)
         elif not own.refused and (not self.followups.topic(asking)
-                                  or self.followups.leans_on_a_refusal(asking, history)):
+                                  or self.followups.leans_on_a_refusal(asking, history, alone)):
             # Nothing under discussion and nothing asked about (「他们的成效呢？」), or pointing back to a refused
             # question (「那这种纠纷一般怎么调解？」): about what the book does not contain.
             verdict = Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)

@@ -184,6 +184,32 @@ class TestConversation:
         fresh = assistant.ask("青浦的快递员是怎么入会的？", history)
         assert not fresh.refused and fresh.citations[0].case_id == "2017-A3-4"
 
+    def test_after_a_refused_question_about_the_discussed_case_the_case_is_still_under_discussion(self, assistant):
+        first = assistant.ask("虹桥街道借力区域化党建搞工会改革，效果怎么样？")
+        assert first.citations[0].case_id == "2017-N7-1"
+        history = [Turn(first.question, first)]
+        phone = assistant.ask("他们街道工会的电话是多少？", history)
+        assert phone.refused and phone.verdict.kind == "missing-detail" and phone.follow_up.kind == "continue"
+        history.append(Turn(phone.question, phone))
+        after = assistant.ask("那他们社区资源分成哪几类？", history)
+        assert not after.refused and after.citations[0].case_id == "2017-N7-1" and "文化、医疗、教育、国防" in after.answer
+
+    def test_after_a_refused_near_miss_a_question_naming_its_own_case_is_answered(self, assistant):
+        first = assistant.ask("浦东机场那边的小公司，工会是怎么建起来的？")
+        near = assistant.ask("虹桥机场有没有搞类似的？", [Turn(first.question, first)])
+        assert near.refused
+        history = [Turn(first.question, first), Turn(near.question, near)]
+        named = assistant.ask("那浦东机场这个联合会是哪天成立的？", history)
+        assert not named.refused and named.citations[0].case_id == "2017-A5-1"
+        assert assistant.ask("那这个机场的工会会员有多少？", history).refused  # 这个 points to the refused 虹桥机场
+
+    def test_an_expert_comment_on_a_case_the_book_prints_none_for_is_refused(self, assistant):
+        first = assistant.ask("七彩班组的七个主题是什么？")
+        assert first.citations[0].case_id == "2017-N9-1" and not assistant.compendium.get("2017-N9-1").expert_comments
+        follow = assistant.ask("专家怎么点评这个案例的？", [Turn(first.question, first)])
+        assert follow.refused and (follow.verdict.kind, follow.verdict.detail) == ("missing-detail", "专家点评")
+        assert follow.suggestions[0].case_id == "2017-N9-1"
+
     def test_a_category_is_listed_in_the_books_order_and_its_second_case_is_the_books_second(self, assistant):
         question = "发挥国有企业工会优势那一类有哪几个案例？"
         listed = assistant.ask(question)
