@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .corpus import Compendium
+from .corpus import Case, Compendium
 from .lexicon import FUNCTION_TAGS, Lexicon
 from .refusal import NAME_TAGS, is_english
 from .retrieval import SearchResult
@@ -66,7 +66,7 @@ STRONG_BM25 = 10.0
 SAME_CATEGORY = re.compile(r"同一?类|同类|这一类|一类里|这个类别|同一个类别")
 SAME_UNIT = re.compile(r"(这|该|那|同一?|他们的?|她们的?)(一)?(家|个)?(单位|镇|街道|区|公司|集团|总工会|工会|企业|医院|学校)")
 # 「他们还有一个关于经费的案例」「他们镇还评上了哪个案例」: another case of the same unit, asked for by a pointer to it.
-ANOTHER_CASE = re.compile(r"(?:还|另|别的|其他|其它)[^，。？?]{0,8}(?:案例|案子|获奖|入选|评上)")
+ANOTHER_CASE = re.compile(r"(?:还|另|别的|其他|其它)[^，。？?]{0,8}(?:案例|案子|获奖|入选|评上)|也有一?个")
 UNIT_POINTER = re.compile(r"他们|她们|这家|那家|该单位")
 # An English follow-up pointing back (「What was the satisfaction rate there?」) is about the discussed case: its
 # cross-lingual search says little either way.
@@ -75,6 +75,7 @@ ENGLISH_POINTS_BACK = re.compile(r"\b(?:there|they|their|them|its|this (?:case|u
 # Words that point back to what was said before (「那这种纠纷…」「他们多少人受益？」「里面提到的…」).
 POINTS_BACK = re.compile(r"这种|这类|这个|这些|这样的|那个|那些|那种|他们|她们|它们|其中|里面|上面|刚才|前面|提到的|上述")
 _UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
+_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{2}区")
 
 
 class FollowUpJudge:
@@ -157,16 +158,18 @@ class FollowUpJudge:
         return any(w.lower() in text for w in [word, *self.lexicon.expansion(word)])
 
     @staticmethod
-    def asks_same_unit(question: str) -> bool:
-        """「这家单位还有别的案例吗」「他们还有一个关于经费的案例」: the unit under discussion, its other cases."""
-        return bool(SAME_UNIT.search(question)) or _another_of_its_cases(question)
+    def asks_same_unit(question: str, case: Case) -> bool:
+        """「这家单位还有别的案例吗」「他们还有一个关于经费的案例」「南翔镇总工会还有别的案例吗」: the unit under discussion,
+        by a pointer or by its name (without its district), its other cases."""
+        name = _DISTRICT.sub("", _UNIT_CORE.sub("", case.unit))
+        return bool(SAME_UNIT.search(question)) or _another_of_its_cases(question) or (len(name) > 1 and name in question)
 
     def related(self, case_id: str, question: str) -> tuple[str, ...] | None:
         """The cases 「同一类」 or 「这家单位」 points to besides the discussed one (None: the question says neither)."""
         case = self.compendium.get(case_id)
         if SAME_CATEGORY.search(question):
             return tuple(c.id for c in self.compendium.cases if c.category == case.category and c.id != case_id)
-        if self.asks_same_unit(question):
+        if self.asks_same_unit(question, case):
             core = _UNIT_CORE.sub("", case.unit)
             return tuple(c.id for c in self.compendium.cases if c.id != case_id
                          and (core in c.unit or _UNIT_CORE.sub("", c.unit) in case.unit))

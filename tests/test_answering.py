@@ -231,6 +231,14 @@ class TestConversation:
         other = assistant.ask("他们还有别的案例入选吗？", [Turn(first, answer)])
         assert other.follow_up.kind == "others" and [c.case_id for c in other.citations] == ["2017-N1-1"]
 
+    @pytest.mark.parametrize("question", ["南翔镇总工会还有别的案例吗？", "这家单位在提名奖里是不是也有一个？"])
+    def test_another_case_of_the_same_unit_is_found_by_its_name_or_by_also(self, assistant, question):
+        first = "暑假里外来职工的孩子没人照看，南翔镇工会是怎么办的？"
+        answer = assistant.ask(first)
+        assert answer.citations[0].case_id == "2017-A2-3"
+        other = assistant.ask(question, [Turn(first, answer)])
+        assert other.follow_up.kind == "others" and [c.case_id for c in other.citations] == ["2017-N1-3"]
+
     def test_an_english_follow_up_pointing_back_stays_on_the_case(self, assistant):
         first = "长宁区的家政工会是怎么建起来的？"
         answer = assistant.ask(first)
