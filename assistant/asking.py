@@ -198,7 +198,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
     asked_kind = kind(question, experts)
     # 「分成哪几类」 without a noun: the book counts them by the same word (「四类」).
     items = tuple(item for m in _WHICH_ITEMS.finditer(q) if asked_kind != LIST
-                  for item in [m.group(2) or (m.group(1) if m.group(1) in "类种项条点" else None)]
+                  for item in [m.group(2) or (m.group(1) if m.group(1) and m.group(1) in "类种项条点" else None)]
                   if item and not re.match(_ORGS, item))
     # 「哪几个阶段」 asks for the stages, not for how many.
     number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share",

@@ -255,6 +255,10 @@ class TestKindOfQuestion:
     def test_kind(self, question, kind):
         assert intent(question) == kind
 
+    @pytest.mark.parametrize("question", ["是哪几？", "哪几", "分哪几类"])
+    def test_which_ones_with_or_without_what_is_counted(self, question):
+        assert asking.asked(question).items == (("类",) if question.endswith("类") else ())
+
     def test_a_question_naming_an_expert_of_the_book_asks_for_the_comment(self):
         assert asking.kind("律师徐郭飞怎么看行业工会？", experts=("徐郭飞",)) == "expert"
 
