@@ -293,7 +293,8 @@ class Assistant:
         elif kind == REFUSAL_NO_HITS:
             text += "在当前的筛选条件（奖项、类别或单位）下没有找到相关案例，可以放宽筛选后再问。"
         elif kind == REFUSAL_YEAR:
-            text += f"本案例集收录的是 2017 年度的上海市基层工会创新案例，相关案例没有写到 {verdict.detail} 年的情况。"
+            text += "本案例集收录的是 2017 年度的上海市基层工会创新案例，" + (
+                f"相关案例没有写到 {verdict.detail} 年的情况。" if verdict.detail.isdigit() else "不含其他届次的评选。")
         elif kind == REFUSAL_WRITING:
             text += "我只依据案例集介绍各单位的做法和成效，不代写文稿、方案或诗文；可以先看看相关案例的做法。"
         elif kind == REFUSAL_OPINION:

@@ -36,7 +36,7 @@ from .types import (
 # Requests to change the assistant's rules are data, never instructions.
 INJECTION = re.compile(
     r"(忽略|无视|忘记|忘掉|不要管|跳过).{0,8}(指令|指示|规则|提示|设定|要求|限制)"
-    r"|(系统|system)\s*(提示词|提示|prompt)|扮演|你现在是|越狱|jailbreak"
+    r"|(系统|system)\s*(提示词|提示|prompt)|扮演|你现在是|假装(?:你|您)?是|(?:你|您)假装|越狱|jailbreak"
     r"|ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|your)|disregard\s+.*instructions"
     r"|(reveal|print|show|repeat|translate)\s+.{0,30}(hidden|system|your)\s+(prompt|instructions|message)"
     r"|(pretend|act)\s+(you\s+are|to\s+be|as)|you\s+are\s+now|answer\s+freely|without\s+the\s+book"
@@ -50,7 +50,8 @@ OPINION = re.compile(
     r"(?:以后|将来|未来|下一?届|明年|今后|[十五几]年后)[^，。？?]{0,12}(?:会不会|会是|会变|能不能|能到|还需要|还要|会有|能否)|"
     # A judgement asked for (公不公平, 好事还是坏事, 哪个更适合) or advice (你给个建议, 该学…还是…).
     r"好事还是坏事|(?:公|合|值|靠)不(?:公平|合理|值得?|靠谱)|有没有前途|是不是(?:有点|有些)?(?:夸大|言过|吹)|"
-    r"(?:你|您)(?:给个|有什么|有啥)?建议|给个建议|哪个更(?:好|适合|强|值得)|该学[^，。？?]{1,8}还是")
+    r"(?:你|您)(?:给个|有什么|有啥)?建议|给个建议|哪个更(?:好|适合|强|值得)|该学[^，。？?]{1,8}还是|"
+    r"(?:能|会)(?:不能|不会)?成功(?:吗|不|么|呢)")
 # A request to write something (a speech, a plan, a poem, a template): the compendium reports what units did; it
 # writes nothing for anyone. On every tuning and training set it matches 69 out-of-scope questions (60 that no
 # earlier rule refuses) and no answerable one.
@@ -76,6 +77,8 @@ def asked(question: str) -> str:
 
 YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
 EDITION = re.compile(r"((?:19|20)\d\d)\s*年度")
+# Another round of the selection named without its year: 「上一届十大创新案例」「下届评选」.
+OTHER_EDITION = re.compile(r"(?:上|下|往|前)一?届")
 COMPENDIUM_YEAR = "2017"
 # jieba part-of-speech tags of names: places, organisations, brands (plain person names are too noisy).
 PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
@@ -111,6 +114,7 @@ _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
 # characters or more, at most this many left out between two.
 MIN_ABBREVIATION, MAX_ABBREVIATED = 3, 3
 LATIN = re.compile(r"[A-Za-z]")
+MIN_GUESSED_PLACE = 3
 # English questions (mostly Latin letters): their best passage similarity told answerable from out-of-scope ones no
 # better than chance on the tuning sets (AUC 0.49; a floor of 0.76 refused 10 of 84 answerable ones), but their
 # meaning finds the labelled Chinese questions that ask the same (AUC 0.87). An English question is refused when at
@@ -263,15 +267,18 @@ class RefusalGate:
     def exact_rule(self, question: str, result: SearchResult, overlapping: bool = True) -> Verdict | None:
         """The rules that hold without exception: injection, another year or edition, nothing within the filters; and
         the `overlapping` ones, whose questions the learned decision is trained on too (they teach it more than the
-        rules need them): an organisation the book does not contain beside the cases found on its topic, a place or a
-        year the cases found are not at, a request to write something, a question asking the assistant's own opinion
-        or a prediction."""
+        rules need them): an organisation the book does not contain beside the cases found on its topic, a place the
+        cases found are not at or the book never names, a year they do not tell, a request to write something, a
+        question asking the assistant's own opinion or a prediction."""
         if INJECTION.search(question):
             return Verdict(True, REFUSAL_INJECTION)
         other_years = [y for y in YEAR.findall(question) if y not in self._years]
         other_years += [y for y in EDITION.findall(question) if y != COMPENDIUM_YEAR]
         if other_years:
             return Verdict(True, REFUSAL_YEAR, other_years[0])
+        edition = OTHER_EDITION.search(question)
+        if edition:
+            return Verdict(True, REFUSAL_YEAR, edition.group(0))
         if not result.hits:
             return Verdict(True, REFUSAL_NO_HITS, coverage=0.0)
         if not overlapping:
@@ -279,7 +286,7 @@ class RefusalGate:
         near = self.near_miss(question, result)
         if near:
             return Verdict(True, REFUSAL_UNKNOWN_NAME, near, self.coverage(question))
-        place = self.place_elsewhere(question, result)
+        place = self.place_elsewhere(question, result) or next(iter(self.unknown_places(question)), None)
         if place:
             return Verdict(True, REFUSAL_OTHER_PLACE, place, self.coverage(question))
         year = self.year_elsewhere(question, result)
@@ -358,6 +365,22 @@ class RefusalGate:
                 return word
             before = [] if suffix else [*before, word]
         return None
+
+    def unknown_places(self, question: str) -> list[str]:
+        """Places the compendium never names, wherever the question names them: a dictionary word that is a place by
+        `_is_place` (北京), alone or before the kind of body (北京市 of 北京市总工会), or a place name jieba guessed of three
+        characters or more (its two-character guesses are mostly words cut wrong: 里区 of 「OA里区总」, 托班 of
+        「暑托班」)."""
+        found = []
+        for word, tag in self.lexicon.tag(question):
+            suffix = ORGANISATION_SUFFIX.search(word) if tag in NAME_TAGS else None
+            place = word[: suffix.start()] if suffix and suffix.start() > 1 else None  # 北京市 of 北京市总工会
+            if place and self._is_place(place) and place not in self.corpus_text:
+                found.append(place)
+            elif tag == "ns" and len(word) > 1 and word not in self.corpus_text and word not in self._everyday_words \
+                    and (self._is_place(word) if self._word_counts.get(word) else len(word) >= MIN_GUESSED_PLACE):
+                found.append(word)
+        return found
 
     def _in_book(self, word: str) -> bool:
         """The book prints the word, most of it, or the longer name it shortens (华师大: 华东师范大学)."""
