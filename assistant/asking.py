@@ -46,6 +46,9 @@ _WHICH_TARGET = re.compile(r"哪(?:一)?(?:个|家|所|座)([\u4e00-\u9fff]{0,2}
 _ORG_WORDS = ("单位", "公司", "企业", "工会", "镇", "街道", "区", "园区", "行业", "集团", "案例", "局", "税务", "设计",
               "大学", "外企", "国企", "研究", "医院", "供电", "机关", "组织")
 _PERSON_ASKED = re.compile(r"哪位|是谁|谁|\bwho\b", re.I)
+# 「主席叫什么名字」: a person asked for by the post they hold.
+_POST_NAMED = re.compile(r"(?:主席|书记|负责人|部长|局长|经理|校长|站长|会长|老师|律师|队长|劳模|工匠|医生|师傅)"
+                         r"[^，。？?]{0,2}(?:叫什么|名字|姓什么)")
 _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
                       r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低]不[多少高低]|荣誉|"
                       r"result|outcome|achieve|effect", re.I)
@@ -211,7 +214,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         name=bool(re.search(r"叫什么|什么名字|名称|什么车|车型|什么报告|哪本|哪次|什么荣誉|荣誉|哪[一二三四五六七八九十几]+[类个种项条大]|"
                             r"分成|几大|什么特色|"
                             r"what (?:is|was) the name|called", q)),
-        person=bool(re.search(r"哪位|是谁|谁|who", q)),
+        person=bool(re.search(r"哪位|是谁|谁|who", q) or _POST_NAMED.search(q)),
         honour=bool(re.search(r"荣誉|奖项|称号|获奖|honou?r|award", q)),
         nouns=tuple(dict.fromkeys(m.group(1) for pattern in (_COUNTED, _COUNTED_AFTER_COUNTER)
                                   for m in pattern.finditer(q))),

@@ -23,6 +23,7 @@ _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一
 _POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|经理|校长|站长|会长|理事长|老师|律师|队长|班长|劳模|工匠|医生|师傅)"
                          r"(?:们)?(?:分别|都|各)?(?:是谁|叫什么|叫啥|姓什么|是哪位|的名字)")
 _PERSON_TAG = "nr"
+_POST_GAP = 3  # characters between a post and the name of who holds it (「区总工会主席 陆晔」)
 _PHONE_ASKED = re.compile(r"电话|联系方式|号码是多少|热线是多少|热线号码")
 # An address: the book prints one as a road and a number (机场大道928号).
 _ADDRESS_ASKED = re.compile(r"地址|门牌|哪条(?:路|街|弄)")
@@ -36,10 +37,11 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     """The first detail the question asks for that none of the cases that may answer it prints (its name, for the
     refusal), else None: 「主席叫啥？电话给我一个」 asks two."""
     text = "\n".join(case.searchable_text for case in cases)
+    own = "\n".join(section.text for case in cases for section in case.sections)  # not the experts' comments
     if _PRICE_ASKED.search(question) and not _MONEY.search(text):
         return "价格或收费"
     post = _POST_ASKED.search(question)
-    if post and not _names_a(post.group(1), text, lexicon):
+    if post and not _names_a(post.group(1), own, lexicon):
         return f"{post.group(1)}的姓名"
     if _PHONE_ASKED.search(question) and not PHONE.search(text):
         return "电话号码"
@@ -55,6 +57,16 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
 
 
 def _names_a(post: str, text: str, lexicon: Lexicon) -> bool:
-    """A sentence of the text holds the post and a person's name (jieba's tag)."""
-    return any(post in sentence and any(tag == _PERSON_TAG and len(word) > 1 for word, tag in lexicon.tag(sentence))
-               for sentence in re.split(r"[。！？\n]", text))
+    """The text names someone holding the post: a person's name (jieba's tag) right beside it (「主席李建国」
+    「劳模 徐虎」), not anywhere in its sentence (「顾村基层工会主席群」)."""
+    for sentence in re.split(r"[。！？\n]", text):
+        posts = [m.span() for m in re.finditer(post, sentence)]
+        if not posts:
+            continue
+        at = 0
+        for word, tag in lexicon.tag(sentence):
+            start, at = at, at + len(word)
+            if tag == _PERSON_TAG and len(word) > 1 and any(
+                    0 <= start - end <= _POST_GAP or 0 <= begin - at <= _POST_GAP for begin, end in posts):
+                return True  # the name after the post, or before it
+    return False
