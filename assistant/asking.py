@@ -87,9 +87,9 @@ _COUNTED_AFTER_COUNTER = re.compile(r"(?:多少|几)[个名家位项场次人]([
 _ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|在哪|哪儿|地址|电话|热线|谁|哪位|什么荣誉|"
                    r"how many|how much|\bwhen\b|\bwhere\b|\bwho\b")
 _WHICH_COUNT = re.compile(r"哪([一二三四五六七八九十两][类个种项条大方点])")
-# 「分哪几个阶段」「一年分几个阶段」「依据哪几条原则」: the items of a list, which the book opens by counting them
-# (「分为四大阶段」「依据三个原则：」).
-_WHICH_ITEMS = re.compile(r"(?:哪几|分(?:成|为)?几)([类个种项条大方点位])?([\u4e00-\u9fff]{2})?")
+# 「分哪几个阶段」「依据哪几条原则」: the items of a list, which the book opens by counting them (「分为四大阶段」
+# 「依据三个原则：」). 「分几个网格」 asks how many.
+_WHICH_ITEMS = re.compile(r"哪几([类个种项条大方点位])?([\u4e00-\u9fff]{2})?")
 _COUNTED_LIST = r"[一二三四五六七八九十两\d]\s*[类个种项条大方点位]?"
 _EACH = re.compile(r"分别|各(?:是|有|涨|增|为)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
@@ -205,7 +205,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
                   if item and not re.match(_ORGS, item))
     # 「哪几个阶段」 asks for the stages, not for how many.
     number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share",
-                            _WHICH_ITEMS.sub("", q) if items else q))
+                            re.sub("哪几", "", q) if items else q))
     return Asked(
         asked_kind, number, tuple(measures),
         date=bool(re.search(r"哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),

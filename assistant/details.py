@@ -17,19 +17,28 @@ from .lexicon import Lexicon
 
 # A sum of money asked for: a price, a fee, a wage (「收费多少」「一个月挣多少」「带教费有多少」).
 _PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|租金|费用?(?:是|有)?多少|多少[^，。？?\s]{0,3}费|交多少|"
-                          r"挣多少|工资(?:是|有|能拿)?多少|月薪|年薪|收入(?:是|有)?多少")
+                          r"挣多少|工资(?:是|有|能拿)?多少|月薪|年薪|收入(?:是|有)?多少|"
+                          r"\bhow much (?:does|do|did|is|are|was|were)\b.{0,40}\b(?:cost|fees?|price|charge|rent|earn|paid)\b|"
+                          r"\b(?:price|fees?|rent|salary|wages?)\b.{0,20}\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
 _POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|经理|校长|站长|会长|理事长|老师|律师|队长|班长|劳模|工匠|医生|师傅)"
                          r"(?:们)?(?:分别|都|各)?(?:是谁|叫什么|叫啥|姓什么|是哪位|的名字)")
 _PERSON_TAG = "nr"
 _POST_GAP = 3  # characters between a post and the name of who holds it (「区总工会主席 陆晔」)
-_PHONE_ASKED = re.compile(r"电话|联系方式|号码是多少|热线是多少|热线号码")
+_PHONE_ASKED = re.compile(r"电话|联系方式|号码是多少|热线是多少|热线号码|\b(?:tele)?phone\b|\bhotline number|"
+                          r"\bcontact (?:number|details)", re.IGNORECASE)
+# The same posts asked in English (「the name of the chairman」「Who is the chairperson」).
+_POST_ASKED_EN = re.compile(r"\b(?:name of|who (?:is|was|are))\s+(?:the|its|their)\s+(chair(?:man|woman|person)?|head|director|"
+                            r"lawyer|teacher|doctor|leader)s?\b", re.IGNORECASE)
+_POSTS_EN = {"chair": "主席", "chairman": "主席", "chairwoman": "主席", "chairperson": "主席", "head": "负责人",
+             "director": "负责人", "leader": "负责人", "lawyer": "律师", "teacher": "老师", "doctor": "医生"}
 # An address: the book prints one as a road and a number (机场大道928号).
-_ADDRESS_ASKED = re.compile(r"地址|门牌|哪条(?:路|街|弄)")
+_ADDRESS_ASKED = re.compile(r"地址|门牌|哪条(?:路|街|弄)|\baddress\b", re.IGNORECASE)
 _ADDRESS = re.compile(r"\d+\s*[号弄]")
 # 「几点开门」 asks a time of day; 「哪几点启示」 does not.
-_HOURS_ASKED = re.compile(r"几点(?:钟|开|关|发|停|上|下|营|结|到|出|起)|营业时间|开放时间|开门时间")
+_HOURS_ASKED = re.compile(r"几点(?:钟|开|关|发|停|上|下|营|结|到|出|起)|营业时间|开放时间|开门时间|\bopening hours\b|"
+                          r"\bwhat time does\b", re.IGNORECASE)
 _HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四五六七八九十]+点")
 
 
@@ -41,8 +50,10 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     if _PRICE_ASKED.search(question) and not _MONEY.search(text):
         return "价格或收费"
     post = _POST_ASKED.search(question)
-    if post and not _names_a(post.group(1), own, lexicon):
-        return f"{post.group(1)}的姓名"
+    english = _POST_ASKED_EN.search(question)
+    asked_post = post.group(1) if post else _POSTS_EN[english.group(1).lower()] if english else None
+    if asked_post and not _names_a(asked_post, own, lexicon):
+        return f"{asked_post}的姓名"
     if _PHONE_ASKED.search(question) and not PHONE.search(text):
         return "电话号码"
     if _ADDRESS_ASKED.search(question) and not _ADDRESS.search(text):

@@ -185,6 +185,9 @@ class TestMissingDetail:
         # Two details asked, neither printed: the first is named. The case's sentence 「顾村基层工会主席群」 and an
         # expert's 「全国总工会主席李建国」 name no chairman of 顾村.
         ("顾村镇总工会主席叫啥？电话也给我一个", "主席的姓名"),
+        # The same details asked in English.
+        ("What is the phone number of the Gucun town trade union federation?", "电话号码"),
+        ("Who is the chairperson of the Gucun Town Federation of Trade Unions?", "主席的姓名"),
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
         answer = assistant.ask(question)
@@ -195,6 +198,7 @@ class TestMissingDetail:
         "88共享的分时租车每小时多少钱？",  # the case prints its prices
         "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
         "到杨浦调研、把劳模就医交给区医务工会的主席叫什么名字？",  # 「莫负春主席在杨浦调研时…」
+        "How much does SAIC's time-share car rental cost?",  # the case prints its prices
     ])
     def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
         answer = assistant.ask(question)
