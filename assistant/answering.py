@@ -382,7 +382,11 @@ class ExtractiveComposer:
             scored = [max(scored, key=lambda c: (c[0], sum(x.score for x in c[2][:3])))]
         points = EXPERT_POINTS if len(scored) == 1 else EXPERT_POINTS_EACH
         for _, comment, ranked in scored:
-            picked = sorted((x.sentence for x in ranked[:points]), key=lambda s: s.position)
+            # The points an expert numbers (「第一,法治方向、职工主体。」) are the points, however few words they share
+            # with the question; the sentences most about it fill the rest.
+            heads = [x.sentence for x in ranked if x.sentence.head]
+            rest = [x.sentence for x in ranked if not x.sentence.head]
+            picked = sorted((heads + rest)[:max(points, len(heads) + 1)], key=lambda s: s.position)
             lead = f"{comment.affiliation} {comment.expert}" + (" commented: " if want.english else "点评：")
             # The points share the room: a short one leaves more for a long one.
             room = EXPERT_CHARS // len(scored)

@@ -211,6 +211,10 @@ class TestShapeByKind:
         first = opening(answers["expert"].answer)
         assert "石云" in first and "华东师范大学" in first
 
+    def test_the_points_an_expert_numbers_are_quoted(self, assistant):
+        answer = assistant.ask("全总的高洁副部长说顾村经验有哪几点可以借鉴？")
+        assert all(point in answer.answer for point in ("法治方向、职工主体", "系统思维、创新措施", "问题导向、务实作风"))
+
     def test_expert_question_pointing_to_one_of_two_experts_quotes_that_one(self, assistant):
         answer = assistant.ask("复旦那位社工教授怎么点评顾村？")
         assert "顾东辉" in answer.answer and "高洁" not in answer.answer
