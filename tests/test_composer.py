@@ -247,7 +247,8 @@ class TestKindOfQuestion:
         ("提名奖里财务管理那一类，三个案例各管了经费的哪一块？", "multi"),
         ("新河镇夯实了哪些基础、做了哪些服务？", "howto"), ("顾村镇当时基层工会卡在哪些地方？", "why"),
         ("工会社工散在三十几个街镇，有啥办法用手机统一管起来？", "howto"),
-        ("花旗金融的兴趣小组搞下来效果如何？", "outcome"), ("哪所学校的工会是一个老师带出来的？", "fact"),
+        ("花旗金融的兴趣小组搞下来效果如何？", "outcome"), ("移动的线上法律咨询情况如何？", "outcome"),
+        ("护工入了工会能得到啥实惠？", "outcome"), ("哪所学校的工会是一个老师带出来的？", "fact"),
         ("杨浦劳模就医这件事最早是谁交给区医务工会的？", "fact"), ("律师徐郭飞怎么看行业工会？", "howto"),
         # No asking word, a measure named: the figure is asked for; with a how-word, the way to raise it.
         ("职工满意率呢？", "fact"), ("参加的人数？", "fact"), ("怎么提高入会率？", "howto"),
