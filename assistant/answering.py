@@ -110,7 +110,7 @@ class ExtractiveComposer:
         elif want.kind == OUTCOME and not want.wants_fact and len(self._steps(self._results(hit.case))) >= 2:
             self._outcomes(draft, hit, weights, want)
         else:
-            self._fact(draft, hit if hit is not hits[0] else self._carrying(hits, weights, want), weights, want,
+            self._fact(draft, hit if hit is not hits[0] else self._carrying(question, hits, want, cases), weights, want,
                        question)
         return draft.render()
 
@@ -130,11 +130,17 @@ class ExtractiveComposer:
         # An award is the book's own field: its case may be found anywhere in the ranking (「拿特等奖的是哪个」).
         return next((h for h in (hits if awards and not quoted else hits[:NAMED_CASES]) if says(h)), hits[0])
 
-    def _carrying(self, hits: list[CaseHit], weights: dict[str, float], want: Asked) -> CaseHit:
+    def _names_unit(self, question: str, case: Case, cases: Sequence[Case]) -> bool:
+        """The question names the case's unit by a word of it that no other unit of the book has (百事通, 顾村)."""
+        units = [c.unit for c in cases if c.id != case.id]
+        return any(len(t) > 1 and t in case.unit and not any(t in u for u in units)
+                   for t in self.lexicon.tokenize(question))
+
+    def _carrying(self, question: str, hits: list[CaseHit], want: Asked, cases: Sequence[Case]) -> CaseHit:
         """The case to answer a fact question from: the best one, unless a case found nearly as good holds more of
         the asked-for fact (a phone number, a date) in one sentence — the answer has to carry it."""
-        if not want.wants_fact:
-            return hits[0]
+        if not want.wants_fact or self._names_unit(question, hits[0].case, cases):
+            return hits[0]  # 「百事通维权热线多少？」 asks 百事通's, whoever else prints a hotline
         close = close_cases(hits)
 
         def held(hit: CaseHit) -> int:

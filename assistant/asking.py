@@ -32,20 +32,21 @@ _CASES_ASKED = re.compile(r"(?:哪些|哪几个|哪[两二三四五六七八九]
 # when no case, unit or example is asked for: 「分哪几个阶段」「分成哪几类」「有哪几条经验」「四联系是哪几个」「会员数各是多少」.
 _COUNTER_WORDS = "个种类条点项大位"
 _NOT_LIST = re.compile(
-    rf"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容|^(?!.*(?:案例|单位|例子|做法)).*(?:分(?:成|为)?哪几|"
+    rf"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容|是哪(?:一)?(?:家|个单位)[？?。\s]*$|"
+    rf"^(?!.*(?:案例|单位|例子|做法)).*(?:分(?:成|为)?哪几|"
     rf"(?:哪些|哪几|哪[两二三四五六七八九十])[{_COUNTER_WORDS}]?(?![{_COUNTER_WORDS}]|{_ORGS}|家|所|[？?，,。]|$)[\u4e00-\u9fff]|"
     rf"是哪[几两二三四五六七八九十]+[{_COUNTER_WORDS}]?[？?。\s]*$|各是多少|各有多少)")
 _EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|教授|\bexperts?\b|\bcomment", re.I)
 _WHY = re.compile(r"为什么|为啥|为何|何以|原因|背景|起因|出于什么|怎么会|毛病|卡在|难在|痛点|势在必行|"
                   r"\bwhy\b|what was wrong|reason|background|problem", re.I)
-_WHICH = re.compile(r"哪个|哪一个|哪家|哪一家|哪所|哪里搞|哪里的事|是哪里|出自|什么单位|"
+_WHICH = re.compile(r"哪个|哪一个|哪家|哪一家|谁家|哪所|哪里搞|哪里的事|是哪里|出自|什么单位|"
                     r"\bwhich (?:unit|union|company|organi|subdistrict|township|town|district|case|enterprise|institute|"
                     r"school|park|street|one)", re.I)
 # 「哪所学校」「哪个镇」「哪家单位」: the noun after the which-word says whether a unit or a fact inside a case is asked.
 _WHICH_TARGET = re.compile(r"哪(?:一)?(?:个|家|所|座)([\u4e00-\u9fff]{0,2})")
 _ORG_WORDS = ("单位", "公司", "企业", "工会", "镇", "街道", "区", "园区", "行业", "集团", "案例", "局", "税务", "设计",
               "大学", "外企", "国企", "研究", "医院", "供电", "机关", "组织")
-_PERSON_ASKED = re.compile(r"哪位|是谁|谁|\bwho\b", re.I)
+_PERSON_ASKED = re.compile(r"哪位|是谁|谁(?!家)|\bwho\b", re.I)  # 「谁家」 asks which unit
 # 「主席叫什么名字」: a person asked for by the post they hold.
 _POST_NAMED = re.compile(r"(?:主席|书记|负责人|部长|局长|经理|校长|站长|会长|老师|律师|队长|劳模|工匠|医生|师傅)"
                          r"[^，。？?]{0,2}(?:叫什么|名字|姓什么)")
@@ -100,7 +101,7 @@ _UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|�
 # A figure in digits or in Chinese numerals; a lone 「一」 (一个, 一次) is an article more often than a count.
 _NUMERAL = r"\d[\d.,，]*|[二两三四五六七八九十百千][一二两三四五六七八九十百千]*|一[十百千万][一二三四五六七八九十百千]*"
 _QUANTITY = re.compile(rf"(?:{_NUMERAL})\s*(?:余|多)?\s*"
-                       rf"(?:(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?|(?:{_UNIT}))")
+                       rf"(?:(?:个\s*)?(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?|(?:{_UNIT}))")  # 「近1个亿」 is 1亿
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
 PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")

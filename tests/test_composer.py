@@ -124,6 +124,7 @@ class TestShapeByKind:
         ("上汽的88拼车每公里收多少钱？", "0.43元/公里"),
         ("家政服务员遇到法律问题，24小时热线电话是多少？", "021-23529626"),
         ("宝钢工会每年拿出多少钱奖励创新团队？", "100万元"),
+        ("百事通维权热线多少？", "4009202251"),  # 百事通's, though another case's hotline carries more figures
     ])
     def test_fact_question_has_the_figure_in_the_first_line(self, assistant, question, figure):
         answer = assistant.ask(question)
@@ -248,7 +249,8 @@ class TestKindOfQuestion:
         ("新河镇夯实了哪些基础、做了哪些服务？", "howto"), ("顾村镇当时基层工会卡在哪些地方？", "why"),
         ("工会社工散在三十几个街镇，有啥办法用手机统一管起来？", "howto"),
         ("花旗金融的兴趣小组搞下来效果如何？", "outcome"), ("移动的线上法律咨询情况如何？", "outcome"),
-        ("护工入了工会能得到啥实惠？", "outcome"), ("哪所学校的工会是一个老师带出来的？", "fact"),
+        ("护工入了工会能得到啥实惠？", "outcome"), ("谁家2017年首创了网上职代会？", "which"),
+        ("有家单位在三个地方放了意见箱，每星期专人去开，是哪家？", "which"), ("哪所学校的工会是一个老师带出来的？", "fact"),
         ("杨浦劳模就医这件事最早是谁交给区医务工会的？", "fact"), ("律师徐郭飞怎么看行业工会？", "howto"),
         # No asking word, a measure named: the figure is asked for; with a how-word, the way to raise it.
         ("职工满意率呢？", "fact"), ("参加的人数？", "fact"), ("怎么提高入会率？", "howto"),
