@@ -114,6 +114,24 @@ class ExtractiveComposer:
                        question)
         return draft.render()
 
+    def introduce(self, question: str, query: str, hit: CaseHit) -> tuple[str, tuple[Citation, ...]]:
+        """The one other case a conversation asked for (「他们还有一个关于经费的案例」「这个街道另一个案子」): which case
+        it is, then its key moves."""
+        want = dataclasses.replace(asked(question), kind=HOWTO)
+        case, draft = hit.case, Draft()
+        draft.text(f"This is 《{case.title}》 ({case.unit}, {case.award})." if want.english
+                   else f"是《{case.title}》（{case.unit}，{case.award}）。")
+        weights = self.scorer.weights(query, question)
+        told = [s for s in sent.of_case(case) if s.section in SECTIONS_FOR[HOWTO]]
+        if told and len(self._steps(told)) < 2:
+            # A case told without numbered moves says what it is in its first sentence (「工会“六位一体”嵌入式…」).
+            first = told[0]
+            draft.quote("", case, first.section, first.text, self.scorer.cut(first.text, weights, want, OPENING_CHARS))
+            self._howto(draft, hit, weights, want, shown=frozenset({first.text}))
+        else:
+            self._howto(draft, hit, weights, want)
+        return draft.render()
+
     @staticmethod
     def _named(question: str, hits: list[CaseHit]) -> CaseHit:
         """The case a question names by what it quotes (「“4G”劳动竞赛」) or by its award (「特等奖」): the best found
@@ -257,9 +275,11 @@ class ExtractiveComposer:
             s = ranked[0].sentence
             draft.quote("", case, s.section, s.text, self.scorer.cut(s.text, weights, want, OPENING_CHARS))
 
-    def _howto(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
+    def _howto(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked,
+               shown: frozenset[str] = frozenset()) -> None:
         """How-to: the case's own key moves (at most about five, those most about the question, in the book's
-        order), then whom to learn from; a case told without moves gives its sentences most about the question."""
+        order), then whom to learn from; a case told without moves gives its sentences most about the question
+        (but those already `shown`)."""
         case = hit.case
         weights = self.scorer.for_case(weights, case)
         sections = SECTIONS_FOR[HOWTO]
@@ -286,7 +306,7 @@ class ExtractiveComposer:
                 self._step_line(draft, case, steps[step], weights, want, limit)
         else:
             picked, size = [], 0
-            for item in ranked[:PROSE_SENTENCES]:
+            for item in [x for x in ranked if x.sentence.text not in shown][:PROSE_SENTENCES]:
                 if size >= HOWTO_CHARS:
                     break
                 part = self.scorer.cut(item.sentence.text, weights, want, PROSE_CHARS, named=True)

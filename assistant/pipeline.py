@@ -247,7 +247,10 @@ class Assistant:
         left_out = r.follow_up.case_ids if r.follow_up.kind == FOLLOW_UP_OTHERS else ()
         within = [c for c in self.compendium.cases
                   if (r.filters is None or r.filters.accept(c)) and c.id not in left_out]
-        text, citations = self.composer.compose(r.question, r.result.query, hits, within)
+        if r.follow_up.kind == FOLLOW_UP_OTHERS and len(hits) == 1:
+            text, citations = self.composer.introduce(r.question, r.result.query, hits[0])
+        else:
+            text, citations = self.composer.compose(r.question, r.result.query, hits, within)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
     @staticmethod

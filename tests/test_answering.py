@@ -230,6 +230,10 @@ class TestConversation:
         assert answer.citations[0].case_id == "2017-A1-7"
         other = assistant.ask("他们还有别的案例入选吗？", [Turn(first, answer)])
         assert other.follow_up.kind == "others" and [c.case_id for c in other.citations] == ["2017-N1-1"]
+        # The one other case is introduced: which it is, what it is (its first sentence), then its moves.
+        lines = other.answer.splitlines()
+        assert lines[0] == "是《建立工会经费嵌入式风险防控管理体系》（中国移动通信集团工会上海市委员会，提名奖）。"
+        assert "六位一体" in lines[1]
 
     @pytest.mark.parametrize("question", ["南翔镇总工会还有别的案例吗？", "这家单位在提名奖里是不是也有一个？"])
     def test_another_case_of_the_same_unit_is_found_by_its_name_or_by_also(self, assistant, question):
