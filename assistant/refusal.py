@@ -240,7 +240,7 @@ class RefusalGate:
         found = []
         for end, (word, tag) in enumerate(pairs):
             suffix = ORGANISATION_SUFFIX.search(word)
-            if not suffix or not tag.startswith(NOUN_TAG_PREFIXES):
+            if not suffix or not tag.startswith(NOUN_TAG_PREFIXES) or self._inside_book_word(question, word):
                 continue
             start = end
             while start > 0 and end - start < MAX_NAME_WORDS and pairs[start - 1][1].startswith(NOUN_TAG_PREFIXES):
@@ -336,7 +336,8 @@ class RefusalGate:
         return [word for word, tag in self.subject(question)
                 if len(word) > 1 and word not in self._everyday_words and not self._in_book(word)
                 and (tag in ("nr", "nrt", "nt", "nz") or (tag == "ns" and self._is_place(word))
-                     or (word not in self._word_counts and not self._made_up(word)))]
+                     or (word not in self._word_counts and not self._made_up(word)))
+                and not self._inside_book_word(question, word)]
 
     def place_elsewhere(self, question: str, result: SearchResult) -> str | None:
         """A place the question is about (徐汇区, 静安区, 南京) that none of the cases found on its topic is at (those
@@ -389,6 +390,13 @@ class RefusalGate:
             return True
         return len(word) >= MIN_ABBREVIATION and re.search(
             f".{{0,{MAX_ABBREVIATED}}}".join(map(re.escape, word)), self._compact_corpus) is not None
+
+    def _inside_book_word(self, question: str, word: str) -> bool:
+        """A word jieba guessed that begins inside a word the book prints: it cut 芝麻奖 and glued 奖 to what follows
+        (奖省 of 「宝钢芝麻奖省多少钱」, which then reads as a province)."""
+        at = question.find(word)
+        return word not in self._word_counts and at >= 2 and word[0] not in PLACE_SUFFIXES and \
+            compact(question[at - 2: at + 1]) in self._compact_corpus  # 崇明区 ends a name: 区堡镇 is 堡镇
 
     def _made_up(self, word: str) -> bool:
         """A word jieba's dictionary does not know, made up across two words (所带 of 711所带完徒弟, 区想 of

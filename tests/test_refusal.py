@@ -99,9 +99,10 @@ class TestSubjects:
         "华师大教授怎么点评上港食堂这个案例？",  # 华东师范大学 shortened
         "711所带完徒弟以后有多少徒弟晋级？",  # jieba's 所带 ends in a verb: made up across two words
         "外卖小哥怎么入会？", "我们区想给家政阿姨建工会，怎么推？", "What is the Gucun experience?",
+        "宝钢芝麻奖省多少钱？",  # jieba cut the book's 芝麻奖 and glued 奖 to 省: no province named
     ])
     def test_the_books_names_everyday_words_and_made_up_words_are_not_unknown_subjects(self, assistant, question):
-        assert assistant.gate.unknown_subjects(question) == []
+        assert assistant.gate.unknown_subjects(question) == [] and assistant.gate.unknown_whole_names(question) == []
 
 
 class TestOpinion:
