@@ -77,8 +77,8 @@ def asked(question: str) -> str:
 
 YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
 EDITION = re.compile(r"((?:19|20)\d\d)\s*年度")
-# Another round of the selection named without its year: 「上一届十大创新案例」「下届评选」.
-OTHER_EDITION = re.compile(r"(?:上|下|往|前)一?届")
+# Another round of the selection named without its year: 「上一届十大创新案例」「下届评选」「今年的创新案例集」.
+OTHER_EDITION = re.compile(r"(?:上|下|往|前)一?届|(?:今年|去年|明年|最新|往年)[^，。？?]{0,4}(?:案例集|评选|创新案例)")
 COMPENDIUM_YEAR = "2017"
 # jieba part-of-speech tags of names: places, organisations, brands (plain person names are too noisy).
 PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")

@@ -43,9 +43,11 @@ class TestExactRules:
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_YEAR, "2019")
         assert "2019" in answer.answer
 
-    def test_another_round_named_without_its_year_is_another_edition(self, assistant):
-        answer = assistant.ask("上一届评上特等奖的是哪个单位？")
-        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_YEAR, "上一届")
+    @pytest.mark.parametrize(("question", "edition"), [("上一届评上特等奖的是哪个单位？", "上一届"),
+                                                      ("今年的案例集里有没有外卖骑手的案例？", "今年的案例集")])
+    def test_another_round_named_without_its_year_is_another_edition(self, assistant, question, edition):
+        answer = assistant.ask(question)
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_YEAR, edition)
         assert "不含其他届次" in answer.answer
 
 
