@@ -26,7 +26,8 @@ _CATEGORY = re.compile(r"[这那此该同]一?类|类别|([两二三四五六七
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # Words many units hold that name no one unit or place: 「上海」「工会」「街道」 pick no cases out.
 _GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会 街道 行业 集团 公司 有限 有限公司 分公司 股份 委员 "
-                                "委员会 联合 联合会 工会联合会 单位 系统 案例 入选 获奖 下面 下属 这本 哪些 几个".split())
+                                "委员会 联合 联合会 工会联合会 单位 系统 案例 入选 获奖 下面 下属 这本 哪些 几个 "
+                                "报送 申报 选送 参评".split())  # how a unit's case came into the book
 
 
 class ListMatcher:

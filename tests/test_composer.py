@@ -176,6 +176,7 @@ class TestShapeByKind:
         # By the unit: the district, town or organisation the question names, in the book's order.
         ("宝山区有哪些案例？", ["2017-T1-1", "2017-N18-1"]),  # 宝山区, not 宝山 of 宝山钢铁
         ("杨浦区的工会有哪些案例入选？", ["2017-A3-1", "2017-N2-3", "2017-N15-1"]),
+        ("崇明区报送的案例有哪几个？", ["2017-A3-5", "2017-N4-2"]),  # 报送 says how it came into the book, no topic
         ("中国移动上海的工会入选了哪两个案例？", ["2017-A1-7", "2017-N1-1"]),
         # By the expert who commented on them.
         ("石云教授点评了哪些案例？", ["2017-A2-1", "2017-A2-2", "2017-A2-3", "2017-A8-1"]),
