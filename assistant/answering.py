@@ -52,8 +52,8 @@ INTRO_CHARS = 80
 WHY_SENTENCES = 3  # of the background, those most about the question, in the book's order
 LIST_LINE_CHARS = 60
 MAX_STEPS = 5
-# A list the quoted sentence opens or belongs to (「…三个原则：一是…；二是…」) is quoted on, within this many characters,
-# each item of a move's list cut to about the second number.
+# A list the quoted sentence opens or belongs to (「…三个原则：一是…；二是…」) is quoted on, within the first number of
+# characters; inside a move's line each of its items is cut to about the second.
 LIST_CHARS, LIST_ITEM_CHARS = 200, 40
 SHORT_HEADING_CHARS = 20
 # Sentences after the opening: an outcome is told by its results, two more of them; a fact needs one at most.

@@ -216,7 +216,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         name=bool(re.search(r"叫什么|什么名字|名称|什么车|车型|什么报告|哪本|哪次|什么荣誉|荣誉|哪[一二三四五六七八九十几]+[类个种项条大]|"
                             r"分成|几大|什么特色|"
                             r"what (?:is|was) the name|called", q)),
-        person=bool(re.search(r"哪位|是谁|谁|who", q) or _POST_NAMED.search(q)),
+        person=bool(_PERSON_ASKED.search(q) or _POST_NAMED.search(q)),
         honour=bool(re.search(r"荣誉|奖项|称号|获奖|honou?r|award", q)),
         nouns=tuple(dict.fromkeys(m.group(1) for pattern in (_COUNTED, _COUNTED_AFTER_COUNTER)
                                   for m in pattern.finditer(q))),

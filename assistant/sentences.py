@@ -109,7 +109,7 @@ def background_of(case: Case) -> tuple[Sentence, ...]:
     return tuple(section_sentences(first.name, first.text.split("\n")[0]))
 
 
-_ANNOUNCES = re.compile(r"以下[几各]|如下|下列|[:：]$")
+_ANNOUNCES = re.compile(r"(?<![\d\s人家个名位岁元万])以下|如下|下列|[:：]$")  # not 「25 人以下」
 # The items of a list the book opens with a colon: 「一是…」「第一…」「（1）…」「①…」.
 _LIST_ITEM = re.compile(r"^(?:[一二三四五六七八九十]是|第[一二三四五六七八九十]|[（(][一二三四五六七八九十\d]{1,2}[)）]|"
                         r"\d{1,2}\s*[.．、]|[①-⑩])")
