@@ -177,8 +177,8 @@ def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, ga
     from tqdm import tqdm
 
     rows, vectors, texts, labels, groups, on_topic = [], [], [], [], [], []
-    # English questions take their own path (refusal.RefusalGate.check)
-    chinese = [(q, a, s, t) for q, a, s, t in ((asked(q), *rest) for q, *rest in questions) if not is_english(q)]
+    prepared = [(asked(question), *rest) for question, *rest in questions]
+    chinese = [item for item in prepared if not is_english(item[0])]  # English takes its own path (RefusalGate.check)
     with tqdm(total=len(chinese), desc="训练拒答模型", unit="题", file=sys.stderr, disable=not show_progress) as bar:
         for start in range(0, len(chinese), TRAINING_BATCH):
             batch = chinese[start: start + TRAINING_BATCH]
