@@ -87,11 +87,17 @@ PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
 # while words that merely can be a county stay under 1% (商城县, 新建县, 长安县).
 PLACE_SUFFIXES = "省市区县镇乡州"
 MIN_PLACE_FORM_SHARE = 0.05
+# A country takes no administrative suffix: its name says it (德国, 韩国; not 外国, 全国), or it is one of the few that
+# do not.
+_COUNTRY = re.compile(r"^(?!外国|各国|全国|祖国|本国|异国|他国|两国|大国|强国|王国|帝国|万国|爱国|报国|出国|回国)"
+                      r"[\u4e00-\u9fff]{1,3}国$|^(?:日本|新加坡|澳大利亚|新西兰|加拿大|意大利|西班牙|葡萄牙|瑞士|瑞典|挪威|"
+                      r"芬兰|丹麦|荷兰|比利时|奥地利|印度|越南|柬埔寨|马来西亚|印度尼西亚|菲律宾|巴西|阿根廷|墨西哥|俄罗斯|"
+                      r"欧洲|美洲|非洲|亚洲|中东|欧盟|香港|台湾|澳门)$")
 # An organisation or place named as a whole: a name, then the kind of body it is. The whole name must be in the
 # compendium: 饿了么 is, 饿了么物流公司 is not. The name part must be a name, not 我们/这家/一个.
 ORGANISATION_SUFFIX = re.compile(
     r"(有限公司|股份公司|公司|集团|物流|快递|速运|速递|外卖|局|机场|医院|大学|学院|中学|小学|银行|酒店|宾馆|超市|商场|"
-    r"工厂|厂|研究院|研究所|协会|平台|总工会|工会|门店|乐园|图书馆|博物馆|剧院|车站|省|市|区|县|镇|街道)$")
+    r"工厂|厂|研究院|研究所|协会|平台|总工会|工会|门店|乐园|图书馆|博物馆|剧院|车站|大厦|大楼|省|市|区|县|镇|街道)$")
 NAME_TAGS = ("nr", "nrt", "ns", "nt", "nz")
 # Words that can make up a name: nouns, names, abbreviations (j), numbers (809所).
 NOUN_TAG_PREFIXES = ("n", "j", "m", "vn")
@@ -202,6 +208,8 @@ class RefusalGate:
         count = self._word_counts.get(word)
         if not count:
             return False
+        if _COUNTRY.match(word):
+            return True
         if len(word) > 2 and word[-1] in PLACE_SUFFIXES:
             return True
         return max(self._word_counts.get(word + suffix, 0) for suffix in PLACE_SUFFIXES) >= MIN_PLACE_FORM_SHARE * count

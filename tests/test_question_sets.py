@@ -85,7 +85,9 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  "answerability-fresh5.sealed.jsonl", "answers-fresh2.jsonl", "answers-fresh2.sealed.jsonl",
                  "dialogues-fresh4.jsonl", "dialogues-fresh4.sealed.jsonl",
                  # Written at the end of round six for the next round, sealed whole, never run.
-                 "answerability-fresh6.sealed.jsonl", "answers-fresh3.sealed.jsonl", "dialogues-fresh5.sealed.jsonl")
+                 "answerability-fresh6.sealed.jsonl", "answers-fresh3.sealed.jsonl", "dialogues-fresh5.sealed.jsonl",
+                 # Written in round seven for tuning: answer quality and dialogues.
+                 "answers-train3.jsonl", "dialogues-train3.jsonl", "answerability-train6.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
