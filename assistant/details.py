@@ -1,5 +1,6 @@
 """Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
-time of day, an expert's comment.
+time of day or a day of the month, which insurer or law firm, a brand, how to reissue or find something online, an
+expert's comment.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -17,7 +18,7 @@ from .lexicon import Lexicon
 
 # A sum of money asked for: a price, a fee, a wage (「收费多少」「一个月挣多少」「带教费有多少」).
 _PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|租金|费用?(?:是|有)?多少|多少[^，。？?\s]{0,3}费|交多少|"
-                          r"挣多少|工资(?:是|有|能拿)?多少|月薪|年薪|收入(?:是|有)?多少|"
+                          r"挣多少|工资(?:是|有|能拿)?多少|月薪|年薪|收入(?:是|有)?多少|奖金(?:是|有|能拿)?多少|多少奖金|"
                           r"\bhow much (?:does|do|did|is|are|was|were)\b.{0,40}\b(?:cost|fees?|price|charge|rent|earn|paid)\b|"
                           r"\b(?:price|fees?|rent|salary|wages?)\b.{0,20}\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")
@@ -40,6 +41,17 @@ _ADDRESS = re.compile(r"\d+\s*[号弄]")
 _HOURS_ASKED = re.compile(r"几点(?:钟|开|关|发|停|上|下|营|结|到|出|起)|营业时间|开放时间|开门时间|\bopening hours\b|"
                           r"\bwhat time does\b", re.IGNORECASE)
 _HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四五六七八九十]+点")
+# 「每月几号」「星期几」 ask a day of the month or week; the book prints one as 每月 15 日 or 周三.
+_DAY_ASKED = re.compile(r"每个?月(?:的)?几号|每个?月(?:的)?哪(?:一)?天|每周几|星期几|礼拜几|周几")
+_DAY = re.compile(r"\d{1,2}\s*[日号]|[星礼]期[一二三四五六日天]|周[一二三四五六日]|"
+                  r"每月[^，。；]{0,4}[一二三四五六七八九十]+[日号]")
+# A body asked for by its kind (「哪家保险公司承保」「哪家律所在运营」): the case must name one of that kind.
+_BODY_ASKED = re.compile(r"(?:哪家|哪个|哪一家|什么)(保险公司|律师事务所|律所|银行|旅行社|培训机构|物业公司)")
+_BODY_WORDS = {"律所": ("律师事务所", "律所")}
+# 「什么牌子的」: a brand (「挂了什么牌子」 asks for a plaque); 「丢了去哪补办」「官网是啥」: how to reissue a card or where
+# to find it online.
+_BRAND_ASKED = re.compile(r"(?:什么|哪个|啥)(?:品牌|牌子的)")
+_SERVICE_ASKED = {"补办": "补办方式", "挂失": "挂失方式", "官网": "网址", "网址": "网址", "邮箱": "邮箱", "二维码": "二维码"}
 
 
 def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> str | None:
@@ -60,6 +72,16 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
         return "具体地址"
     if _HOURS_ASKED.search(question) and not _HOURS.search(text):
         return "具体时间"
+    if _DAY_ASKED.search(question) and not _DAY.search(text):
+        return "具体日期"
+    body = _BODY_ASKED.search(question)
+    if body and not any(word in text for word in _BODY_WORDS.get(body.group(1), (body.group(1),))):
+        return f"是哪家{body.group(1)}"
+    if _BRAND_ASKED.search(question) and not re.search("品牌|牌子", text):
+        return "品牌"
+    service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)
+    if service:
+        return _SERVICE_ASKED[service]
     # The book prints experts' comments on the special award and the ten best cases' categories, none on nominated
     # cases (「专家怎么点评这个案例的？」 about one of them).
     if kind(question) == EXPERT and not any(case.expert_comments for case in cases):

@@ -157,6 +157,15 @@ class TestPlaceElsewhere:
         answer = assistant.ask(question)
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, place)
 
+    @pytest.mark.parametrize(("question", "country"), [("日本的工会怎么组织春季加薪谈判？", "日本"),
+                                                     ("韩国的外卖骑手有工会吗？", "韩国")])
+    def test_another_country_is_refused(self, assistant, question, country):
+        answer = assistant.ask(question)
+        assert answer.refused and answer.verdict.detail == country
+
+    def test_foreign_staff_name_no_country(self, assistant):
+        assert not assistant.ask("复星评工匠，外国员工也能评上吗？").refused
+
     def test_a_street_jieba_splits_from_its_suffix_is_a_place_too(self, assistant):
         answer = assistant.ask("虹口区四川北路街道的网格工会划了几个网格？")  # the case is 虹口区's 欧阳路街道
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, "四川北路街道")
@@ -191,6 +200,9 @@ class TestMissingDetail:
         # The same details asked in English.
         ("What is the phone number of the Gucun town trade union federation?", "电话号码"),
         ("Who is the chairperson of the Gucun Town Federation of Trade Unions?", "主席的姓名"),
+        # A day of the month, an insurer or law firm, a brand, how to reissue: none printed by the case found.
+        ("市北高新的会员活动日是每月几号？", "具体日期"), ("徐家汇家政法律援助是哪家律所负责的？", "是哪家律所"),
+        ("爱心集享格里放的药是什么牌子的？", "品牌"), ("劳模的小红卡弄丢了怎么补办？", "补办方式"),
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
         answer = assistant.ask(question)
@@ -202,6 +214,7 @@ class TestMissingDetail:
         "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
         "到杨浦调研、把劳模就医交给区医务工会的主席叫什么名字？",  # 「莫负春主席在杨浦调研时…」
         "How much does SAIC's time-share car rental cost?",  # the case prints its prices
+        "京城驿站后来挂了什么牌子？",  # a plaque, not a brand
     ])
     def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
         answer = assistant.ask(question)
