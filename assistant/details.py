@@ -17,13 +17,15 @@ from .corpus import Case
 from .lexicon import Lexicon
 
 # A sum of money asked for: a price, a fee, a wage (「收费多少」「一个月挣多少」「带教费有多少」).
-_PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|租金|费用?(?:是|有)?多少|多少[^，。？?\s]{0,3}费|交多少|"
+_PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|房价|租金|费用?(?:是|有)?多少|多少[^，。？?\s]{0,3}费|交多少|"
+                          r"费(?:一年|一个月|每个?月|每年|一次|每次)(?:要|得|是)?多少|"
                           r"挣多少|工资(?:是|有|能拿)?多少|月薪|年薪|收入(?:是|有)?多少|奖金(?:是|有|能拿)?多少|多少奖金|"
                           r"\bhow much (?:does|do|did|is|are|was|were)\b.{0,40}\b(?:cost|fees?|price|charge|rent|earn|paid)\b|"
                           r"\b(?:price|fees?|rent|salary|wages?)\b.{0,20}\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
-_POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|经理|校长|站长|会长|理事长|老师|律师|队长|班长|劳模|工匠|医生|师傅)"
+_POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|处长|科长|主任|经理|总经理|董事长|老板|厂长|院长|所长|校长|园长|站长|店长|"
+                         r"会长|理事长|老师|律师|队长|班长|组长|劳模|工匠|医生|师傅|销售)"
                          r"(?:们)?(?:分别|都|各)?(?:是谁|叫什么|叫啥|姓什么|是哪位|的名字)")
 _PERSON_TAG = "nr"
 _POST_GAP = 3  # characters between a post and the name of who holds it (「区总工会主席 陆晔」)
@@ -37,16 +39,18 @@ _POSTS_EN = {"chair": "主席", "chairman": "主席", "chairwoman": "主席", "c
 # An address: the book prints one as a road and a number (机场大道928号).
 _ADDRESS_ASKED = re.compile(r"地址|门牌|哪条(?:路|街|弄)|\baddress\b", re.IGNORECASE)
 _ADDRESS = re.compile(r"\d+\s*[号弄]")
-# 「几点开门」 asks a time of day; 「哪几点启示」 does not.
-_HOURS_ASKED = re.compile(r"几点(?:钟|开|关|发|停|上|下|营|结|到|出|起)|营业时间|开放时间|开门时间|\bopening hours\b|"
+# 「几点开门」「末班车几点」 ask a time of day; 「哪几点」「几点启示」「一室几点」 count points.
+_HOURS_ASKED = re.compile(r"(?<!哪)几点(?![”\"」]|启示|经验|做法|体会|建议|意见|要求|原则|内容|措施|思考|收获|感受|看法|"
+                          r"共识|特色|亮点|好处|不足|变化|成效|创新|举措|办法)|营业时间|开放时间|开门时间|\bopening hours\b|"
                           r"\bwhat time does\b", re.IGNORECASE)
-_HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四五六七八九十]+点")
+_HOURS = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*[点时]|[一二三四五六七八九十]+点|\d+\s*小时|全天|全年无休")
 # 「每月几号」「星期几」 ask a day of the month or week; the book prints one as 每月 15 日 or 周三.
 _DAY_ASKED = re.compile(r"每个?月(?:的)?几号|每个?月(?:的)?哪(?:一)?天|每周几|星期几|礼拜几|周几")
 _DAY = re.compile(r"\d{1,2}\s*[日号]|[星礼]期[一二三四五六日天]|周[一二三四五六日]|"
                   r"每月[^，。；]{0,4}[一二三四五六七八九十]+[日号]")
 # A body asked for by its kind (「哪家保险公司承保」「哪家律所在运营」): the case must name one of that kind.
-_BODY_ASKED = re.compile(r"(?:哪家|哪个|哪一家|什么)(保险公司|律师事务所|律所|银行|旅行社|培训机构|物业公司)")
+_BODY_ASKED = re.compile(r"(?:哪家|哪个|哪一家|什么)(保险公司|律师事务所|律所|银行|旅行社|培训机构|物业公司|厂家|厂商|供应商|"
+                         r"工厂|厂)")
 _BODY_WORDS = {"律所": ("律师事务所", "律所")}
 # 「什么牌子的」: a brand (「挂了什么牌子」 asks for a plaque); 「丢了去哪补办」「官网是啥」: how to reissue a card or where
 # to find it online.

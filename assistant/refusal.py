@@ -408,8 +408,9 @@ class RefusalGate:
 
     def _made_up(self, word: str) -> bool:
         """A word jieba's dictionary does not know, made up across two words (所带 of 711所带完徒弟, 区想 of
-        我们区想给…): a name seldom ends in a verb (带, 想); 盒马, 张江, 闪送员 do not."""
-        return self.lexicon.dictionary_tag(word[-1]).startswith("v")
+        我们区想给…, 镇那 of 枫泾镇那所学校): a name seldom ends in a verb (带, 想) or a pronoun (那); 盒马, 张江, 闪送员 do
+        not."""
+        return self.lexicon.dictionary_tag(word[-1]).startswith(("v", "r"))
 
     def named_elsewhere(self, question: str) -> Verdict | None:
         """Refused when the question names an organisation or place the compendium never names: said after a case,

@@ -216,6 +216,8 @@ class TestConversation:
         assert [c.case_id for c in listed.citations] == ["2017-A5-1", "2017-A5-2", "2017-A5-3"]
         second = assistant.ask("第二个具体做了什么？", [Turn(question, listed)])
         assert second.follow_up.kind == "ordinal" and [c.case_id for c in second.citations] == ["2017-A5-2"]
+        third = assistant.ask("第三个展开讲讲", [Turn(question, listed)])  # 展开 asks for more, names no topic
+        assert not third.refused and [c.case_id for c in third.citations] == ["2017-A5-3"]
 
     def test_the_last_of_a_list_and_a_category_listed_whole_from_the_book(self, assistant):
         question = "发挥国有企业工会优势那一类有哪几个案例？"

@@ -203,6 +203,9 @@ class TestMissingDetail:
         # A day of the month, an insurer or law firm, a brand, how to reissue: none printed by the case found.
         ("市北高新的会员活动日是每月几号？", "具体日期"), ("徐家汇家政法律援助是哪家律所负责的？", "是哪家律所"),
         ("爱心集享格里放的药是什么牌子的？", "品牌"), ("劳模的小红卡弄丢了怎么补办？", "补办方式"),
+        # More posts, a fee by the year, a time of day asked by any verb.
+        ("上港集团的老板叫啥名字？", "老板的姓名"), ("枫泾镇那所国际学校学费一年多少？", "价格或收费"),
+        ("88共享出行的客服几点能打通？", "具体时间"),
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
         answer = assistant.ask(question)
@@ -215,6 +218,8 @@ class TestMissingDetail:
         "到杨浦调研、把劳模就医交给区医务工会的主席叫什么名字？",  # 「莫负春主席在杨浦调研时…」
         "How much does SAIC's time-share car rental cost?",  # the case prints its prices
         "京城驿站后来挂了什么牌子？",  # a plaque, not a brand
+        "顾晓鸣说学“互联网+”要把握哪几点？",  # points, not a time of day
+        "家政法律热线几点能打？",  # 7×24 小时
     ])
     def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
         answer = assistant.ask(question)
