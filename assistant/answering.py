@@ -51,6 +51,7 @@ PROSE_SENTENCES, PROSE_CHARS = 6, 80
 INTRO_CHARS = 80
 WHY_SENTENCES = 3  # of the background, those most about the question, in the book's order
 LIST_LINE_CHARS = 60
+LIST_SHORT_LINE_CHARS = 30  # a line of a list of more than LIST_MAX cases
 MAX_STEPS = 5
 # A list the quoted sentence opens or belongs to (「…三个原则：一是…；二是…」) is quoted on, within the first number of
 # characters; inside a move's line each of its items is cut to about the second.
@@ -436,10 +437,15 @@ class ExtractiveComposer:
         else:
             by_book = self.lists.by_book_field(question, hits, cases) or self.lists.category(question, hits, cases)
             chosen = by_book or self.lists.matching(hits, question, query, want)
-        found, chosen = len(chosen), chosen[:LIST_MAX]
+            chosen = self.lists.of_award(question, chosen)
+        # What the book says of them (their unit, expert, category) picks every case of a list in full: all of them are
+        # named, each with a shorter quote when they are many. A list by topic names the best few.
+        found = len(chosen)
+        many = bool(by_book) and found > LIST_MAX
         if by_book:
-            note = f"（按案例集中的顺序{f'，列出前 {LIST_MAX} 个' if found > LIST_MAX else ''}）"
+            note = "（按案例集中的顺序）"
         else:
+            chosen = chosen[:LIST_MAX]
             note = "（案例较多，按相关程度排列）" if len(chosen) > LIST_LONG else ""
         draft.text(f"案例集中有 {found} 个相关案例{note}：" if not want.english
                    else f"{len(chosen)} cases in the book:")
@@ -450,8 +456,8 @@ class ExtractiveComposer:
                 draft.text(prefix.rstrip("："))
                 continue
             local = self.scorer.for_case(weights, case)
-            for j, s in enumerate(self._with_next(best, sent.of_case(case))):
-                part = self.scorer.cut(s.text, local, want, LIST_LINE_CHARS)
+            for j, s in enumerate([best] if many else self._with_next(best, sent.of_case(case))):
+                part = self.scorer.cut(s.text, local, want, LIST_SHORT_LINE_CHARS if many else LIST_LINE_CHARS)
                 if j == 0:
                     draft.quote(prefix, case, s.section, s.text, part)
                 else:

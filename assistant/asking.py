@@ -13,17 +13,19 @@ KINDS = (HOWTO, OUTCOME, FACT, WHICH, LIST, WHY, EXPERT)
 _ORGS = r"(?:单位|案例|地方|工会|镇|街道|企业|公司|园区|行业|例子|学校|集团|区)"
 _LIST = re.compile(
     rf"哪些{_ORGS}|哪几[个家所种类]|几个案例|有哪几|哪几{_ORGS}|书里有哪些|[的还]有哪些[？?。\s]*$|有哪些{_ORGS}|"
-    rf"{_ORGS}有哪些|有没有(?:别的|其他){_ORGS}|有没有(?:单位|地方|镇|街道)|{_ORGS}[^“”\"]{{0,12}}(?:各[管做搞干有是]|分别是怎么)|"
+    rf"{_ORGS}有哪些|(?:案例|例子|单位|地方|企业|公司)[？?，,\s]*(?:都|还|一共)有哪些|有没有(?:别的|其他){_ORGS}|有没有(?:单位|地方|镇|街道)|{_ORGS}[^“”\"]{{0,12}}(?:各[管做搞干有是]|分别是怎么)|"
     r"比较一下|相比|对比|区别|异同|有什么不同|有何不同|有什么不一样|有啥不一样|列举|"
     # 「入选了哪两个案例」「两个家政工会」「有几个例子」「有啥案例」: several cases asked for by their number or as examples.
     rf"哪[两二三四五六七八九]个|[两二三四五六七八九][个家]{_ORGS}|(?:几个|啥|什么|哪些)(?:例子|案例)|有(?:啥|什么)?案例[吗？?]*$|"
+    # 「有啥创新办法的案例？列一下」「有什么新点子的案例」: cases asked for by what they did, or a list asked for outright.
+    r"有(?:啥|什么|哪些)[^，。？?]{1,12}的(?:案例|例子)|列(?:一下|出来|个清单|个单子)|"
     # 「…那一类都有谁」「那类案例有几个」: the members of a category.
     r"类[^，。？?]{0,6}(?:都|还)?(?:有|是)(?:哪些|谁|哪几|几个)|"
     r"\bwhich (?:units|cases|unions|companies|organi[sz]ations|townships|places)\b|\bcompare\b|\blist the\b", re.I)
 # The words that ask for a list, and the kinds of thing listed: none of them is what the list is about.
 _LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪些|哪几[个家所种类]?|几个|没有(?:别的|其他)?){_ORGS}?|"
                          rf"书里|书中|{_ORGS}有哪些|各有什么|各是|各[管做搞干]|分别|比较一下|相比|对比|区别|异同|有什么不同|有何不同|"
-                         r"有什么不一样|列举|例子")
+                         r"有什么不一样|列举|例子|一共|总共|包括|都?列(?:出来|一下)")
 # A list of cases, not of points: 「点评了哪些案例」「点评的两个街道案例」 ask which cases; 「专家有哪些观点」
 # 「怎么点评…这三个案例」「这几个案例的点评里…」 ask for the comment.
 _CASES_ASKED = re.compile(r"(?:哪些|哪几个|哪[两二三四五六七八九]个|(?<!这)几个)(?:案例|单位|工会|街道|镇|区|企业|公司)|"

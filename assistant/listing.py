@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from . import sentences as sent
 from .asking import HOWTO, Asked, fact_marks, strip_list_words
-from .corpus import Case, compact
+from .corpus import AWARD_NOMINATED, AWARD_SPECIAL, AWARD_TOP, Case, compact
 from .retrieval import CaseHit
 from .scoring import FACT_BONUS, NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
@@ -22,12 +22,16 @@ TOPIC_IDF = 2.0
 # A list whose topic words are mostly (by weight) in a category's name asks for that category.
 CATEGORY_TOPIC_SHARE = 0.5
 # 「那一类的四个案例」「三个案例各…」: the question asks for a whole category of the book.
-_CATEGORY = re.compile(r"[这那此该同]一?类|类别|([两二三四五六七八九\d])个(?:提名)?案例")
+_CATEGORY = re.compile(r"[这那此该同]一?[类组]|类别|([两二三四五六七八九\d])个(?:提名)?案例")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # Words many units hold that name no one unit or place: 「上海」「工会」「街道」 pick no cases out.
 _GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会 街道 行业 集团 公司 有限 有限公司 分公司 股份 委员 "
                                 "委员会 联合 联合会 工会联合会 单位 系统 案例 入选 获奖 下面 下属 这本 哪些 几个 "
                                 "报送 申报 选送 参评".split())  # how a unit's case came into the book
+
+
+# How a question names an award tier.
+_AWARD_WORDS = {AWARD_SPECIAL: r"特等奖", AWARD_TOP: r"十大|十佳", AWARD_NOMINATED: r"提名"}
 
 
 class ListMatcher:
@@ -136,13 +140,17 @@ class ListMatcher:
         filters)."""
         found = _CATEGORY.search(question)
         weights = self.scorer.weights(strip_list_words(question))
-        categories = list(dict.fromkeys(h.case.category for h in hits))
-        named = {c: self.scorer.relevance(c, weights) for c in categories}
+        # A category is named by its heading and by the award all its cases hold (「劳动竞赛那一类提名案例」).
+        awards = {c.category: c.award for c in cases}
+        names = {c: f"{c} {awards.get(c, '')}" for c in dict.fromkeys(h.case.category for h in hits)}
+        categories = list(names)
+        named = {c: self.scorer.relevance(names[c], weights) for c in categories}
         category = max(categories, key=lambda c: (named[c], -categories.index(c)))
         if not found:
             topic = self.topic(question)
-            if not topic or self.scorer.relevance(category, topic) < CATEGORY_TOPIC_SHARE * sum(topic.values()):
-                return []
+            if not topic or not self.scorer.relevance(category, topic) or \
+                    self.scorer.relevance(names[category], topic) < CATEGORY_TOPIC_SHARE * sum(topic.values()):
+                return []  # the award alone names no category (「提名奖里街道总工会报的有哪些」)
         found_hits = {h.case.id: h for h in hits}
         members = [found_hits.get(c.id) or CaseHit(c, 0.0, ()) for c in cases if c.category == category]
         count = found.group(1) if found else None
@@ -153,6 +161,14 @@ class ListMatcher:
         # Within a category its name fits every case: each case is told by its own first move, in the book's order
         # (so 「第二个」 is the second as the book prints them).
         return [(h, first_move(h.case)) for h in sorted(members, key=lambda h: h.case.book_order)]
+
+
+    @staticmethod
+    def of_award(question: str, chosen: list[tuple[CaseHit, Sentence | None]]) -> list[tuple[CaseHit, Sentence | None]]:
+        """Those of the award the question names (「提名奖里…有哪些」「十大案例里…」), when it names one and any holds it."""
+        named = [award for award, words in _AWARD_WORDS.items() if re.search(words, question)]
+        kept = [(h, s) for h, s in chosen if h.case.award in named]
+        return kept if len(named) == 1 and kept else chosen
 
 
 def first_move(case: Case) -> Sentence | None:

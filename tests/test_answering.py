@@ -226,6 +226,17 @@ class TestConversation:
         listed = assistant.ask("引入创新理念 扎实开展劳动竞赛那一类都有谁？")  # the search finds three of its four
         assert [c.case_id for c in listed.citations] == ["2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"]
 
+    def test_a_list_asked_in_other_words_names_its_whole_category_however_long(self, assistant):
+        four = assistant.ask("劳动竞赛这块有啥好做法的案例？列一下")  # 列一下, and the cases asked by what they did
+        assert [c.case_id for c in four.citations] == ["2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"]
+        nine = assistant.ask("“互联网+”那一类的案例都有哪些？")  # more than LIST_MAX: all of them, shorter lines
+        assert [c.case_id for c in nine.citations] == [f"2017-A1-{i}" for i in range(1, 10)]
+        assert nine.answer.startswith("案例集中有 9 个相关案例（按案例集中的顺序）")
+
+    def test_a_list_keeps_to_the_award_it_names(self, assistant):
+        listed = assistant.ask("提名奖里街道总工会报的有哪些")
+        assert listed.citations and all(assistant.compendium.get(c.case_id).award == "提名奖" for c in listed.citations)
+
     def test_another_case_of_the_same_unit_is_found_by_a_pointer_to_it(self, assistant):
         first = "中国移动上海的工会在手机上怎么服务职工？"
         answer = assistant.ask(first)
