@@ -70,6 +70,9 @@ OTHER_PHRASE_WEIGHT = 0.25
 FIRST_BODY_BONUS = 2.0
 RESULT_FIGURE_BONUS = 3.0
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,20})[”\"]|《([^》]{2,30})》")
+# 「“五定一勤”具体指什么」「三张清单分别是什么」: the members of a counted thing the question names.
+_MEMBERS_ASKED = re.compile(r"[一二三四五六七八九十两][个项条种类大张维定化联]?[\u4e00-\u9fff”\"]{0,6}"
+                            r"(?:分别|具体|都)?(?:是什么|是哪些|指什么|指的是什么|是哪几)")
 LIST_LONG = 5  # more cases than this: say the list is long and ordered by relevance
 LIST_MAX = 8
 
@@ -223,7 +226,10 @@ class ExtractiveComposer:
         lead = self._english_lead(want, case) or f"{case.unit}："
         limit = OPENING_CHARS if len(opening) == 1 else SUPPORT_CHARS
         listed = 1
-        if len(opening) == 1:
+        moves = self._counted_moves(opening[0], items, want, question) if len(opening) == 1 else []
+        if moves and opening[0].head:
+            opening, moves = moves[:1], moves[1:]  # the best sentence is one of the moves: all of them, in order
+        if len(opening) == 1 and not moves:
             opening = sent.continued(opening[0], items, LIST_CHARS, want.items)
             listed = len(opening)
         previous = ""
@@ -234,11 +240,33 @@ class ExtractiveComposer:
             else:
                 draft.extend(joiner(previous), case, s.section, s.text, part)
             previous = part
+        if moves:
+            # 「哪四个联系」: the numbered moves the opening sentence announces, each by its first words.
+            for move in moves:
+                draft.quote("- ", case, move.section, move.text,
+                            self.scorer.cut(move.text, weights, want, LIST_ITEM_CHARS))
+            return
         supports = [x.sentence for x in ranked if x.sentence not in opening][:DEFINITION_SUPPORTS] if want.definition \
             else self._support(ranked[1:], opening, weights, want)[:SUPPORTS.get(want.kind, 1) if listed == 1 else 0]
         for support in supports:
             draft.quote("", case, support.section, support.text,
                         self.scorer.cut(support.text, weights, want, SUPPORT_CHARS))
+
+    @staticmethod
+    def _counted_moves(s: Sentence, items: Sequence[Sentence], want: Asked, question: str) -> list[Sentence]:
+        """The numbered moves (一是…二是…) a question for the members of a counted set asks (「哪四个联系」「分哪几类」
+        「“五定一勤”具体指什么」): those the sentence is the first of or announces right before them, in the book's
+        order, at most MAX_STEPS."""
+        if not (want.counted or want.items or _MEMBERS_ASKED.search(question)):
+            return []
+        after = next((x for x in items if x.position == s.position + 1), None)
+        if s.head:
+            moves = [x for x in items if x.head and x.section == s.section]
+        elif after is not None and after.head and after.section == s.section:
+            moves = [x for x in items if x.head and x.section == s.section and x.position > s.position]
+        else:
+            return []
+        return moves[:MAX_STEPS] if len(moves) >= 2 else []
 
     @staticmethod
     def _with_next(s: Sentence, items: Sequence[Sentence]) -> list[Sentence]:

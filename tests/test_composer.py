@@ -134,6 +134,10 @@ class TestShapeByKind:
         # A list the book opens with a colon (「依据三个原则：」), and one it counts (「分为四大阶段」).
         ("欧阳路街道划分工会网格依据的是哪几条原则？", ["地域相邻", "不完全重合", "数量均衡"]),
         ("长白新村按季度推进非公企业建会，分哪几个阶段？", ["调研策划阶段", "指标建立阶段", "自查自改阶段", "评估考核阶段"]),
+        # Numbered moves a sentence announces (「探索“四联系双发展”机制」 then 一是…四是), or the question names the
+        # counted thing (「三个基础分别是什么」) and the best sentence is one of the moves.
+        ("康健街道的四联系是哪四个？", ["情感联系机制", "治理联系机制", "项目联系机制", "共享联系机制"]),
+        ("新河镇的四个清单、四项基础分别是什么？", ["四个清单", "四项基础", "四项服务"]),
     ])
     def test_a_question_for_the_items_of_a_list_gets_all_of_them(self, assistant, question, items):
         answer = assistant.ask(question)
