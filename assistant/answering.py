@@ -92,12 +92,15 @@ class ExtractiveComposer:
 
     # --- composing -----------------------------------------------------------------------------------------------
 
-    def compose(self, question: str, query: str, hits: list[CaseHit],
-                cases: Sequence[Case] = ()) -> tuple[str, tuple[Citation, ...]]:
+    def compose(self, question: str, query: str, hits: list[CaseHit], cases: Sequence[Case] = (),
+                listing: bool = False) -> tuple[str, tuple[Citation, ...]]:
         """The answer and its citations from the cases found (`hits`, best first); a list by unit or expert may name
-        any of `cases` (the book's cases within the filters), found or not."""
+        any of `cases` (the book's cases within the filters), found or not. `listing`: the conversation asked for
+        other cases (「同一类的还有别的吗」), a list whatever the question's own words."""
         experts = tuple(dict.fromkeys(c.expert for h in hits[:3] for c in h.case.expert_comments))
         want = asked(question, experts)
+        if listing:
+            want = dataclasses.replace(want, kind=LIST)
         weights = self.scorer.weights(query, question)
         draft = Draft()
         hit = hits[0] if want.kind == LIST else self._named(question, hits)

@@ -250,7 +250,11 @@ class Assistant:
         if r.follow_up.kind == FOLLOW_UP_OTHERS and len(hits) == 1:
             text, citations = self.composer.introduce(r.question, r.result.query, hits[0])
         else:
-            text, citations = self.composer.compose(r.question, r.result.query, hits, within)
+            # The other cases of the category or unit under discussion (「同一类的还有别的吗」) are listed, all of them;
+            # others found by topic are told as a new question's cases are.
+            listing = r.follow_up.kind == FOLLOW_UP_OTHERS and \
+                self.followups.related(r.follow_up.case_ids[0], r.question) is not None
+            text, citations = self.composer.compose(r.question, r.result.query, hits, within, listing=listing)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
     @staticmethod

@@ -226,6 +226,15 @@ class TestConversation:
         listed = assistant.ask("引入创新理念 扎实开展劳动竞赛那一类都有谁？")  # the search finds three of its four
         assert [c.case_id for c in listed.citations] == ["2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"]
 
+    def test_the_other_cases_of_the_category_under_discussion_are_listed_and_can_be_picked(self, assistant):
+        first = assistant.ask("“三访三查”是怎么保证集体合同落实的？")
+        assert first.citations[0].case_id == "2017-A4-3"
+        history = [Turn(first.question, first)]
+        others = assistant.ask("同一类的还有别的吗", history)
+        assert others.follow_up.kind == "others" and [c.case_id for c in others.citations] == ["2017-A4-1", "2017-A4-2"]
+        second = assistant.ask("第二个呢", [*history, Turn(others.question, others)])
+        assert second.follow_up.kind == "ordinal" and second.citations[0].case_id == "2017-A4-2"
+
     def test_a_list_asked_in_other_words_names_its_whole_category_however_long(self, assistant):
         four = assistant.ask("劳动竞赛这块有啥好做法的案例？列一下")  # 列一下, and the cases asked by what they did
         assert [c.case_id for c in four.citations] == ["2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"]
