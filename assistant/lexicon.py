@@ -1,4 +1,5 @@
-"""Domain vocabulary: jieba tokenisation with our user dictionary, stop words and everyday-word synonyms."""
+"""Domain vocabulary: jieba tokenisation with our user dictionary, stop words, everyday-word synonyms and the English
+names of the book's units, places, programmes and topics."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ FUNCTION_TAGS = ("r", "d", "m", "c", "p", "u", "y", "e", "o", "q")
 _LEADING_TAGS = ("c", "d", "r", "p", "y", "e", "u")
 _SUBJECT_TAGS = ("n", "j", "eng")
 _NAME_PART = re.compile(r"[0-9A-Za-z〇]+")
+_LATIN = re.compile(r"[A-Za-z]{2}")
 
 
 def _lines(path: Path) -> list[str]:
@@ -31,6 +33,17 @@ class Synonym:
 
 def _split_words(text: str) -> tuple[str, ...]:
     return tuple(word.strip() for word in re.split(r"[,，]", text) if word.strip())
+
+
+def _rules(path: Path) -> tuple[Synonym, ...]:
+    """Lines of 「word, word = the book's word, word」."""
+    rules = []
+    for line in _lines(path):
+        left, sep, right = line.partition("=")
+        if not sep:
+            raise ValueError(f"{path.name}: missing '=' in {line!r}")
+        rules.append(Synonym(_split_words(left), _split_words(right)))
+    return tuple(rules)
 
 
 class Lexicon:
@@ -48,13 +61,15 @@ class Lexicon:
 
     @cached_property
     def synonyms(self) -> tuple[Synonym, ...]:
-        rules = []
-        for line in _lines(self.directory / "synonyms.txt"):
-            left, sep, right = line.partition("=")
-            if not sep:
-                raise ValueError(f"synonyms.txt: missing '=' in {line!r}")
-            rules.append(Synonym(_split_words(left), _split_words(right)))
-        return tuple(rules)
+        return _rules(self.directory / "synonyms.txt")
+
+    @cached_property
+    def english(self) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
+        """English names (Baosteel, Gucun, little red card) as whole-word patterns, with the book's words for them."""
+        path = self.directory / "english.txt"
+        rules = _rules(path) if path.exists() else ()
+        return tuple((re.compile(r"\b(?:" + "|".join(re.escape(w) for w in rule.everyday) + r")\b", re.IGNORECASE),
+                      rule.compendium) for rule in rules)
 
     def _jieba(self):
         with self._lock:
@@ -124,11 +139,13 @@ class Lexicon:
         return self._topic_words.sub("某", text)
 
     def expansion(self, question: str) -> list[str]:
-        """The compendium's words for the everyday words found in the question."""
+        """The compendium's words for the everyday words and English names found in the question."""
         extra: list[str] = []
-        for rule in self.synonyms:
-            if any(word in question for word in rule.everyday):
-                extra += [w for w in rule.compendium if w not in question and w not in extra]
+        found = [rule.compendium for rule in self.synonyms if any(word in question for word in rule.everyday)]
+        if _LATIN.search(question):
+            found += [words for pattern, words in self.english if pattern.search(question)]
+        for words in found:
+            extra += [w for w in words if w not in question and w not in extra]
         return extra
 
     def expand(self, question: str) -> str:

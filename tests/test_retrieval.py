@@ -14,7 +14,7 @@ from assistant.chunking import KIND_BACKGROUND, KIND_EXPERT, KIND_SECTION
 from assistant.corpus import AWARD_NOMINATED
 from assistant.lexicon import Lexicon
 from assistant.retrieval import CaseRetriever, Filters, RetrievalConfig, Searcher
-from assistant.settings import VOCABULARY_DIR
+from assistant.settings import VOCABULARY_DIR, Settings
 
 LEXICON = Lexicon(VOCABULARY_DIR)
 SENTENCE_ENDS = "。！？；!?;"
@@ -121,6 +121,22 @@ class TestLexicon:
     def test_question_without_everyday_words_is_unchanged(self):
         assert LEXICON.expand("职代会怎么开") == "职代会怎么开"
 
+    @pytest.mark.parametrize(("question", "compendium_word"), [
+        ("How did Baosteel's union reward workers' ideas?", "宝钢"),
+        ("What is the little red card for model workers?", "小红卡"),
+        ("How many members joined in Gucun Town?", "顾村"),
+    ])
+    def test_english_names_expand_to_the_books_words(self, question, compendium_word):
+        assert compendium_word in LEXICON.expansion(question)
+
+    def test_an_english_name_matches_whole_words_only(self):
+        assert LEXICON.expansion("a reunion dinner at the Baosteelworks") == []
+
+    def test_every_english_rule_names_words_the_book_prints(self):
+        book = re.sub(r"\s+", "", Settings().corpus_path.read_text(encoding="utf-8"))
+        for pattern, words in LEXICON.english:
+            assert all(re.sub(r"\s+", "", word) in book for word in words), pattern.pattern
+
 
 class TestHybridSearch:
     @pytest.mark.parametrize(("question", "expected"), [
@@ -137,6 +153,7 @@ class TestHybridSearch:
 
     def test_english_question(self, searcher):
         assert "2017-A3-2" in ids(searcher.search("How did a union organise food delivery riders?", k=5))[:3]
+        assert ids(searcher.search("How did Baosteel's union reward workers' ideas?", k=5))[0] == "2017-A7-1"
 
     def test_returns_at_most_k_distinct_cases(self, searcher):
         for k in (1, 3, 7):
