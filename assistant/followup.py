@@ -23,6 +23,9 @@ from .types import (
     FOLLOW_UP_ORDINAL,
     FOLLOW_UP_OTHERS,
     MODE_LLM,
+    REFUSAL_INJECTION,
+    REFUSAL_OPINION,
+    REFUSAL_WRITING,
     Answer,
     FollowUp,
 )
@@ -53,6 +56,10 @@ ORDINAL_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", 
 OTHERS = re.compile(
     r"(还有|别的|其他|其它|另外|另一|其余)(的)?(哪些|什么|哪个|哪家|哪里)?.{0,6}(单位|案例|地方|区|街道|镇|企业|公司|"
     r"工会|行业|类似|这么|这样|一样|案子)|类似的?(做法|案例|经验)|\b(other|another|similar|elsewhere)\b", re.IGNORECASE)
+# 「第二个」 picks from a list answered at most this many turns before.
+LIST_LOOKBACK = 3
+# Refusals that say nothing about what the conversation is about.
+ASIDE_REFUSALS = (REFUSAL_INJECTION, REFUSAL_WRITING, REFUSAL_OPINION)
 # The discussed case counts as the question's own answer when its own search ranks it this high …
 CONTINUE_RANK = 3
 # … or when the case's text holds this share of the question's words.
@@ -85,18 +92,22 @@ class FollowUpJudge:
         self.lexicon = lexicon
         self.compendium = compendium
 
-    @staticmethod
-    def discussed(history: Sequence) -> tuple[str, ...]:
+    @classmethod
+    def discussed(cls, history: Sequence) -> tuple[str, ...]:
         """The cases under discussion: those the last turn's answer cited (its best case first). A refused turn is
         part of the history too: after a question about the discussed case that the book cannot answer (its
-        director's phone number) the case is still under discussion; after any other refusal, nothing is."""
+        director's phone number) the case is still under discussion; after an aside the book does not cover (a poem,
+        the year of a law, a question whose own search does not find the case) it still is; after a refusal on the
+        case's own topic elsewhere (「这些骑手出了车祸算工伤吗」「那宁波港的工会呢」) nothing is."""
         if not history:
             return ()
         answer: Answer = history[-1].answer
         if answer.refused:
             follow = answer.follow_up
-            kept = follow is not None and follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL)
-            return tuple(follow.case_ids[:1]) if kept else ()
+            if follow is not None and follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
+                return tuple(follow.case_ids[:1])
+            before = cls.discussed(history[:-1])
+            return before if before and _aside(answer, before[0]) else ()
         if not answer.citations:
             return ()
         cited = list(dict.fromkeys(c.case_id for c in answer.citations))
@@ -175,6 +186,17 @@ class FollowUpJudge:
                          and (core in c.unit or _UNIT_CORE.sub("", c.unit) in case.unit))
         return None
 
+    @classmethod
+    def last_list(cls, history: Sequence) -> tuple[str, ...]:
+        """The cases of the latest answer that listed several, within the last LIST_LOOKBACK turns: 「第一个呢」 after
+        a list, one of its cases and an aside still picks from the list."""
+        for back in range(1, min(LIST_LOOKBACK, len(history)) + 1):
+            answer: Answer = history[-back].answer
+            cited = tuple(dict.fromkeys(c.case_id for c in answer.citations)) if not answer.refused else ()
+            if len(cited) >= 2:
+                return cited
+        return ()
+
     @staticmethod
     def position(question: str, listed: int) -> int | None:
         """Which of the previous answer's `listed` cases 「第二个」 or 「最后那个」 points to (None: neither, or past
@@ -193,9 +215,10 @@ class FollowUpJudge:
         discussed = self.discussed(history)
         if not discussed:
             return FollowUp(FOLLOW_UP_NEW, (), "没有正在讨论的案例")
-        position = self.position(question, len(discussed))
+        listed = self.last_list(history) or discussed
+        position = self.position(question, len(listed))
         if position is not None:
-            return FollowUp(FOLLOW_UP_ORDINAL, (discussed[position],), "上一个回答的第 n 个案例")
+            return FollowUp(FOLLOW_UP_ORDINAL, (listed[position],), "前面列出的第 n 个案例")
         current = discussed[0]
         if OTHERS.search(question) or SAME_CATEGORY.search(question) or _another_of_its_cases(question):
             return FollowUp(FOLLOW_UP_OTHERS, discussed, "要找正在讨论之外的案例")
@@ -223,6 +246,13 @@ class FollowUpJudge:
             # Answerable, yet pointing nowhere in particular (「他们入会能享受点啥？」): about the case under discussion.
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题本身没有明确指向别的案例")
         return FollowUp(FOLLOW_UP_NEW, (), "问题本身指向别的案例或案例集以外")
+
+
+def _aside(refused: Answer, case_id: str) -> bool:
+    """A refused question that left the case under discussion aside: an instruction, a request to write or for an
+    opinion, or a question whose own search did not rank the case among its first few."""
+    kind = refused.verdict.kind if refused.verdict is not None else ""
+    return kind in ASIDE_REFUSALS or case_id not in [r.case_id for r in refused.retrieved[:CONTINUE_RANK]]
 
 
 def _another_of_its_cases(question: str) -> bool:

@@ -194,6 +194,22 @@ class TestConversation:
         after = assistant.ask("那他们社区资源分成哪几类？", history)
         assert not after.refused and after.citations[0].case_id == "2017-N7-1" and "文化、医疗、教育、国防" in after.answer
 
+    @pytest.mark.parametrize("aside", ["帮我写首诗夸夸工会干部呗", "社保断缴了会有啥影响？"])
+    def test_an_aside_the_book_does_not_cover_leaves_the_case_under_discussion(self, assistant, aside):
+        first = assistant.ask("护工能入工会吗？")
+        refused = assistant.ask(aside, [Turn(first.question, first)])
+        assert first.citations[0].case_id == "2017-A3-1" and refused.refused
+        after = assistant.ask("那区里给他们投了多少钱", [Turn(first.question, first), Turn(aside, refused)])
+        assert after.follow_up.kind == "continue" and after.citations[0].case_id == "2017-A3-1"
+
+    def test_an_ordinal_picks_from_the_latest_list_after_one_of_its_cases(self, assistant):
+        history = []
+        for question in ("长宁区有哪些案例入选？", "第二个"):
+            history.append(Turn(question, assistant.ask(question, history)))
+        assert [c.case_id for c in history[0].answer.citations] == ["2017-A3-3", "2017-N7-1"]
+        first = assistant.ask("那第一个是哪天成立的？", history)
+        assert first.follow_up.kind == "ordinal" and first.citations[0].case_id == "2017-A3-3"
+
     def test_after_a_refused_near_miss_a_question_naming_its_own_case_is_answered(self, assistant):
         first = assistant.ask("浦东机场那边的小公司，工会是怎么建起来的？")
         near = assistant.ask("虹桥机场有没有搞类似的？", [Turn(first.question, first)])
