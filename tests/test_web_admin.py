@@ -290,7 +290,10 @@ def test_evaluator_sees_the_latest_report_then_runs_the_question_set_with_progre
         assert f"最新报告：{OWN_REPORT}" in page.locator("#report-status").inner_text()
         assert "命中@1" in page.locator("#report-overall").inner_text()
         assert "怎么做（howto）" in page.locator("#report-kinds").inner_text()
-        assert page.locator("#report-chart img").evaluate("img => img.complete && img.naturalWidth > 500")
+        # The chart is an image the browser loads after the report: wait for it (fails after the default timeout).
+        page.wait_for_function(
+            "() => { const img = document.querySelector('#report-chart img'); return img && img.complete && "
+            "img.naturalWidth > 500; }")
         worst = page.locator("#report-worst").inner_text()
         assert re.search(r"2017-[A-Z]\d-\d", worst)  # the retrieved cases of the worst questions
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
