@@ -51,7 +51,9 @@ OPINION = re.compile(
     # A judgement asked for (公不公平, 好事还是坏事, 哪个更适合) or advice (你给个建议, 该学…还是…).
     r"好事还是坏事|(?:公|合|值|靠)不(?:公平|合理|值得?|靠谱)|有没有前途|是不是(?:有点|有些)?(?:夸大|言过|吹)|"
     r"(?:你|您)(?:给个|有什么|有啥)?建议|给个建议|哪个更(?:好|适合|强|值得)|该学[^，。？?]{1,8}还是|"
-    r"(?:能|会)(?:不能|不会)?成功(?:吗|不|么|呢)")
+    r"(?:能|会)(?:不能|不会)?成功(?:吗|不|么|呢)|"
+    # A ranking the book does not make (「哪个区的工会工作做得最厉害」「谁排第一」).
+    r"(?:做|干|搞)得最(?:好|厉害|棒|牛|出色|成功)|最(?:厉害|牛)|排(?:第一|名第一|行榜)|哪个(?:更|最)(?:厉害|牛)")
 # A request to write something (a speech, a plan, a poem, a template): the compendium reports what units did; it
 # writes nothing for anyone. On every tuning and training set it matches 69 out-of-scope questions (60 that no
 # earlier rule refuses) and no answerable one.
@@ -78,7 +80,8 @@ def asked(question: str) -> str:
 YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
 EDITION = re.compile(r"((?:19|20)\d\d)\s*年度")
 # Another round of the selection named without its year: 「上一届十大创新案例」「下届评选」「今年的创新案例集」.
-OTHER_EDITION = re.compile(r"(?:上|下|往|前)一?届|(?:今年|去年|明年|最新|往年)[^，。？?]{0,4}(?:案例集|评选|创新案例)")
+OTHER_EDITION = re.compile(r"(?:上|下|往|前)一?届|(?:今年|去年|明年|最新|往年)[^，。？?]{0,4}(?:案例集|评选|创新案例)|"
+                           r"第[二三四五]版|再版|修订版|新版(?:的)?(?:案例集|书)|续集|下一本")
 COMPENDIUM_YEAR = "2017"
 # jieba part-of-speech tags of names: places, organisations, brands (plain person names are too noisy).
 PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
@@ -116,6 +119,7 @@ _ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
 # What ends a street's or town's name, which jieba may split from it (四川北路 街道).
 _TOWN = re.compile(r"(?:街道|镇|乡)$")
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
+_NUMBERED = re.compile(r"^[\u4e00-\u9fff]{1,4}?[一二三四五六七八九十〇零\d]+$")  # 中建三 of 中建三局; not 四川北路
 # A shortened name keeps a character of each part of the full one, in order (华师大 of 华东师范大学): three
 # characters or more, at most this many left out between two.
 MIN_ABBREVIATION, MAX_ABBREVIATED = 3, 3
@@ -329,7 +333,10 @@ class RefusalGate:
         for name in names:
             suffix = ORGANISATION_SUFFIX.search(name)
             own = _SHARED_PLACE.sub("", compact(name[: len(name) - len(suffix.group())] if suffix else name))
-            if len(own) >= 2 and not any(own[:2] in text for text in texts):
+            # A body told from its sister by a number (中建三局 beside the book's 中建八局): its name up to the number.
+            numbered = _NUMBERED.match(own)
+            key = numbered.group(0) if numbered else own[:2]
+            if len(own) >= 2 and not any(key in text for text in texts):
                 return name
         return None
 

@@ -163,6 +163,18 @@ class TestPlaceElsewhere:
         answer = assistant.ask(question)
         assert answer.refused and answer.verdict.detail == country
 
+    def test_a_sister_body_told_by_its_number_is_not_the_books(self, assistant):
+        refused = assistant.ask("中建五局有没有给农民工建工友村？")  # the book's is 中建八局
+        assert refused.refused and refused.verdict.detail == "中建五局"
+        assert "2017-N12-1" in [s.case_id for s in refused.suggestions]
+        assert assistant.ask("中建八局的工友村建了几个？").citations[0].case_id == "2017-N12-1"
+
+    @pytest.mark.parametrize(("question", "kind"), [("这本书再版的时候加了哪些案例？", "year"),
+                                                   ("全市哪个区工会工作干得最好？", "opinion")])
+    def test_another_edition_or_a_ranking_the_book_does_not_make_is_refused(self, assistant, question, kind):
+        answer = assistant.ask(question)
+        assert answer.refused and answer.verdict.kind == kind
+
     def test_foreign_staff_name_no_country(self, assistant):
         assert not assistant.ask("复星评工匠，外国员工也能评上吗？").refused
 
