@@ -132,6 +132,9 @@ MIN_GUESSED_PLACE = 3
 # of its 15 out-of-scope English questions (2 with the floor alone; 9 with both, but 4 of 22 answerable ones) and
 # none of its 22 answerable ones.
 MIN_ENGLISH_NEIGHBOURS = -0.6
+# A subject word this many cases or fewer use names a kind of work (家政 7, 医养照护 6), more a kind of body or post
+# (工会联合会 15, 主席 23).
+TOPIC_WORD_CASES = 10
 # A word only this many cases use points at them; counted up to MAX_RARE_WORDS.
 RARE_WORD_CASES, MAX_RARE_WORDS = 3, 3
 LATIN_SHARE = 0.5
@@ -360,6 +363,11 @@ class RefusalGate:
         (「徐汇区医务工会给劳模看病有没有绿色通道？」 finds 杨浦区's case). A place is a place by `_is_place`, or a name
         before an administrative suffix (not 科技园区: 科技园 is no name)."""
         close = close_cases(result.hits) if result.hits else []
+        # Of those, the ones that hold the question's subject words that name a kind of work, not a kind of body or
+        # post many cases share (「浦东新区的家政行业工会」: the 家政 case, not the 浦东 airport case found for 行业工会联合会).
+        about = [w for w, tag in self.subject(question) if len(w) > 1 and tag != "ns" and not _ADMINISTRATIVE.search(w)
+                 and sum(w in text for text in self._compact_cases.values()) <= TOPIC_WORD_CASES]
+        close = [h for h in close if all(w in self._compact_cases[h.case.id] for w in about)] or close
         if not close or any(_CITY_WIDE.fullmatch(h.case.unit) for h in close):
             return None  # a city-wide body's case is at every district (上海市绿化市容行业工会's 5700 stations)
         texts = [self._compact_cases[h.case.id] for h in close]
@@ -377,7 +385,8 @@ class RefusalGate:
                 name = "".join(before[-1:] if before and len(before[-1]) > 1 else before[-2:])
                 if name and compact(name + word) in compact(question):
                     core, word, named = name + word[:town.start()], name + word, True
-            if named and len(core) > 1 and not any(compact(core) in text for text in texts):
+            if named and len(core) > 1 and not _SHARED_PLACE.fullmatch(core) and \
+                    not any(compact(core) in text for text in texts):
                 return word
             before = [] if suffix else [*before, word]
         return None

@@ -151,6 +151,12 @@ class TestPlaceElsewhere:
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, "徐汇区")
         assert "不在「徐汇区」" in answer.answer and "2017-N15-1" in [s.case_id for s in answer.suggestions]
 
+    def test_a_place_is_checked_against_the_cases_of_the_work_asked_about(self, assistant):
+        # 行业工会 finds cases at many places; 医养照护 only 杨浦区's.
+        answer = assistant.ask("闵行区的医养照护行业工会有几个分会？")
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, "闵行区")
+        assert not assistant.ask("杨浦区医养照护行业工会有几个分会？").refused
+
     @pytest.mark.parametrize(("question", "place"), [
         ("外卖骑手建工会的做法，杭州有没有？", "杭州"), ("北京市总工会有没有搞劳模就医绿色通道？", "北京市")])
     def test_a_place_the_book_never_names_is_refused_wherever_the_question_names_it(self, assistant, question, place):
