@@ -53,7 +53,11 @@ OPINION = re.compile(
     r"(?:你|您)(?:给个|有什么|有啥)?建议|给个建议|哪个更(?:好|适合|强|值得)|该学[^，。？?]{1,8}还是|"
     r"(?:能|会)(?:不能|不会)?成功(?:吗|不|么|呢)|"
     # A ranking the book does not make (「哪个区的工会工作做得最厉害」「谁排第一」).
-    r"(?:做|干|搞)得最(?:好|厉害|棒|牛|出色|成功)|最(?:厉害|牛)|排(?:第一|名第一|行榜)|哪个(?:更|最)(?:厉害|牛)")
+    r"(?:做|干|搞)得最(?:好|厉害|棒|牛|出色|成功)|最(?:厉害|牛)|排(?:第一|名第一|行榜)|哪个(?:更|最)(?:厉害|牛)|"
+    # A plan after the book (「今年暑假还搞不搞」), a recommendation (「推荐几本书」), a ruling of the law (「按法律能不能」).
+    r"(?:今年|明年|以后|将来|接下来)[^，。？?]{0,10}还(?:搞|办|做|开|有|继续)(?:不|没|吗)|"
+    r"(?:给我|帮我|你)?推荐(?:几|一些|一下|个|点)(?![^，。？?]{0,6}(?:案例|单位|做法))|"
+    r"按(?:照)?(?:法律|劳动法|法规|规定)[^，。？?]{0,8}(?:能不能|可不可以|可以吗|能否|算不算|是不是)|违法吗|合法吗|犯法")
 # A request to write something (a speech, a plan, a poem, a template): the compendium reports what units did; it
 # writes nothing for anyone. On every tuning and training set it matches 69 out-of-scope questions (60 that no
 # earlier rule refuses) and no answerable one.
@@ -363,11 +367,12 @@ class RefusalGate:
         (「徐汇区医务工会给劳模看病有没有绿色通道？」 finds 杨浦区's case). A place is a place by `_is_place`, or a name
         before an administrative suffix (not 科技园区: 科技园 is no name)."""
         close = close_cases(result.hits) if result.hits else []
-        # Of those, the ones that hold the question's subject words that name a kind of work, not a kind of body or
+        # Of those, the ones that hold the question's subject nouns that name a kind of work, not a kind of body or
         # post many cases share (「浦东新区的家政行业工会」: the 家政 case, not the 浦东 airport case found for 行业工会联合会).
-        about = [w for w, tag in self.subject(question) if len(w) > 1 and tag != "ns" and not _ADMINISTRATIVE.search(w)
+        about = [w for w, tag in self.subject(question) if len(w) > 1 and tag.startswith("n") and tag != "ns"
+                 and not _ADMINISTRATIVE.search(w)
                  and sum(w in text for text in self._compact_cases.values()) <= TOPIC_WORD_CASES]
-        close = [h for h in close if all(w in self._compact_cases[h.case.id] for w in about)] or close
+        close = [h for h in close if about and all(w in self._compact_cases[h.case.id] for w in about)] or close
         if not close or any(_CITY_WIDE.fullmatch(h.case.unit) for h in close):
             return None  # a city-wide body's case is at every district (上海市绿化市容行业工会's 5700 stations)
         texts = [self._compact_cases[h.case.id] for h in close]

@@ -175,8 +175,11 @@ class TestPlaceElsewhere:
         assert "2017-N12-1" in [s.case_id for s in refused.suggestions]
         assert assistant.ask("中建八局的工友村建了几个？").citations[0].case_id == "2017-N12-1"
 
-    @pytest.mark.parametrize(("question", "kind"), [("这本书再版的时候加了哪些案例？", "year"),
-                                                   ("全市哪个区工会工作干得最好？", "opinion")])
+    @pytest.mark.parametrize(("question", "kind"), [
+        ("这本书再版的时候加了哪些案例？", "year"), ("全市哪个区工会工作干得最好？", "opinion"),
+        # A plan after the book, a recommendation, a ruling of the law.
+        ("南翔的小候鸟明年还搞不搞？", "opinion"), ("给我推荐几本适合职工读的书", "opinion"),
+        ("快递员丢了件被扣工资，这合法吗？", "opinion")])
     def test_another_edition_or_a_ranking_the_book_does_not_make_is_refused(self, assistant, question, kind):
         answer = assistant.ask(question)
         assert answer.refused and answer.verdict.kind == kind
