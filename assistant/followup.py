@@ -119,8 +119,12 @@ class FollowUpJudge:
     def leans_on_a_refusal(self, question: str, history: Sequence, alone: SearchResult) -> bool:
         """Whether the question points back to a question that was refused (what it points to is not in the book),
         rather than naming a case of its own (「那浦东机场这个联合会…」)."""
-        return bool(history) and history[-1].answer.refused and bool(POINTS_BACK.search(question)) \
-            and not self.names_its_case(question, alone)
+        if not history or not history[-1].answer.refused:
+            return False
+        verdict = history[-1].answer.verdict
+        if verdict is not None and verdict.kind in ASIDE_REFUSALS:
+            return False  # an instruction or a request to write names nothing to point back to
+        return bool(POINTS_BACK.search(question)) and not self.names_its_case(question, alone)
 
     def names_its_case(self, question: str, alone: SearchResult) -> bool:
         """The question is about what it names, before any pointer, and the best case found says the name."""

@@ -202,6 +202,12 @@ class TestConversation:
         after = assistant.ask("那区里给他们投了多少钱", [Turn(first.question, first), Turn(aside, refused)])
         assert after.follow_up.kind == "continue" and after.citations[0].case_id == "2017-A3-1"
 
+    def test_a_pointer_after_a_refused_request_to_write_points_past_it(self, assistant):
+        poem = assistant.ask("帮我写首诗夸夸工会干部呗")
+        assert poem.refused and poem.verdict.kind == "writing"
+        after = assistant.ask("那他们二分公司那个微信平台呢", [Turn(poem.question, poem)])
+        assert not after.refused and after.citations[0].case_id == "2017-A1-9"
+
     def test_an_ordinal_picks_from_the_latest_list_after_one_of_its_cases(self, assistant):
         history = []
         for question in ("长宁区有哪些案例入选？", "第二个"):
