@@ -154,8 +154,10 @@ def training_questions(paths: tuple[Path, ...] = TRAINING_SETS) -> list[tuple[st
 
 
 def _fingerprint(questions: list[tuple[str, bool, int]], searcher: Searcher) -> str:
+    lexicon = searcher.index.lexicon  # the synonyms and English names expand the training questions' searches
     settings = [FORMAT_VERSION, Signals.names(), repr(searcher.config), WORDING_NGRAMS, WORDING_C, NEIGHBOURS_K,
-                FINAL_C, MAX_FALSE_REFUSALS, sorted(NAMED_ELSEWHERE)]
+                FINAL_C, MAX_FALSE_REFUSALS, sorted(NAMED_ELSEWHERE), repr(lexicon.synonyms),
+                [(p.pattern, words) for p, words in lexicon.english]]
     digest = hashlib.sha256(json.dumps([settings, questions], ensure_ascii=False).encode())
     return digest.hexdigest()
 

@@ -87,7 +87,9 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written at the end of round six for the next round, sealed whole, never run.
                  "answerability-fresh6.sealed.jsonl", "answers-fresh3.sealed.jsonl", "dialogues-fresh5.sealed.jsonl",
                  # Written in round seven for tuning: answer quality and dialogues.
-                 "answers-train3.jsonl", "dialogues-train3.jsonl", "answerability-train6.jsonl")
+                 "answers-train3.jsonl", "dialogues-train3.jsonl", "answerability-train6.jsonl",
+                 # Written at the end of round seven for the next round, sealed whole, never run.
+                 "answerability-fresh7.sealed.jsonl", "answers-fresh4.sealed.jsonl", "dialogues-fresh6.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)

@@ -286,6 +286,12 @@ class TestLearnedDecision:
         assert mask("外卖骑手撞了人谁赔？") == mask("保姆撞了人谁赔？") == "某撞了人谁赔？"
         assert mask("网约送餐员怎么入会") == "某怎么某"  # both sides of the synonym list are the book's topics
 
+    def test_the_query_vocabulary_is_part_of_the_models_fingerprint(self, assistant, monkeypatch):
+        lexicon = assistant.searcher.index.lexicon
+        before = refusal_model._fingerprint([], assistant.searcher)
+        monkeypatch.setitem(lexicon.__dict__, "english", lexicon.english[:-1])  # one English rule less
+        assert refusal_model._fingerprint([], assistant.searcher) != before
+
     def test_the_model_is_stored_with_the_index_and_reused(self, assistant):
         stored = assistant.index.store / f"{refusal_model.MODEL_FILE}-{assistant.gate.model.training_sha256[:12]}.pickle"
         before = stored.stat().st_mtime_ns
