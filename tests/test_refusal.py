@@ -241,6 +241,7 @@ class TestMissingDetail:
         "京城驿站后来挂了什么牌子？",  # a plaque, not a brand
         "顾晓鸣说学“互联网+”要把握哪几点？",  # points, not a time of day
         "家政法律热线几点能打？",  # 7×24 小时
+        "顾村的做法最厉害的地方在哪？",  # the case's own highlight, not a ranking
     ])
     def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
         answer = assistant.ask(question)
