@@ -89,7 +89,11 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round seven for tuning: answer quality and dialogues.
                  "answers-train3.jsonl", "dialogues-train3.jsonl", "answerability-train6.jsonl",
                  # Written at the end of round seven for the next round, sealed whole, never run.
-                 "answerability-fresh7.sealed.jsonl", "answers-fresh4.sealed.jsonl", "dialogues-fresh6.sealed.jsonl")
+                 "answerability-fresh7.sealed.jsonl", "answers-fresh4.sealed.jsonl", "dialogues-fresh6.sealed.jsonl",
+                 # Written in round eight to train the refusal decision.
+                 "answerability-train7.jsonl",
+                 # Written at the end of round eight's first hour for the next round, sealed whole, never run.
+                 "answerability-fresh8.sealed.jsonl", "answers-fresh5.sealed.jsonl", "dialogues-fresh7.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
