@@ -59,8 +59,8 @@ MAX_STEPS = 5
 # characters; inside a move's line each of its items is cut to about the second.
 LIST_CHARS, LIST_ITEM_CHARS = 200, 40
 SHORT_HEADING_CHARS = 20
-# Sentences after the opening: an outcome is told by its results, two more of them; a fact needs one at most.
-SUPPORTS = {OUTCOME: 2}
+# Sentences after the opening: an outcome is told by its results, three more of them; a fact needs one at most.
+SUPPORTS = {OUTCOME: 3}
 SUPPORT_CANDIDATES = 4
 DEFINITION_SUPPORTS = 2  # what a thing is: where the case first names it, then the two sentences most about it
 # A general outcome question: up to four of the case's numbered results, each in about this many characters.

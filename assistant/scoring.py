@@ -22,7 +22,9 @@ SINGLE_CHARACTER_WEIGHT = 0.3
 EXPANSION_WEIGHT = 0.5
 FACT_BONUS = 3.0  # per unit of asked-for fact the sentence carries (a figure, one in the asked unit, a date …)
 NO_FACT_PENALTY = 3.0  # a question asking for a figure gets little from a sentence without one
-QUANTITY_BONUS = 1.0  # an outcome is told in figures
+# An outcome is told in figures (5, not 1: on every answer tuning set more outcome answers carry all their key
+# facts, 0.81 to 0.87 with three supports, and the opening line holds the asked-for figure more often, 0.71 to 0.76).
+QUANTITY_BONUS = 5.0
 SECTION_BONUS = 1.5  # the section the kind of question is answered from (成效 for outcomes)
 HEAD_BONUS = 0.5
 HEADING_CONTEXT = 0.5
