@@ -45,7 +45,8 @@ EXPERT_CHARS = 500
 # A how-to answer quotes about this many characters of moves, shared among them (each between the two bounds).
 HOWTO_CHARS = 520
 STEP_MIN_CHARS, STEP_MAX_CHARS = 60, 160
-STEP_SENTENCES, STEP_PIECE_CHARS = 4, 50  # under a move's heading: its best sentences, each cut this short
+# Under a move's heading: its best sentences, the best one cut to the first length, the others to the second.
+STEP_SENTENCES, FIRST_PIECE_CHARS, STEP_PIECE_CHARS = 4, 120, 50
 MIN_PIECE_CHARS = 16
 # A case told without numbered moves: its sentences most about the question, each cut to about this length.
 PROSE_SENTENCES, PROSE_CHARS = 6, 80
@@ -380,14 +381,16 @@ class ExtractiveComposer:
             return self.scorer.relevance(s.text, weights) + FIRST_BODY_BONUS * (s is body[0]) + told
 
         # The best sentences under the heading, the better ones first to get the room, each cut to its clauses most
-        # about the question, shown in the book's order: a move's key terms, not its every sentence (four pieces of at
-        # most 50 characters instead of two whole sentences: key facts of the how-to tuning answers 297 to 314 of 393,
-        # at the same answer length).
+        # about the question, shown in the book's order: what the move is, then its other key terms, not its every
+        # sentence (the best in 120 characters and three more in 50 each, instead of two whole sentences: all key facts
+        # of the answer tuning sets 0.820 to 0.839 on average, of the dialogue follow-ups 0.729 to 0.731, at the same
+        # median length).
         room, kept = limit - len(head_part), []
         for s in sorted(body, key=lambda s: (-value(s), s.position))[:STEP_SENTENCES]:
             if room < MIN_PIECE_CHARS:
                 break
-            part = self.scorer.cut(s.text, weights, want, min(room, STEP_PIECE_CHARS), named=True)
+            piece = STEP_PIECE_CHARS if kept else FIRST_PIECE_CHARS
+            part = self.scorer.cut(s.text, weights, want, min(room, piece), named=True)
             if len(part) > room + MIN_PIECE_CHARS // 2:
                 continue
             kept.append((s, part))
