@@ -124,6 +124,9 @@ _ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
 _TOWN = re.compile(r"(?:街道|镇|乡)$")
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
 _NUMBERED = re.compile(r"^[\u4e00-\u9fff]{1,4}?[一二三四五六七八九十〇零\d]+$")  # 中建三 of 中建三局; not 四川北路
+# The dictionary's organisation and brand names (新天地, 团市委) are the book's only when printed whole, not when most of
+# them is (新天 is printed): a word jieba made up is (那尚街 of 「那尚街Loft」).
+WHOLE_NAME_TAGS = ("nz", "nt")
 # A shortened name keeps a character of each part of the full one, in order (华师大 of 华东师范大学): three
 # characters or more, at most this many left out between two.
 MIN_ABBREVIATION, MAX_ABBREVIATED = 3, 3
@@ -356,7 +359,8 @@ class RefusalGate:
         jieba's tags (华为, 特斯拉, 上海大学; a place only when it is one by `_is_place`: 嘉兴, not 扎堆), or a word its
         dictionary does not know (盒马, 张江) unless jieba made it up across two words."""
         return [word for word, tag in self.subject(question)
-                if len(word) > 1 and word not in self._everyday_words and not self._in_book(word)
+                if len(word) > 1 and word not in self._everyday_words
+                and not self._in_book(word, whole=tag in WHOLE_NAME_TAGS and bool(self._word_counts.get(word)))
                 and (tag in ("nr", "nrt", "nt", "nz") or (tag == "ns" and self._is_place(word))
                      or (word not in self._word_counts and not self._made_up(word)))
                 and not self._inside_book_word(question, word)]
@@ -412,10 +416,10 @@ class RefusalGate:
                 found.append(word)
         return found
 
-    def _in_book(self, word: str) -> bool:
-        """The book prints the word, most of it, or the longer name it shortens (华师大: 华东师范大学)."""
+    def _in_book(self, word: str, whole: bool = False) -> bool:
+        """The book prints the word (`whole`, or most of it), or the longer name it shortens (华师大: 华东师范大学)."""
         word = compact(word)
-        if self._mostly_printed(word):
+        if word in self._compact_corpus or (not whole and self._mostly_printed(word)):
             return True
         return len(word) >= MIN_ABBREVIATION and re.search(
             f".{{0,{MAX_ABBREVIATED}}}".join(map(re.escape, word)), self._compact_corpus) is not None

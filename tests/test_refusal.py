@@ -54,7 +54,8 @@ class TestExactRules:
     @pytest.mark.parametrize(("question", "name", "close_case"), [
         ("京东物流的快递员怎么入会？", "京东物流", "2017-A3-4"),  # the book has 青浦's courier companies
         ("上海仁济医院工会怎么帮劳模看病？", "上海仁济医院", "2017-N15-1"),  # 上海 tells no one apart
-        ("招商银行工会有没有网上服务平台？", "招商银行工会", None),
+        ("招商银行工会有没有网上服务平台？", "招商银行", None),  # a bank the dictionary knows, never printed
+        ("北京市总工会有没有搞劳模就医绿色通道？", "北京市总工会", "2017-N15-1"),  # 市总工会 is printed, not the whole
     ])
     def test_a_near_miss_is_an_exact_rule_naming_the_organisation(self, assistant, question, name, close_case):
         answer = assistant.ask(question)
@@ -158,7 +159,7 @@ class TestPlaceElsewhere:
         assert not assistant.ask("杨浦区医养照护行业工会有几个分会？").refused
 
     @pytest.mark.parametrize(("question", "place"), [
-        ("外卖骑手建工会的做法，杭州有没有？", "杭州"), ("北京市总工会有没有搞劳模就医绿色通道？", "北京市")])
+        ("外卖骑手建工会的做法，杭州有没有？", "杭州")])
     def test_a_place_the_book_never_names_is_refused_wherever_the_question_names_it(self, assistant, question, place):
         answer = assistant.ask(question)
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, place)
