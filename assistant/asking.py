@@ -20,7 +20,10 @@ _LIST = re.compile(
     # 「有啥创新办法的案例？列一下」「有什么新点子的案例」: cases asked for by what they did, or a list asked for outright.
     r"有(?:啥|什么|哪些)[^，。？?]{1,12}的(?:案例|例子)|列(?:一下|出来|个清单|个单子)|"
     # 「…那一类都有谁」「那类案例有几个」: the members of a category.
-    r"类[^，。？?]{0,6}(?:都|还)?(?:有|是)(?:哪些|谁|哪几|几个)|"
+    r"[类组][^，。？?]{0,6}(?:都|还)?(?:有|是)(?:哪些|谁|哪几|几个)|"
+    # 「那一类十大案例包括哪些」「那几个提名案例」「跟家政有关的案例有几个」: the cases themselves, however they are counted.
+    r"(?:案例|类|组)[^，。？?]{0,8}(?:包括|包含)哪些|几个[^，。？?]{1,4}案例(?:是|有)?(?:哪些|哪几|都有谁)|"
+    r"(?:案例|例子)[^，。？?]{0,2}(?:有|是)几个|案例[^？?]{0,8}分别是(?:啥|什么|哪些)|"
     r"\bwhich (?:units|cases|unions|companies|organi[sz]ations|townships|places)\b|\bcompare\b|\blist the\b", re.I)
 # The words that ask for a list, and the kinds of thing listed: none of them is what the list is about.
 _LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪些|哪几[个家所种类]?|几个|没有(?:别的|其他)?){_ORGS}?|"
