@@ -132,6 +132,7 @@ WHOLE_NAME_TAGS = ("nz", "nt")
 # characters or more, at most this many left out between two.
 MIN_ABBREVIATION, MAX_ABBREVIATED = 3, 3
 LATIN = re.compile(r"[A-Za-z]")
+GLUED_FIRST = "里"  # 「社区里小门店」: jieba glues the 里 of 社区里 to what follows (里小)
 MIN_GUESSED_PLACE = 3
 # English questions (mostly Latin letters): their best passage similarity told answerable from out-of-scope ones no
 # better than chance on the tuning sets (AUC 0.49; a floor of 0.76 refused 10 of 84 answerable ones), but their
@@ -364,6 +365,7 @@ class RefusalGate:
                 and not self._in_book(word, whole=tag in WHOLE_NAME_TAGS and bool(self._word_counts.get(word)))
                 and (tag in ("nr", "nrt", "nt", "nz") or (tag == "ns" and self._is_place(word))
                      or (word not in self._word_counts and not self._made_up(word)))
+                and not (word not in self._word_counts and self._glued_start(word))
                 and not self._inside_book_word(question, word)]
 
     def place_elsewhere(self, question: str, result: SearchResult) -> str | None:
@@ -434,9 +436,16 @@ class RefusalGate:
 
     def _made_up(self, word: str) -> bool:
         """A word jieba's dictionary does not know, made up across two words (所带 of 711所带完徒弟, 区想 of
-        我们区想给…, 镇那 of 枫泾镇那所学校): a name seldom ends in a verb (带, 想) or a pronoun (那); 盒马, 张江, 闪送员 do
-        not."""
-        return self.lexicon.dictionary_tag(word[-1]).startswith(("v", "r"))
+        我们区想给…, 镇那 of 枫泾镇那所学校): a name seldom ends in a verb (带, 想) or a pronoun (那), nor starts as
+        `_glued_start` says; 盒马, 张江, 闪送员 do not."""
+        return self.lexicon.dictionary_tag(word[-1]).startswith(("v", "r")) or self._glued_start(word)
+
+    def _glued_start(self, word: str) -> bool:
+        """A word jieba made up that begins with what ends the word before it or stands alone: a pronoun, a particle
+        or a conjunction (那枫 of 「那枫泾那个学校」), or the 里 of 「社区里」 (里小 of 「社区里小门店」); not an adverb or a
+        preposition, which may begin a name (顺丰).
+        Checked whatever jieba tagged the word: it tags such guesses as names."""
+        return word[0] in GLUED_FIRST or self.lexicon.dictionary_tag(word[0]).startswith(("r", "u", "c"))
 
     def named_elsewhere(self, question: str) -> Verdict | None:
         """Refused when the question names an organisation or place the compendium never names: said after a case,
