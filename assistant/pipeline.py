@@ -46,6 +46,8 @@ REFUSAL_SUGGESTIONS = 2
 # 「还有别的吗」 is answered by another case only when it scores at least this share of the discussed one on the
 # conversation's topic; below that the compendium has no other case to offer.
 OTHERS_SHARE = 0.5
+# Refused for where or whom it asked about: the same question may be asked again of the book's own place.
+RETARGETED_REFUSALS = (REFUSAL_OTHER_PLACE, REFUSAL_UNKNOWN_NAME)
 
 
 class QuestionError(ValueError):
@@ -160,6 +162,7 @@ class Assistant:
     def _retrieve(self, question: str, history: Sequence[Turn], filters: Filters | None) -> _Retrieval:
         started = time.perf_counter()
         question = clean_question(question)
+        question = self._retargeted(question, history) or question
         asking = asked(question)  # without markup or 「请用英文回答」: what it asks
         # The question's own search over the whole compendium: the evidence for both decisions that follow.
         alone = self.searcher.search(asking, k=len(self.compendium.cases), filters=filters)
@@ -195,6 +198,22 @@ class Assistant:
         hits = hits[:RETRIEVED_SHOWN]
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
                           retrieved_at, filters)
+
+    def _retargeted(self, question: str, history: Sequence[Turn]) -> str | None:
+        """The refused question asked again of a place the book has (「北京的外卖骑手工会怎么建的？」 refused for 北京, then
+        「那上海的呢？」, nothing asked but the place): the refused question with that place for the name it was refused
+        for."""
+        if not history or not history[-1].answer.refused:
+            return None
+        verdict = history[-1].answer.verdict
+        previous = history[-1].question
+        if verdict is None or verdict.kind not in RETARGETED_REFUSALS or not verdict.detail \
+                or verdict.detail not in previous:
+            return None
+        place = self.gate.book_place(question)
+        if not place or any(word not in place for word in self.followups.topic(question)):
+            return None  # 「那浦东机场这个联合会…」 asks about what it names
+        return previous.replace(verdict.detail, place)
 
     def _case_hit(self, case_id: str, alone: SearchResult) -> CaseHit:
         """The discussed case as a hit: as the question's own search found it, else with its first passages."""

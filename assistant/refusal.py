@@ -461,6 +461,11 @@ class RefusalGate:
         detail = missing_detail(question, [h.case for h in close_cases(list(hits))], self.lexicon) if hits else None
         return Verdict(True, REFUSAL_MISSING_DETAIL, detail, coverage=1.0) if detail else None
 
+    def book_place(self, question: str) -> str | None:
+        """The first place the question names that the compendium names too (上海, 普陀区, 顾村镇)."""
+        return next((word for word, tag in self.lexicon.tag(question)
+                     if tag == "ns" and len(word) > 1 and word in self.corpus_text), None)
+
     def unknown_places_in(self, question: str) -> list[str]:
         """Place names that begin with a place the compendium never names (宁波港, 杭州湾; not 长兴岛, as the book
         names 长兴). Not a signal of the learned decision: there it lowered the refusals of out-of-scope questions on

@@ -225,6 +225,13 @@ class TestConversation:
         assert not named.refused and named.citations[0].case_id == "2017-A5-1"
         assert assistant.ask("那这个机场的工会会员有多少？", history).refused  # 这个 points to the refused 虹桥机场
 
+    def test_a_refused_question_asked_again_of_the_books_place_is_answered(self, assistant):
+        refused = assistant.ask("杭州有没有给快递员建驿站的做法？")
+        assert refused.refused and refused.verdict.kind in ("unknown-name", "other-place")
+        again = assistant.ask("那上海的呢？", [Turn(refused.question, refused)])
+        assert not again.refused and again.citations[0].case_id == "2017-A3-4"
+        assert assistant.ask("那上海的呢？").refused  # alone it asks nothing
+
     def test_an_expert_comment_on_a_case_the_book_prints_none_for_is_refused(self, assistant):
         first = assistant.ask("七彩班组的七个主题是什么？")
         assert first.citations[0].case_id == "2017-N9-1" and not assistant.compendium.get("2017-N9-1").expert_comments
