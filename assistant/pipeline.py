@@ -200,9 +200,9 @@ class Assistant:
                           retrieved_at, filters)
 
     def _retargeted(self, question: str, history: Sequence[Turn]) -> str | None:
-        """The refused question asked again of a place the book has (「北京的外卖骑手工会怎么建的？」 refused for 北京, then
-        「那上海的呢？」, nothing asked but the place): the refused question with that place for the name it was refused
-        for."""
+        """The refused question asked again of a place the book has (「杭州有没有给快递员建驿站的做法？」 refused for 杭州,
+        then 「那上海的呢？」, nothing asked but the place): the refused question with that place for the name it was
+        refused for."""
         if not history or not history[-1].answer.refused:
             return None
         verdict = history[-1].answer.verdict

@@ -92,7 +92,7 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  "answerability-fresh7.sealed.jsonl", "answers-fresh4.sealed.jsonl", "dialogues-fresh6.sealed.jsonl",
                  # Written in round eight to train the refusal decision.
                  "answerability-train7.jsonl",
-                 # Written at the end of round eight's first hour for the next round, sealed whole, never run.
+                 # Written in round eight for the next round, sealed whole, never run.
                  "answerability-fresh8.sealed.jsonl", "answers-fresh5.sealed.jsonl", "dialogues-fresh7.sealed.jsonl")
 
 

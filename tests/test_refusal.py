@@ -56,6 +56,7 @@ class TestExactRules:
         ("上海仁济医院工会怎么帮劳模看病？", "上海仁济医院", "2017-N15-1"),  # 上海 tells no one apart
         ("招商银行工会有没有网上服务平台？", "招商银行", None),  # a bank the dictionary knows, never printed
         ("北京市总工会有没有搞劳模就医绿色通道？", "北京市总工会", "2017-N15-1"),  # 市总工会 is printed, not the whole
+        ("城建市政第一分公司的微信平台有多少员工加入？", "城建市政第一分公司", "2017-A1-9"),  # the book's is 第二分公司
     ])
     def test_a_near_miss_is_an_exact_rule_naming_the_organisation(self, assistant, question, name, close_case):
         answer = assistant.ask(question)
@@ -66,6 +67,12 @@ class TestExactRules:
     @pytest.mark.parametrize("question", ["饿了么总部的工会是哪天成立的？", "中建八局项目工会工作站有哪几种服务模式？"])
     def test_the_books_own_organisations_in_other_words_are_not_near_misses(self, assistant, question):
         assert not assistant.ask(question).refused
+
+    @pytest.mark.parametrize(("question", "case_id"), [("那枫泾那个国际学校建工会是怎么回事？", "2017-N2-1"),
+                                                   ("社区里小门店的员工归属感低，康健街道工会是怎么做的？", "2017-N4-4")])
+    def test_words_jieba_glues_across_a_pronoun_or_里_are_no_names(self, assistant, question, case_id):
+        answer = assistant.ask(question)  # jieba guesses 那枫 and 里小 as names
+        assert not answer.refused and answer.citations[0].case_id == case_id
 
 
 class TestWholeNames:
