@@ -465,8 +465,8 @@ class ExtractiveComposer:
 
     def _list(self, draft: Draft, question: str, query: str, hits: list[CaseHit], weights: dict[str, float],
               want: Asked, cases: Sequence[Case]) -> None:
-        """A list: one line per matching case (《标题》— 单位：one key sentence), all of them: best first when chosen by
-        topic, in the book's order when chosen by what the book says of them (unit, expert, category)."""
+        """A list: one line per matching case (《标题》— 单位：one key sentence), all of them, in the book's order; a long
+        list chosen by topic (more than LIST_LONG cases) best first."""
         by_book: list[tuple[CaseHit, Sentence | None]] = []
         if want.english:
             # The book is Chinese: an English question's words find no sentence, its meaning found the cases.
@@ -485,6 +485,10 @@ class ExtractiveComposer:
         else:
             chosen = chosen[:LIST_MAX]
             note = "（案例较多，按相关程度排列）" if len(chosen) > LIST_LONG else ""
+            if not note:
+                # A short list reads in the book's order, as a reader of the book lists them: 「第二个」 then means the
+                # second in the book (on the dialogue tuning sets ordinal turns 50 to 53 of 64 right).
+                chosen = sorted(chosen, key=lambda hb: hb[0].case.book_order)
         draft.text(f"案例集中有 {found} 个相关案例{note}：" if not want.english
                    else f"{len(chosen)} cases in the book:")
         for i, (hit, best) in enumerate(chosen, start=1):
