@@ -83,6 +83,7 @@ class _Retrieval:
     started: float
     retrieved_at: float
     filters: Filters | None
+    listing: bool = False  # the other cases of the discussed one's category or unit, all of them, as a list
 
 
 class Assistant:
@@ -177,13 +178,13 @@ class Assistant:
         elsewhere = self.gate.named_elsewhere(asking) if follow.kind != FOLLOW_UP_NEW else None
         if elsewhere:
             follow, own = FollowUp(FOLLOW_UP_NEW, (), "问题提到了案例集以外的单位或地方"), elsewhere
-        result, hits, verdict = alone, list(alone.hits), own
+        result, hits, verdict, listing = alone, list(alone.hits), own, False
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
             case_id = follow.case_ids[0]
             hits = [self._case_hit(case_id, alone), *(h for h in hits if h.case.id != case_id)]
             verdict = self._continue_verdict(asking, own)
         elif follow.kind == FOLLOW_UP_OTHERS:
-            result, hits, verdict = self._others(asking, history, follow, filters)
+            result, hits, verdict, listing = self._others(asking, history, follow, filters)
         elif not own.refused and (not self.followups.topic(asking)
                                   or self.followups.leans_on_a_refusal(asking, history, alone)):
             # Nothing under discussion and nothing asked about (「他们的成效呢？」), or pointing back to a refused
@@ -197,7 +198,7 @@ class Assistant:
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
-                          retrieved_at, filters)
+                          retrieved_at, filters, listing)
 
     def _retargeted(self, question: str, history: Sequence[Turn]) -> str | None:
         """The refused question asked again of a place the book has (「杭州有没有给快递员建驿站的做法？」 refused for 杭州,
@@ -234,10 +235,10 @@ class Assistant:
         return own
 
     def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
-                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict]:
+                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict, bool]:
         """Other cases on the conversation's topic (the previous question with this one), the discussed ones left
-        out, within the category or unit the question points to; refused when none comes close to the discussed
-        case."""
+        out, within the category or unit the question points to (then all of them, as a list); refused when none comes
+        close to the discussed case."""
         result = self.searcher.search(f"{history[-1].question} {question}", k=len(self.compendium.cases),
                                       filters=filters)
         discussed = {h.case.id: h.score for h in result.hits if h.case.id in follow.case_ids}
@@ -245,12 +246,13 @@ class Assistant:
         if related:  # 「同一类」「这家单位」 name the cases themselves, found by the search or not: no score bar
             others = sorted((self._case_hit(c, result) for c in related if c not in follow.case_ids and
                              (filters is None or filters.accept(self.compendium.get(c)))), key=lambda h: -h.score)
-            return result, others, Verdict(not others, REFUSAL_OFF_TOPIC if not others else "", coverage=0.0)
+            return result, others, Verdict(not others, REFUSAL_OFF_TOPIC if not others else "", coverage=0.0), True
         others = [h for h in result.hits if h.case.id not in follow.case_ids]
         bar = OTHERS_SHARE * max(discussed.values(), default=0.0)
+        listing = related is not None  # the category or unit named has no other case: its topic's cases, as a list
         if not others or others[0].score < bar:
-            return result, others, Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
-        return result, others, Verdict(False)
+            return result, others, Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0), listing
+        return result, others, Verdict(False), listing
 
     def _extractive(self, r: _Retrieval) -> Answer:
         if r.verdict.refused:
@@ -271,9 +273,7 @@ class Assistant:
         else:
             # The other cases of the category or unit under discussion (「同一类的还有别的吗」) are listed, all of them;
             # others found by topic are told as a new question's cases are.
-            listing = r.follow_up.kind == FOLLOW_UP_OTHERS and \
-                self.followups.related(r.follow_up.case_ids[0], r.question) is not None
-            text, citations = self.composer.compose(r.question, r.result.query, hits, within, listing=listing)
+            text, citations = self.composer.compose(r.question, r.result.query, hits, within, listing=r.listing)
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
     @staticmethod
