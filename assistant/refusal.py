@@ -436,9 +436,9 @@ class RefusalGate:
 
     def _made_up(self, word: str) -> bool:
         """A word jieba's dictionary does not know, made up across two words (所带 of 711所带完徒弟, 区想 of
-        我们区想给…, 镇那 of 枫泾镇那所学校): a name seldom ends in a verb (带, 想) or a pronoun (那), nor starts as
-        `_glued_start` says; 盒马, 张江, 闪送员 do not."""
-        return self.lexicon.dictionary_tag(word[-1]).startswith(("v", "r")) or self._glued_start(word)
+        我们区想给…, 镇那 of 枫泾镇那所学校): a name seldom ends in a verb (带, 想) or a pronoun (那); 盒马, 张江, 闪送员 do
+        not. (How it starts is checked for every guessed word: `_glued_start`.)"""
+        return self.lexicon.dictionary_tag(word[-1]).startswith(("v", "r"))
 
     def _glued_start(self, word: str) -> bool:
         """A word jieba made up that begins with what ends the word before it or stands alone: a pronoun, a particle
