@@ -20,7 +20,7 @@ def load_dialogues(path: Path) -> list[dict]:
 
 def score_turn(turn: dict, answer) -> dict:
     """One turn: right when refused as it should be, or answered with a gold case cited first."""
-    cited = list(dict.fromkeys(c.case_id for c in answer.citations))
+    cited = list(answer.cited_cases)
     gold = set(turn["gold"])
     if turn["refuse"]:
         right = answer.refused

@@ -76,7 +76,7 @@ def score(question: Question, answer: Answer) -> dict:
     ranked = [r.case_id for r in answer.retrieved]
     gold = set(question.gold)
     rank = gold_rank(ranked, gold)
-    cited = list(dict.fromkeys(c.case_id for c in answer.citations))
+    cited = list(answer.cited_cases)
     # Whitespace ignored: the compendium spaces numbers ("88 共享出行") that question writers run together.
     found = [s for s in question.must_contain if answer_quality.contains(answer.answer, s)]
     return {

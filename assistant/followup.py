@@ -110,7 +110,7 @@ class FollowUpJudge:
             return before if before and _aside(answer, before[0]) else ()
         if not answer.citations:
             return ()
-        cited = list(dict.fromkeys(c.case_id for c in answer.citations))
+        cited = list(answer.cited_cases)
         if answer.mode == MODE_LLM and answer.retrieved and answer.retrieved[0].case_id in cited:
             cited.remove(answer.retrieved[0].case_id)  # a model may cite a side passage first
             cited.insert(0, answer.retrieved[0].case_id)
@@ -196,7 +196,7 @@ class FollowUpJudge:
         a list, one of its cases and an aside still picks from the list."""
         for back in range(1, min(LIST_LOOKBACK, len(history)) + 1):
             answer: Answer = history[-back].answer
-            cited = tuple(dict.fromkeys(c.case_id for c in answer.citations)) if not answer.refused else ()
+            cited = answer.cited_cases if not answer.refused else ()
             if len(cited) >= 2:
                 return cited
         return ()

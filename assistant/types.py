@@ -93,6 +93,11 @@ class Answer:
     suggestions: tuple[RetrievedCase, ...] = ()  # close cases a refusal offers instead (可参考)
     follow_up: FollowUp | None = None  # how the question was read in its conversation
 
+    @property
+    def cited_cases(self) -> tuple[str, ...]:
+        """The cases the answer cites, each once, in the order first cited."""
+        return tuple(dict.fromkeys(c.case_id for c in self.citations))
+
     def to_dict(self) -> dict:
         """The public JSON shape (see README)."""
         return {

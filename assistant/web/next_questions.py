@@ -35,7 +35,7 @@ def next_questions(answer: Answer, compendium: Compendium) -> list[dict[str, str
     if answer.refused:
         offered = [compendium.get(s.case_id) for s in answer.suggestions]
         return [_option(f"{OFFERED_PREFIX}《{c.title}》", case_question(c)) for c in offered if c][:MAX_OPTIONS]
-    cited_ids = list(dict.fromkeys(c.case_id for c in answer.citations))
+    cited_ids = answer.cited_cases
     if not cited_ids:
         return []
     first = compendium.get(cited_ids[0])
