@@ -80,20 +80,22 @@ def test_the_next_rounds_sets_are_valid_and_as_varied_as_asked(name, questions, 
 # the others had been run; the dialogue set before them was read after its run), and sets written for training
 # and tuning.
 WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.jsonl", "dialogues-fresh.sealed.jsonl",
-                 "dialogues-fresh3.sealed.jsonl", "answerability-fresh4.sealed.jsonl",
+                 "dialogues-fresh3.sealed.jsonl", "answerability-fresh4.jsonl",
                  "answerability-train4.jsonl", "answerability-train5.jsonl", "dialogues-train2.jsonl",
-                 "answerability-fresh5.sealed.jsonl", "answers-fresh2.jsonl", "answers-fresh2.sealed.jsonl",
+                 "answerability-fresh5.jsonl", "answers-fresh2.jsonl", "answers-fresh2.sealed.jsonl",
                  "dialogues-fresh4.jsonl", "dialogues-fresh4.sealed.jsonl",
                  # Written at the end of round six for the next round, sealed whole, never run.
-                 "answerability-fresh6.sealed.jsonl", "answers-fresh3.sealed.jsonl", "dialogues-fresh5.sealed.jsonl",
+                 "answerability-fresh6.jsonl", "answers-fresh3.sealed.jsonl", "dialogues-fresh5.sealed.jsonl",
                  # Written in round seven for tuning: answer quality and dialogues.
                  "answers-train3.jsonl", "dialogues-train3.jsonl", "answerability-train6.jsonl",
                  # Written at the end of round seven for the next round, sealed whole, never run.
-                 "answerability-fresh7.sealed.jsonl", "answers-fresh4.sealed.jsonl", "dialogues-fresh6.sealed.jsonl",
+                 "answerability-fresh7.jsonl", "answers-fresh4.sealed.jsonl", "dialogues-fresh6.sealed.jsonl",
                  # Written in round eight to train the refusal decision.
                  "answerability-train7.jsonl",
                  # Written in round eight for the next round, sealed whole, never run.
-                 "answerability-fresh8.sealed.jsonl", "answers-fresh5.sealed.jsonl", "dialogues-fresh7.sealed.jsonl")
+                 "answerability-fresh8.sealed.jsonl", "answers-fresh5.sealed.jsonl", "dialogues-fresh7.sealed.jsonl",
+                 # Written in round nine for the next round, sealed whole, never run.
+                 "answerability-fresh9.sealed.jsonl", "answers-fresh6.sealed.jsonl", "dialogues-fresh8.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
