@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cached_property
 
 from .corpus import Case, Compendium
 from .lexicon import FUNCTION_TAGS, Lexicon
-from .refusal import NAME_TAGS, is_english
+from .refusal import NAME_TAGS, RARE_WORD_CASES, is_english
 from .retrieval import SearchResult
 from .types import (
     FOLLOW_UP_CONTINUE,
@@ -55,7 +56,11 @@ LAST = re.compile(r"最后(?:一|那)?[个家项]|后面(?:那|一)[个家项]|�
 ORDINAL_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
 OTHERS = re.compile(
     r"(还有|别的|其他|其它|另外|另一|其余)(的)?(哪些|什么|哪个|哪家|哪里)?.{0,6}(单位|案例|地方|区|街道|镇|企业|公司|"
-    r"工会|行业|类似|这么|这样|一样|案子)|类似的?(做法|案例|经验)|\b(other|another|similar|elsewhere)\b", re.IGNORECASE)
+    r"工会|行业|类似|这么|这样|一样|案子)|类似的?(做法|案例|经验)|"
+    # 「还有别的给工地农民工建家的吗」: others, unless what is asked for is more of the case itself (还有别的做法吗).
+    r"(还有|有没有)(别的|其他|其它)(?!的?(做法|措施|办法|举措|成效|效果|成果|活动|亮点|特色|经验|内容|服务|数据|情况|变化|收获))|"
+    # 「像这种国企帮非公企业建会的还有吗」: more like it.
+    r"的还有(吗|没有|没|不)[？?。！!\s]*$|\b(other|another|similar|elsewhere)\b", re.IGNORECASE)
 # 「第二个」 picks from a list answered at most this many turns before.
 LIST_LOOKBACK = 3
 # Refusals that say nothing about what the conversation is about.
@@ -167,6 +172,17 @@ class FollowUpJudge:
                 return word
         return None
 
+    def term_elsewhere(self, question: str, case_id: str, found: str) -> str | None:
+        """A word of the question's own topic that only a few cases of the book use, the case found for the question
+        among them and the discussed case not: 「他们街道那个催缴经费的案例」 names another case by its own term."""
+        return next((word for word in self.topic(question) if len(word) > 1 and not self.says(case_id, word)
+                     and self.says(found, word) and sum(word in text for text in self._case_texts) <= RARE_WORD_CASES),
+                    None)
+
+    @cached_property
+    def _case_texts(self) -> list[str]:
+        return [case.searchable_text.lower() for case in self.compendium.cases]
+
     def says(self, case_id: str, word: str) -> bool:
         """The case's text holds the word, in the question's words or the book's (快递小哥: 快递员)."""
         text = self.compendium.get(case_id).searchable_text.lower()
@@ -237,7 +253,10 @@ class FollowUpJudge:
             and scores.get(current, 0.0) < SWITCH_SHARE * top.score
         if strong_elsewhere:
             return FollowUp(FOLLOW_UP_NEW, (), "问题本身明确指向另一个案例")
-        away = self.subject_elsewhere(question, current)
+        # A term of another case counts only when dense and BM25 agree on that case: 「后来反响咋样」 is too bare to
+        # leave the case for the one case that says 反响.
+        away = self.subject_elsewhere(question, current) or (
+            top is not None and alone.agreement and self.term_elsewhere(question, current, top.case.id))
         if away and top is not None and self.says(top.case.id, away):
             # Only when the question's own search finds it elsewhere: 「柜子里都放些啥」 asks about the discussed case
             # in words it does not use (its 爱心集享格), not about another case.

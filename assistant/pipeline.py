@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from . import corpus, refusal_model
 from .answering import ExtractiveComposer
 from .evidence import model_passages
-from .followup import FollowUpJudge
+from .followup import CONTINUE_COVERAGE, FollowUpJudge
 from .index import open_index
 from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult
 from .refusal import RefusalGate, asked, is_english
@@ -46,6 +46,8 @@ REFUSAL_SUGGESTIONS = 2
 # 「还有别的吗」 is answered by another case only when it scores at least this share of the discussed one on the
 # conversation's topic; below that the compendium has no other case to offer.
 OTHERS_SHARE = 0.5
+# A question names what it is about in at least this many topic words before a case counts as about it.
+ABOUT_WORDS = 2
 # Refused for where or whom it asked about: the same question may be asked again of the book's own place.
 RETARGETED_REFUSALS = (REFUSAL_OTHER_PLACE, REFUSAL_UNKNOWN_NAME)
 
@@ -182,7 +184,7 @@ class Assistant:
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
             case_id = follow.case_ids[0]
             hits = [self._case_hit(case_id, alone), *(h for h in hits if h.case.id != case_id)]
-            verdict = self._continue_verdict(asking, own)
+            verdict = self._continue_verdict(asking, case_id, own)
         elif follow.kind == FOLLOW_UP_OTHERS:
             result, hits, verdict, listing = self._others(asking, history, follow, filters)
         elif not own.refused and (not self.followups.topic(asking)
@@ -190,11 +192,16 @@ class Assistant:
             # Nothing under discussion and nothing asked about (「他们的成效呢？」), or pointing back to a refused
             # question (「那这种纠纷一般怎么调解？」): about what the book does not contain.
             verdict = Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0)
-        if not verdict.refused and hits and follow.kind != FOLLOW_UP_OTHERS:
+        learned_refusal = verdict.refused and verdict.kind == REFUSAL_OFF_TOPIC and verdict.probability is not None
+        if (not verdict.refused or learned_refusal) and hits and follow.kind != FOLLOW_UP_OTHERS:
             # The case that answers must print the detail asked for (a price, a person's name, a phone number): the
-            # discussed one, or any case found nearly as good as the best.
+            # discussed one, or any case found nearly as good as the best. A question the learned decision refused is
+            # told so more exactly when the case found is about what it asks and only the detail is missing
+            # (「上港放心食堂的套餐一份多少钱？」).
             answering = hits[:1] if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else hits
-            verdict = self.gate.missing_detail(asking, answering) or verdict
+            missing = self.gate.missing_detail(asking, answering)
+            if missing and (not verdict.refused or self._about(asking, answering[0].case.id)):
+                verdict = missing
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
@@ -216,6 +223,12 @@ class Assistant:
             return None  # 「那浦东机场这个联合会…」 asks about what it names
         return previous.replace(verdict.detail, place)
 
+    def _about(self, question: str, case_id: str) -> bool:
+        """The case is about what the question asks: it says most of the question's topic, of more than one word
+        (「上港放心食堂的套餐」, not 「社保」 alone, which a case may mention in passing)."""
+        return len(self.followups.topic(question)) >= ABOUT_WORDS and \
+            self.followups.case_coverage(question, case_id) >= CONTINUE_COVERAGE
+
     def _case_hit(self, case_id: str, alone: SearchResult) -> CaseHit:
         """The discussed case as a hit: as the question's own search found it, else with its first passages."""
         found = next((h for h in alone.hits if h.case.id == case_id), None)
@@ -224,11 +237,12 @@ class Assistant:
         passages = tuple(PassageHit(c, 0.0) for c in self.index.chunks if c.case_id == case_id)[:3]
         return CaseHit(self.compendium.get(case_id), 0.0, passages)
 
-    def _continue_verdict(self, question: str, own: Verdict) -> Verdict:
+    def _continue_verdict(self, question: str, case_id: str, own: Verdict) -> Verdict:
         """A question about the discussed case is judged as it would be alone when it brings a topic of its own (a
         labour-law question about the riders just discussed is refused as it would be on its own); with no topic of
-        its own (「那他们的成效呢？」) it is about the case and answered."""
-        if not self.followups.topic(question) or not own.refused:
+        its own (「那他们的成效呢？」), or one the case's own text says word for word (「后来反响咋样」「哪年投入使用的」,
+        too bare to be answered alone), it is about the case and answered."""
+        if not own.refused or self.followups.case_coverage(question, case_id) == 1.0:
             return Verdict(False, probability=own.probability)
         if is_english(question) and own.kind != REFUSAL_UNKNOWN_NAME:
             return Verdict(False, probability=own.probability)  # cross-lingual scores say little about a follow-up

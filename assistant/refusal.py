@@ -65,7 +65,12 @@ WRITING = re.compile(
     r"(?:帮|给|替)(?:我|我们|忙)?[^，。？?]{0,8}(?:写|起草|拟|撰写|编|列|做|改写|设计|出)(?:一|个|份|篇|段|首|封|套|几)|"
     r"^(?:请)?(?:写|起草|拟|撰写|编|改写|列)(?:一|个|份|篇|段|首|封|几)|改写成|"
     r"(?<![不别])(?:写|起草|拟|编)(?![进入了在过到])[^，。？?]{0,15}(?:稿|方案|计划|诗|标语|口号|快板|倡议书|协议书?|通讯|讲话|"
-    r"总结|报告|制度|模板|大纲|PPT|策划案?|文章|函|信|要约书)|(?:给我|发我|来)一(?:份|个|篇)[^，。？?]{0,15}(?:模板|范本|范文)")
+    r"总结|报告|制度|模板|大纲|PPT|策划案?|文章|函|信|要约书)|(?:给我|发我|来)一(?:份|个|篇)[^，。？?]{0,15}(?:模板|范本|范文)|"
+    # A translation is writing too, and so is a request to write in English.
+    r"(?:翻译|译)成[\u4e00-\u9fff]{0,3}[文语]|"
+    r"(?:^|\b(?:can|could|would|will) you |\bplease |\bhelp me (?:to )?)(?:write|draft|compose)\b.{0,40}"
+    r"\b(?:speech|poem|letter|essay|report|slogan|plan|summary|article|proposal)\b",
+    re.IGNORECASE)
 # How the answer should be given (in English, briefly) is not what the question is about: judged without it.
 ANSWER_FORMAT = re.compile(
     r"[，,。\s]*(请)?(用|以)(英文|英语|中文|汉语)(来)?(回答|作答|说明|解释|写)?[。！!]?$"

@@ -26,6 +26,7 @@ import json
 import math
 import os
 import pickle
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,22 +54,34 @@ from .settings import ROOT
 # Before they were trained on, the shipped decision refused 0.69 and 0.54 of their out-of-scope questions (answerable
 # ones 0.013 and 0.003). With them, the model alone (out of writer, at this threshold) refuses 0.66 of
 # answerability-train2's out-of-scope questions (0.58 before) and 0.61 of answerability-train3's (0.53), with no
-# more false refusals. Writers it has never seen are the sealed sets.
-TRAINING_SETS = tuple(ROOT / "eval" / name for name in ("answerability.jsonl", "questions.jsonl", "holdout.jsonl",
-                                                         "answerability-train2.jsonl", "answerability-train3.jsonl",
-                                                         "answerability-extra.jsonl", "answerability-train4.jsonl",
-                                                         "answerability-train5.jsonl", "answerability-train6.jsonl"))
+# more false refusals. Round nine added five more writers: answerability-train7.jsonl (420) and the four sets that
+# were sealed in earlier rounds and have been run and read since (answerability-fresh4 … fresh7, 1,410 questions):
+# with fourteen writers instead of nine, the model alone (out of writer, at this threshold) refuses 0.70 of all their
+# out-of-scope questions instead of 0.64, at the same false refusals (0.004). Writers it has never seen are the
+# sealed sets.
+TRAINING_SETS = tuple(ROOT / "eval" / name for name in (
+    "answerability.jsonl", "questions.jsonl", "holdout.jsonl", "answerability-train2.jsonl", "answerability-train3.jsonl",
+    "answerability-extra.jsonl", "answerability-train4.jsonl", "answerability-train5.jsonl",
+    "answerability-train6.jsonl", "answerability-train7.jsonl", "answerability-fresh4.jsonl",
+    "answerability-fresh5.jsonl", "answerability-fresh6.jsonl", "answerability-fresh7.jsonl"))
 MODEL_FILE = "refusal-model"
 # Raised whenever the exact rules or the signals change (they change what the model is trained on), so a stored model
-# is trained again. 16: a name jieba guessed that begins with a glued pronoun, particle or 里 (那枫, 里小) is no name.
-FORMAT_VERSION = 16
+# is trained again. 17: out-of-scope kinds grouped by pattern (NAMED_ELSEWHERE, ASKED_AS).
+FORMAT_VERSION = 17
 OUT_OF_SCOPE = "out_of_scope"
 WORDING, NEIGHBOURS = "wording", "neighbours"
-# Out-of-scope only because of whom or where or when they ask about (美团's riders, Hangzhou, 2019): their topic is
-# the compendium's, so the wording and neighbour views do not learn from them (they would learn that riders are out
-# of scope); the name signals and the exact rules speak for them.
-NAMED_ELSEWHERE = frozenset({"near_miss_org", "org_not_in_book", "unknown_org", "other_city", "other_place",
-                             "other_country", "other_year", "missing_detail"})
+# Out-of-scope only because of whom or where or when they ask about (美团's riders, Hangzhou, 2019), or for a detail a
+# case does not print: their topic is the compendium's, so neither the wording nor the neighbour view learns from them
+# (they would learn that riders are out of scope, or that a price asked for is, where a case prints it); the name
+# signals and the exact rules (details.py for the details) speak for them. Matched on the writers' kind names, which
+# differ from writer to writer (other_city, other_city_or_country, other_region …).
+NAMED_ELSEWHERE = re.compile(r"near_miss|org_not_in_book|unknown_org|missing_|comparison_with_outside|"
+                             r"other_(?:city|place|country|year|district|region|province)")
+# Out of scope for how they ask (write me a speech, will it spread nationwide, ignore your instructions): the wording
+# view learns the form; the neighbour view, which reads meaning and so mostly topic, does not learn from them (the
+# nearest labelled questions of 「怎样组建外卖骑手工会？」 were requests to write about riders and predictions about
+# them, and it was refused).
+ASKED_AS = re.compile(r"writing|opinion|injection|instruction|future_plan|unrelated_task|tech_help")
 # Character 1–3-grams at C = 3 and 5 neighbours: the best of the variants tried on one writer's questions held out
 # from the others (wording AUC 0.91, neighbours 0.92 on their own).
 WORDING_NGRAMS, WORDING_C = (1, 3), 3.0
@@ -136,9 +149,9 @@ class RefusalModel:
         return dict(zip([*self.names, WORDING, NEIGHBOURS], (float(c) for c in self.final[-1].coef_[0])))
 
 
-def training_questions(paths: tuple[Path, ...] = TRAINING_SETS) -> list[tuple[str, bool, int, bool]]:
-    """(question, answerable, which file, on an answerable topic) for every single-turn question of the sets given
-    that exist."""
+def training_questions(paths: tuple[Path, ...] = TRAINING_SETS) -> list[tuple[str, bool, int, str]]:
+    """(question, answerable, which file, kind of out-of-scope) for every single-turn question of the sets given that
+    exist."""
     items = []
     for source, path in enumerate(paths):
         if not path.exists():
@@ -148,15 +161,14 @@ def training_questions(paths: tuple[Path, ...] = TRAINING_SETS) -> list[tuple[st
                 item = json.loads(line)
                 if isinstance(item.get("question"), str):
                     answerable = item["type"] != OUT_OF_SCOPE
-                    kind = item.get("oos_kind") or ""
-                    items.append((item["question"], bool(answerable), source, answerable or kind in NAMED_ELSEWHERE))
+                    items.append((item["question"], answerable, source, "" if answerable else item.get("oos_kind") or ""))
     return items
 
 
 def _fingerprint(questions: list[tuple[str, bool, int]], searcher: Searcher) -> str:
     lexicon = searcher.index.lexicon  # the synonyms and English names expand the training questions' searches
     settings = [FORMAT_VERSION, Signals.names(), repr(searcher.config), WORDING_NGRAMS, WORDING_C, NEIGHBOURS_K,
-                FINAL_C, MAX_FALSE_REFUSALS, sorted(NAMED_ELSEWHERE), repr(lexicon.synonyms),
+                FINAL_C, MAX_FALSE_REFUSALS, NAMED_ELSEWHERE.pattern, ASKED_AS.pattern, repr(lexicon.synonyms),
                 [(p.pattern, words) for p, words in lexicon.english]]
     digest = hashlib.sha256(json.dumps([settings, questions], ensure_ascii=False).encode())
     return digest.hexdigest()
@@ -171,7 +183,8 @@ class TrainingData:
     texts: list[str]
     labels: np.ndarray
     groups: np.ndarray
-    on_topic: np.ndarray  # answerable, or out of scope only for a name (NAMED_ELSEWHERE): the topic views skip these
+    by_name: np.ndarray  # out of scope only for a name or a detail (NAMED_ELSEWHERE): neither topic view learns these
+    by_form: np.ndarray  # out of scope for how it asks (ASKED_AS): the neighbour view does not learn these
 
 
 def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, gate: RefusalGate,
@@ -180,13 +193,13 @@ def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, ga
     never reach the model)."""
     from tqdm import tqdm
 
-    rows, vectors, texts, labels, groups, on_topic = [], [], [], [], [], []
+    rows, vectors, texts, labels, groups, kinds = [], [], [], [], [], []
     prepared = [(asked(question), *rest) for question, *rest in questions]
     chinese = [item for item in prepared if not is_english(item[0])]  # English takes its own path (RefusalGate.check)
     with tqdm(total=len(chinese), desc="训练拒答模型", unit="题", file=sys.stderr, disable=not show_progress) as bar:
         for start in range(0, len(chinese), TRAINING_BATCH):
             batch = chinese[start: start + TRAINING_BATCH]
-            for (question, answerable, source, topical), result in zip(
+            for (question, answerable, source, kind), result in zip(
                     batch, searcher.search_many([q for q, *_ in batch])):
                 if gate.exact_rule(question, result, overlapping=False) is None:
                     rows.append(gate.signals(question, result).as_vector())
@@ -194,10 +207,12 @@ def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, ga
                     texts.append(gate.wording(question))
                     labels.append(int(answerable))
                     groups.append(source)
-                    on_topic.append(topical and not answerable)
+                    kinds.append(kind)
             bar.update(len(batch))
     return TrainingData(np.asarray(rows, dtype=float), _unit(np.asarray(vectors, dtype=np.float32)), texts,
-                        np.asarray(labels, dtype=int), np.asarray(groups, dtype=int), np.asarray(on_topic, dtype=bool))
+                        np.asarray(labels, dtype=int), np.asarray(groups, dtype=int),
+                        np.asarray([bool(NAMED_ELSEWHERE.search(k)) for k in kinds], dtype=bool),
+                        np.asarray([bool(ASKED_AS.search(k)) for k in kinds], dtype=bool))
 
 
 def fit(data: TrainingData, fingerprint: str = "") -> RefusalModel:
@@ -220,9 +235,9 @@ def fit(data: TrainingData, fingerprint: str = "") -> RefusalModel:
     folds = list(LeaveOneGroupOut().split(data.signals, y, data.groups))
     wording, neighbours = np.zeros(len(y)), np.zeros(len(y))
     for train, test in folds:
-        topical = train[~data.on_topic[train]]
+        topical, meant = train[~data.by_name[train]], train[~(data.by_name | data.by_form)[train]]
         wording[test] = wording_model().fit(list(texts[topical]), y[topical]).decision_function(list(texts[test]))
-        neighbours[test] = neighbour_score(data.vectors[test], data.vectors[topical], y[topical])
+        neighbours[test] = neighbour_score(data.vectors[test], data.vectors[meant], y[meant])
     x = np.column_stack([data.signals, wording, neighbours])
     scores = np.zeros(len(y))
     for train, test in folds:
@@ -231,9 +246,9 @@ def fit(data: TrainingData, fingerprint: str = "") -> RefusalModel:
     a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
     answerable = np.sort(1.0 / (1.0 + np.exp(-(a * scores[y == 1] + b))))
     threshold = float(answerable[int(math.floor(MAX_FALSE_REFUSALS * len(answerable)))])
-    topical = ~data.on_topic
+    topical, meant = ~data.by_name, ~(data.by_name | data.by_form)
     return RefusalModel(tuple(Signals.names()), wording_model().fit(list(texts[topical]), y[topical]),
-                        data.vectors[topical], y[topical], final_model().fit(x, y), (a, b), threshold, fingerprint)
+                        data.vectors[meant], y[meant], final_model().fit(x, y), (a, b), threshold, fingerprint)
 
 
 def load_or_train(store: Path, searcher: Searcher, gate: RefusalGate, show_progress: bool = False) -> RefusalModel:

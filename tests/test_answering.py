@@ -294,6 +294,36 @@ class TestConversation:
         other = assistant.ask(question, [Turn(first, answer)])
         assert other.follow_up.kind == "others" and [c.case_id for c in other.citations] == ["2017-N1-3"]
 
+    def test_another_case_of_the_same_unit_is_found_by_a_term_only_it_uses(self, assistant):
+        first = assistant.ask("商务楼里的白领，街道工会怎么服务？")
+        assert first.citations[0].case_id == "2017-A6-1"
+        other = assistant.ask("他们街道工会那个催缴经费的案例是咋回事", [Turn(first.question, first)])
+        assert other.follow_up.kind == "new" and "催缴" in other.follow_up.reason
+        assert other.citations[0].case_id == "2017-N1-2"
+
+    def test_a_bare_aspect_word_few_cases_use_does_not_leave_the_case(self, assistant):
+        first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
+        follow = assistant.ask("后来反响咋样", [Turn(first.question, first)])
+        assert follow.follow_up.kind == "continue" and follow.citations[0].case_id == "2017-A7-1"
+
+    def test_a_follow_up_in_the_cases_own_words_is_answered_though_refused_alone(self, assistant):
+        assert assistant.ask("会费交的情况呢").refused
+        first = assistant.ask("小区里夫妻老婆店的人咋入工会")
+        assert first.citations[0].case_id == "2017-N4-4"
+        follow = assistant.ask("会费交的情况呢", [Turn(first.question, first)])
+        assert not follow.refused and follow.citations[0].case_id == "2017-N4-4"
+
+    @pytest.mark.parametrize("question, kind", [
+        ("还有别的给建筑工地农民工建家的吗", "others"), ("像这种给工地农民工建家的还有吗", "others"),
+        ("他们还有别的做法吗", "continue"), ("还有别的成效吗", "continue"),
+    ])
+    def test_others_are_asked_for_by_what_they_do_or_by_more_like_it(self, assistant, question, kind):
+        first = assistant.ask("中建八局的工友村是啥")
+        assert first.citations[0].case_id == "2017-N12-1"
+        follow = assistant.ask(question, [Turn(first.question, first)])
+        assert follow.follow_up.kind == kind
+        assert (follow.citations[0].case_id != "2017-N12-1") == (kind == "others")
+
     def test_an_english_follow_up_pointing_back_stays_on_the_case(self, assistant):
         first = "长宁区的家政工会是怎么建起来的？"
         answer = assistant.ask(first)

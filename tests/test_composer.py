@@ -271,7 +271,7 @@ class TestKindOfQuestion:
         ("他们的做法都有哪些？", "howto"), ("这个案例的成效都有哪些？", "outcome"), ("顾村的工会都有哪些做法？", "howto"),
         # Cases asked for by how they are counted or grouped; what one thing includes is not a list of cases.
         ("互联网那一类案例包括哪些？", "multi"), ("讲职工服务的那几个十大案例是哪些？", "multi"),
-        ("跟护工有关的案例有几个？", "multi"), ("劳动竞赛那一组都有谁？", "multi"),
+        ("跟护工有关的案例有几个？", "multi"), ("劳动竞赛那一组都有谁？", "multi"), ("集体协商方面有哪些创新案例", "multi"),
         ("这个平台包括哪些内容？", "howto"), ("顾晓鸣对那几个工会案例是怎么评价的？", "expert"),
     ])
     def test_kind(self, question, kind):

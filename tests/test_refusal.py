@@ -132,7 +132,14 @@ class TestWritingAndJudgements:
         answer = assistant.ask("帮我们写一篇表扬环卫工人的发言稿")
         assert answer.refused and answer.verdict.kind == REFUSAL_WRITING and "不代写" in answer.answer
 
-    @pytest.mark.parametrize("question", ["天平街道的经验被写进了哪本报告？", "不写方案了，说说小候鸟一共办了几期"])
+    @pytest.mark.parametrize("question", ["把“工匠精神”翻译成日语", "Can you write a short speech for our union's party?",
+                                          "Please draft a proposal for our union"])
+    def test_a_translation_or_a_request_to_write_in_english_is_writing(self, assistant, question):
+        answer = assistant.ask(question)
+        assert answer.refused and answer.verdict.kind == REFUSAL_WRITING
+
+    @pytest.mark.parametrize("question", ["天平街道的经验被写进了哪本报告？", "不写方案了，说说小候鸟一共办了几期",
+                                          "How did they write the plan?"])
     def test_writing_told_of_or_declined_is_no_request(self, assistant, question):
         assert assistant.ask(question).verdict.kind != REFUSAL_WRITING
 
@@ -273,6 +280,9 @@ class TestLearnedDecision:
         # the wording view reads them with the topic masked (Lexicon.mask_topics), so it does not learn whom they
         # are about.
         "外卖骑手", "保姆",
+        # The labelled questions nearest in meaning are about riders elsewhere (北京的外卖骑手工会是怎么建起来的) or ask
+        # for a speech or a prediction about riders: the neighbour view learns from neither (NAMED_ELSEWHERE, ASKED_AS).
+        "怎样组建外卖骑手工会？", "外卖骑手工会是怎么建起来的？",
         # Known weakness since answerability-train2 is trained on: its nearest training question is 「政府有没有公办的
         # 暑托班」 (out of scope) and 托班 is a word the book never uses; the refusal offers the 小候鸟 case first.
         pytest.param("小候鸟暑托班怎么办", marks=pytest.mark.xfail(strict=True, reason="refused; offers 2017-A2-3")),
@@ -315,6 +325,19 @@ class TestLearnedDecision:
         model = refusal_model.load_or_train(store, assistant.searcher, assistant.gate)
         assert model.threshold == pytest.approx(assistant.gate.model.threshold)
         assert damaged.read_bytes() != b"not a model"
+
+    def test_out_of_scope_kinds_are_grouped_by_what_puts_them_out_of_scope(self):
+        for kind in ("near_miss_org", "other_city_or_country", "other_region", "other_district_or_street",
+                     "other_year_or_edition", "near_miss_place", "comparison_with_outside", "missing_detail"):
+            assert refusal_model.NAMED_ELSEWHERE.search(kind), kind
+        for kind in ("writing_request", "opinion_or_prediction", "prompt_injection", "instructions"):
+            assert refusal_model.ASKED_AS.search(kind) and not refusal_model.NAMED_ELSEWHERE.search(kind), kind
+        for kind in ("labour_law", "social_insurance", "general_knowledge", "tax"):
+            assert not refusal_model.NAMED_ELSEWHERE.search(kind) and not refusal_model.ASKED_AS.search(kind), kind
+
+    def test_every_out_of_scope_training_question_says_its_kind(self):
+        kinds = [kind for _, answerable, _, kind in refusal_model.training_questions() if not answerable]
+        assert len(kinds) > 1000 and all(kinds)
 
     def test_the_training_data_never_includes_a_sealed_set(self):
         assert all(".sealed." not in path.name for path in refusal_model.TRAINING_SETS)
