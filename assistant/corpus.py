@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 AWARD_SPECIAL = "特等奖"
@@ -103,6 +103,14 @@ class Compendium:
 
     def get(self, case_id: str) -> Case | None:
         return next((c for c in self.cases if c.id == case_id), None)
+
+    def cases_using(self, word: str) -> int:
+        """How many cases use the word (lower case) in their searchable text."""
+        return sum(word in text for text in self._searchable_texts)
+
+    @cached_property
+    def _searchable_texts(self) -> tuple[str, ...]:
+        return tuple(case.searchable_text.lower() for case in self.cases)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property
 
 from .corpus import Case, Compendium
 from .lexicon import FUNCTION_TAGS, Lexicon
@@ -176,12 +175,7 @@ class FollowUpJudge:
         """A word of the question's own topic that only a few cases of the book use, the case found for the question
         among them and the discussed case not: 「他们街道那个催缴经费的案例」 names another case by its own term."""
         return next((word for word in self.topic(question) if len(word) > 1 and not self.says(case_id, word)
-                     and self.says(found, word) and sum(word in text for text in self._case_texts) <= RARE_WORD_CASES),
-                    None)
-
-    @cached_property
-    def _case_texts(self) -> list[str]:
-        return [case.searchable_text.lower() for case in self.compendium.cases]
+                     and self.says(found, word) and self.compendium.cases_using(word) <= RARE_WORD_CASES), None)
 
     def says(self, case_id: str, word: str) -> bool:
         """The case's text holds the word, in the question's words or the book's (快递小哥: 快递员)."""

@@ -198,11 +198,6 @@ class RefusalGate:
         return {case.id: compact(case.searchable_text) for case in self.compendium.cases}
 
     @cached_property
-    def _case_texts(self) -> list[str]:
-        """Each case's searchable text (lower case): to count how many cases use a word."""
-        return [case.searchable_text.lower() for case in self.compendium.cases]
-
-    @cached_property
     def _years(self) -> frozenset[str]:
         return frozenset(YEAR.findall(self.corpus_text))
 
@@ -238,7 +233,14 @@ class RefusalGate:
     def unknown_names(self, question: str) -> list[str]:
         """Place, organisation and brand names the compendium never mentions."""
         return [word for word, tag in self.lexicon.tag(question)
-                if self.is_name(word, tag) and word not in self.corpus_text and word not in self._everyday_words]
+                if self.is_name(word, tag) and word not in self.corpus_text and word not in self._everyday_words
+                and not self._glued(word)]
+
+    def _glued(self, word: str) -> bool:
+        """A word jieba guessed across two words: it begins with what ends the word before (`_glued_start`), or ends
+        with a pronoun that begins the next (镇那 of 「枫泾镇那所学校」)."""
+        return word not in self._word_counts and (
+            self._glued_start(word) or self.lexicon.dictionary_tag(word[-1]).startswith("r"))
 
     def _known_name(self, name: str, suffix: str) -> bool:
         """The compendium names it: the whole name, or its own part followed closely by the same kind of body
@@ -491,7 +493,7 @@ class RefusalGate:
     def rare_book_words(self, question: str) -> list[str]:
         """The question's words (two characters or more) that only a few cases use: a pointer to those cases."""
         words = dict.fromkeys(t for t in self.lexicon.tokenize(question) if len(t) > 1)
-        return [w for w in words if 0 < sum(w in text for text in self._case_texts) <= RARE_WORD_CASES]
+        return [w for w in words if 0 < self.compendium.cases_using(w) <= RARE_WORD_CASES]
 
     def explain(self, question: str, result: SearchResult) -> dict:
         """The verdict with what it was based on (the 命中测试 view): the signals, their weights, the threshold."""
@@ -505,7 +507,7 @@ class RefusalGate:
             "probability": verdict.probability,
             "decided_by": "rule" if decided_by_rule else "english" if english else "model",
             "threshold": self.model.threshold,
-            "signals": {} if decided_by_rule else {"neighbours": self.model.neighbours(
+            "signals": {} if decided_by_rule else {"neighbours": self.model.english_neighbours(
                 self._vector(question, result))} if english else asdict(self.signals(question, result)),
             "weights": self.model.weights(),
         }
@@ -522,11 +524,10 @@ class RefusalGate:
         if is_english(question):
             # Too few English questions to learn from, and the wording view reads Chinese: the labelled questions
             # nearest in meaning speak for them.
-            neighbours = self.model.neighbours(self._vector(question, result))
+            neighbours = self.model.english_neighbours(self._vector(question, result))
             answerable = neighbours > MIN_ENGLISH_NEIGHBOURS and not names
         else:
-            probability = self.model.probability(self.signals(question, result), self.wording(question),
-                                                 self._vector(question, result))
+            probability = self.model.probability(self.signals(question, result), self.wording(question))
             answerable = probability >= self.model.threshold
         if answerable:
             return Verdict(False, probability=probability)

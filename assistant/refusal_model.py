@@ -7,7 +7,10 @@ Three views of a question feed one logistic regression:
   what the compendium does not cover (社保, 个税, 天气 …) as a whole, where no word list could — and not that riders
   or nannies are out of scope because the writers asked more out-of-scope questions about them (unmasked, it
   refused 「外卖骑手」 and, once answerability-train3 was added, 「怎样组建外卖骑手工会？」);
-- its nearest labelled questions by meaning (the question's own embedding, k nearest neighbours);
+- its nearest labelled questions by the same masked wording (k nearest neighbours by TF-IDF cosine): by the
+  question's embedding, unmasked, the nearest questions of 「怎样组建外卖骑手工会？」 and of 「外卖骑手」 were all
+  out-of-scope ones about riders (in Beijing, their work injuries, a speech about them), and both were refused; the
+  masked wording embedded instead did as well as TF-IDF but doubled the training time;
 - a few search and name signals (`refusal.Signals`).
 The regression's inputs for training are out-of-writer scores: the folds are the question files, each by another
 writer, so the model learns how far the wording and neighbour scores carry to a writer it has not seen; its
@@ -55,10 +58,11 @@ from .settings import ROOT
 # ones 0.013 and 0.003). With them, the model alone (out of writer, at this threshold) refuses 0.66 of
 # answerability-train2's out-of-scope questions (0.58 before) and 0.61 of answerability-train3's (0.53), with no
 # more false refusals. Round nine added five more writers: answerability-train7.jsonl (420) and the four sets that
-# were sealed in earlier rounds and have been run and read since (answerability-fresh4 … fresh7, 1,410 questions):
-# with fourteen writers instead of nine, the model alone (out of writer, at this threshold) refuses 0.70 of all their
-# out-of-scope questions instead of 0.64, at the same false refusals (0.004). Writers it has never seen are the
-# sealed sets.
+# were sealed in earlier rounds and have been run and read since (answerability-fresh4 … fresh7, 1,410 questions).
+# Over all fourteen writers, out of writer, the model alone then refuses 0.63 of the out-of-scope questions at this
+# threshold (0.004 of the answerable ones), as the model before (nine writers, neighbours by the question's embedding:
+# 0.64), and no longer refuses 「怎样组建外卖骑手工会？」「外卖骑手工会是怎么建起来的？」「外卖骑手」. Writers it has never
+# seen are the sealed sets.
 TRAINING_SETS = tuple(ROOT / "eval" / name for name in (
     "answerability.jsonl", "questions.jsonl", "holdout.jsonl", "answerability-train2.jsonl", "answerability-train3.jsonl",
     "answerability-extra.jsonl", "answerability-train4.jsonl", "answerability-train5.jsonl",
@@ -66,7 +70,8 @@ TRAINING_SETS = tuple(ROOT / "eval" / name for name in (
     "answerability-fresh5.jsonl", "answerability-fresh6.jsonl", "answerability-fresh7.jsonl"))
 MODEL_FILE = "refusal-model"
 # Raised whenever the exact rules or the signals change (they change what the model is trained on), so a stored model
-# is trained again. 17: out-of-scope kinds grouped by pattern (NAMED_ELSEWHERE, ASKED_AS).
+# is trained again. 17: out-of-scope kinds grouped by pattern (NAMED_ELSEWHERE); the neighbour view reads the masked
+# wording; translations and English requests to write are writing; names jieba glued to a pronoun are no names.
 FORMAT_VERSION = 17
 OUT_OF_SCOPE = "out_of_scope"
 WORDING, NEIGHBOURS = "wording", "neighbours"
@@ -77,11 +82,6 @@ WORDING, NEIGHBOURS = "wording", "neighbours"
 # differ from writer to writer (other_city, other_city_or_country, other_region …).
 NAMED_ELSEWHERE = re.compile(r"near_miss|org_not_in_book|unknown_org|missing_|comparison_with_outside|"
                              r"other_(?:city|place|country|year|district|region|province)")
-# Out of scope for how they ask (write me a speech, will it spread nationwide, ignore your instructions): the wording
-# view learns the form; the neighbour view, which reads meaning and so mostly topic, does not learn from them (the
-# nearest labelled questions of 「怎样组建外卖骑手工会？」 were requests to write about riders and predictions about
-# them, and it was refused).
-ASKED_AS = re.compile(r"writing|opinion|injection|instruction|future_plan|unrelated_task|tech_help")
 # Character 1–3-grams at C = 3 and 5 neighbours: the best of the variants tried on one writer's questions held out
 # from the others (wording AUC 0.91, neighbours 0.92 on their own).
 WORDING_NGRAMS, WORDING_C = (1, 3), 3.0
@@ -101,9 +101,10 @@ TRAINING_BATCH = 256
 
 
 def neighbour_score(vectors: np.ndarray, memory: np.ndarray, labels: np.ndarray, k: int = NEIGHBOURS_K) -> np.ndarray:
-    """Per question: the mean label (+1 answerable, −1 not) of its k most similar labelled questions (cosine;
-    `memory` is stored at unit length)."""
-    return _vote(_unit(vectors) @ memory.T, labels, k)
+    """Per question: the mean label (+1 answerable, −1 not) of its k most similar labelled questions (cosine; rows of
+    both at unit length, dense or sparse)."""
+    similarity = vectors @ memory.T
+    return _vote(similarity.toarray() if hasattr(similarity, "toarray") else similarity, labels, k)
 
 
 def _vote(similarity: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -122,25 +123,32 @@ class RefusalModel:
 
     names: tuple[str, ...]
     wording: object  # sklearn pipeline: TF-IDF of character n-grams → logistic regression
-    memory: np.ndarray  # the labelled questions' embeddings (unit length) …
+    memory: object  # the labelled questions' wordings as the wording view's TF-IDF rows (sparse, unit length) …
     memory_labels: np.ndarray  # … and their labels (1 answerable)
+    english_memory: np.ndarray  # the labelled questions embedded (unit length): English questions are judged by these
+    english_labels: np.ndarray
     final: object  # sklearn pipeline: standardised inputs → logistic regression
     calibration: tuple[float, float]  # Platt: p = sigmoid(a * score + b)
     threshold: float
     training_sha256: str
 
-    def inputs(self, signals: Signals, question: str, vector: list[float]) -> list[float]:
-        return [*signals.as_vector(), float(self.wording.decision_function([question])[0]), self.neighbours(vector)]
+    def inputs(self, signals: Signals, wording: str) -> list[float]:
+        return [*signals.as_vector(), float(self.wording.decision_function([wording])[0]), self.neighbours(wording)]
 
-    def neighbours(self, vector: list[float]) -> float:
-        """The mean label (+1 answerable, -1 not) of the question's nearest labelled questions by meaning. One
+    def neighbours(self, wording: str) -> float:
+        """The mean label (+1 answerable, -1 not) of the labelled questions worded most alike."""
+        return float(neighbour_score(self.wording[0].transform([wording]), self.memory, self.memory_labels)[0])
+
+    def english_neighbours(self, vector: list[float]) -> float:
+        """The same vote among the labelled questions nearest in meaning to an English question's embedding. One
         question's similarities by einsum, not BLAS: a matrix this size wakes BLAS's threads, whose spinning then
         slowed the next question's embedding threefold (answer p50 18 → 39 ms)."""
         query = _unit(np.asarray([vector], dtype=np.float32))[0]
-        return float(_vote(np.einsum("ij,j->i", self.memory, query)[None, :], self.memory_labels, NEIGHBOURS_K)[0])
+        similarity = np.einsum("ij,j->i", self.english_memory, query)[None, :]
+        return float(_vote(similarity, self.english_labels, NEIGHBOURS_K)[0])
 
-    def probability(self, signals: Signals, question: str, vector: list[float]) -> float:
-        score = float(self.final.decision_function([self.inputs(signals, question, vector)])[0])
+    def probability(self, signals: Signals, wording: str) -> float:
+        score = float(self.final.decision_function([self.inputs(signals, wording)])[0])
         a, b = self.calibration
         return 1.0 / (1.0 + math.exp(-(a * score + b)))
 
@@ -168,7 +176,7 @@ def training_questions(paths: tuple[Path, ...] = TRAINING_SETS) -> list[tuple[st
 def _fingerprint(questions: list[tuple[str, bool, int]], searcher: Searcher) -> str:
     lexicon = searcher.index.lexicon  # the synonyms and English names expand the training questions' searches
     settings = [FORMAT_VERSION, Signals.names(), repr(searcher.config), WORDING_NGRAMS, WORDING_C, NEIGHBOURS_K,
-                FINAL_C, MAX_FALSE_REFUSALS, NAMED_ELSEWHERE.pattern, ASKED_AS.pattern, repr(lexicon.synonyms),
+                FINAL_C, MAX_FALSE_REFUSALS, NAMED_ELSEWHERE.pattern, repr(lexicon.synonyms),
                 [(p.pattern, words) for p, words in lexicon.english]]
     digest = hashlib.sha256(json.dumps([settings, questions], ensure_ascii=False).encode())
     return digest.hexdigest()
@@ -180,11 +188,10 @@ class TrainingData:
 
     signals: np.ndarray
     vectors: np.ndarray
-    texts: list[str]
+    texts: list[str]  # their wordings (`RefusalGate.wording`)
     labels: np.ndarray
     groups: np.ndarray
-    by_name: np.ndarray  # out of scope only for a name or a detail (NAMED_ELSEWHERE): neither topic view learns these
-    by_form: np.ndarray  # out of scope for how it asks (ASKED_AS): the neighbour view does not learn these
+    by_name: np.ndarray  # out of scope only for a name or a detail (NAMED_ELSEWHERE): the views do not learn these
 
 
 def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, gate: RefusalGate,
@@ -211,8 +218,7 @@ def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, ga
             bar.update(len(batch))
     return TrainingData(np.asarray(rows, dtype=float), _unit(np.asarray(vectors, dtype=np.float32)), texts,
                         np.asarray(labels, dtype=int), np.asarray(groups, dtype=int),
-                        np.asarray([bool(NAMED_ELSEWHERE.search(k)) for k in kinds], dtype=bool),
-                        np.asarray([bool(ASKED_AS.search(k)) for k in kinds], dtype=bool))
+                        np.asarray([bool(NAMED_ELSEWHERE.search(k)) for k in kinds]))
 
 
 def fit(data: TrainingData, fingerprint: str = "") -> RefusalModel:
@@ -235,9 +241,11 @@ def fit(data: TrainingData, fingerprint: str = "") -> RefusalModel:
     folds = list(LeaveOneGroupOut().split(data.signals, y, data.groups))
     wording, neighbours = np.zeros(len(y)), np.zeros(len(y))
     for train, test in folds:
-        topical, meant = train[~data.by_name[train]], train[~(data.by_name | data.by_form)[train]]
-        wording[test] = wording_model().fit(list(texts[topical]), y[topical]).decision_function(list(texts[test]))
-        neighbours[test] = neighbour_score(data.vectors[test], data.vectors[meant], y[meant])
+        topical = train[~data.by_name[train]]
+        model = wording_model().fit(list(texts[topical]), y[topical])
+        wording[test] = model.decision_function(list(texts[test]))
+        neighbours[test] = neighbour_score(model[0].transform(list(texts[test])), model[0].transform(list(texts[topical])),
+                                           y[topical])
     x = np.column_stack([data.signals, wording, neighbours])
     scores = np.zeros(len(y))
     for train, test in folds:
@@ -246,9 +254,10 @@ def fit(data: TrainingData, fingerprint: str = "") -> RefusalModel:
     a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
     answerable = np.sort(1.0 / (1.0 + np.exp(-(a * scores[y == 1] + b))))
     threshold = float(answerable[int(math.floor(MAX_FALSE_REFUSALS * len(answerable)))])
-    topical, meant = ~data.by_name, ~(data.by_name | data.by_form)
-    return RefusalModel(tuple(Signals.names()), wording_model().fit(list(texts[topical]), y[topical]),
-                        data.vectors[meant], y[meant], final_model().fit(x, y), (a, b), threshold, fingerprint)
+    topical = ~data.by_name
+    view = wording_model().fit(list(texts[topical]), y[topical])
+    return RefusalModel(tuple(Signals.names()), view, view[0].transform(list(texts[topical])), y[topical],
+                        data.vectors[topical], y[topical], final_model().fit(x, y), (a, b), threshold, fingerprint)
 
 
 def load_or_train(store: Path, searcher: Searcher, gate: RefusalGate, show_progress: bool = False) -> RefusalModel:

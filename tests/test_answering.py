@@ -10,6 +10,7 @@ from assistant import sentences
 from assistant.answering import intent
 from assistant.pipeline import QuestionError, Turn, clean_question
 from assistant.settings import ROOT
+from assistant.types import REFUSAL_OFF_TOPIC, Verdict
 
 
 class TestExtractiveAnswers:
@@ -307,11 +308,11 @@ class TestConversation:
         assert follow.follow_up.kind == "continue" and follow.citations[0].case_id == "2017-A7-1"
 
     def test_a_follow_up_in_the_cases_own_words_is_answered_though_refused_alone(self, assistant):
-        assert assistant.ask("会费交的情况呢").refused
-        first = assistant.ask("小区里夫妻老婆店的人咋入工会")
-        assert first.citations[0].case_id == "2017-N4-4"
-        follow = assistant.ask("会费交的情况呢", [Turn(first.question, first)])
-        assert not follow.refused and follow.citations[0].case_id == "2017-N4-4"
+        refused_alone = Verdict(True, REFUSAL_OFF_TOPIC, probability=0.01)
+        # Every word of its topic is the case's own (会费 in the 夫妻老婆店 case): about the case, so answered.
+        assert not assistant._continue_verdict("会费交的情况呢", "2017-N4-4", refused_alone).refused
+        # A topic of its own the case does not say (加班费, 法律): refused as it would be alone.
+        assert assistant._continue_verdict("那骑手加班费按法律怎么算？", "2017-A3-2", refused_alone).refused
 
     @pytest.mark.parametrize("question, kind", [
         ("还有别的给建筑工地农民工建家的吗", "others"), ("像这种给工地农民工建家的还有吗", "others"),

@@ -281,7 +281,7 @@ class TestLearnedDecision:
         # are about.
         "外卖骑手", "保姆",
         # The labelled questions nearest in meaning are about riders elsewhere (北京的外卖骑手工会是怎么建起来的) or ask
-        # for a speech or a prediction about riders: the neighbour view learns from neither (NAMED_ELSEWHERE, ASKED_AS).
+        # for a speech or a prediction about riders: the neighbour view reads the wording with the topic masked.
         "怎样组建外卖骑手工会？", "外卖骑手工会是怎么建起来的？",
         # Known weakness since answerability-train2 is trained on: its nearest training question is 「政府有没有公办的
         # 暑托班」 (out of scope) and 托班 is a word the book never uses; the refusal offers the 小候鸟 case first.
@@ -326,14 +326,12 @@ class TestLearnedDecision:
         assert model.threshold == pytest.approx(assistant.gate.model.threshold)
         assert damaged.read_bytes() != b"not a model"
 
-    def test_out_of_scope_kinds_are_grouped_by_what_puts_them_out_of_scope(self):
+    def test_out_of_scope_only_for_a_name_or_a_detail_is_told_by_the_kind(self):
         for kind in ("near_miss_org", "other_city_or_country", "other_region", "other_district_or_street",
                      "other_year_or_edition", "near_miss_place", "comparison_with_outside", "missing_detail"):
             assert refusal_model.NAMED_ELSEWHERE.search(kind), kind
-        for kind in ("writing_request", "opinion_or_prediction", "prompt_injection", "instructions"):
-            assert refusal_model.ASKED_AS.search(kind) and not refusal_model.NAMED_ELSEWHERE.search(kind), kind
-        for kind in ("labour_law", "social_insurance", "general_knowledge", "tax"):
-            assert not refusal_model.NAMED_ELSEWHERE.search(kind) and not refusal_model.ASKED_AS.search(kind), kind
+        for kind in ("labour_law", "social_insurance", "general_knowledge", "tax", "writing_request", "injection"):
+            assert not refusal_model.NAMED_ELSEWHERE.search(kind), kind
 
     def test_every_out_of_scope_training_question_says_its_kind(self):
         kinds = [kind for _, answerable, _, kind in refusal_model.training_questions() if not answerable]
