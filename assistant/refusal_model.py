@@ -10,7 +10,8 @@ Three views of a question feed one logistic regression:
 - its nearest labelled questions by the same masked wording (k nearest neighbours by TF-IDF cosine): by the
   question's embedding, unmasked, the nearest questions of 「怎样组建外卖骑手工会？」 and of 「外卖骑手」 were all
   out-of-scope ones about riders (in Beijing, their work injuries, a speech about them), and both were refused; the
-  masked wording embedded instead did as well as TF-IDF but doubled the training time;
+  masked wording embedded did a little better out of writer (0.65 of the out-of-scope questions refused, TF-IDF
+  0.63) but doubled the training time and cost every question a second embedding;
 - a few search and name signals (`refusal.Signals`).
 The regression's inputs for training are out-of-writer scores: the folds are the question files, each by another
 writer, so the model learns how far the wording and neighbour scores carry to a writer it has not seen; its
@@ -173,7 +174,7 @@ def training_questions(paths: tuple[Path, ...] = TRAINING_SETS) -> list[tuple[st
     return items
 
 
-def _fingerprint(questions: list[tuple[str, bool, int]], searcher: Searcher) -> str:
+def _fingerprint(questions: list[tuple[str, bool, int, str]], searcher: Searcher) -> str:
     lexicon = searcher.index.lexicon  # the synonyms and English names expand the training questions' searches
     settings = [FORMAT_VERSION, Signals.names(), repr(searcher.config), WORDING_NGRAMS, WORDING_C, NEIGHBOURS_K,
                 FINAL_C, MAX_FALSE_REFUSALS, NAMED_ELSEWHERE.pattern, repr(lexicon.synonyms),
@@ -194,7 +195,7 @@ class TrainingData:
     by_name: np.ndarray  # out of scope only for a name or a detail (NAMED_ELSEWHERE): the views do not learn these
 
 
-def training_data(questions: list[tuple[str, bool, int]], searcher: Searcher, gate: RefusalGate,
+def training_data(questions: list[tuple[str, bool, int, str]], searcher: Searcher, gate: RefusalGate,
                   show_progress: bool = False) -> TrainingData:
     """Each question searched as a user's would be, in batches (questions an exact rule decides, and English ones,
     never reach the model)."""
