@@ -78,7 +78,8 @@ def test_the_next_rounds_sets_are_valid_and_as_varied_as_asked(name, questions, 
 
 # Written by more writers, from the compendium alone: sets sealed whole from the start (the last two written after
 # the others had been run; the dialogue set before them was read after its run), and sets written for training
-# and tuning.
+# and tuning. A set sealed whole is run once at the end of the next round, then tunes; the answerability ones lose
+# .sealed from their names and train the refusal model.
 WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.jsonl", "dialogues-fresh.sealed.jsonl",
                  "dialogues-fresh3.sealed.jsonl", "answerability-fresh4.jsonl",
                  "answerability-train4.jsonl", "answerability-train5.jsonl", "dialogues-train2.jsonl",
