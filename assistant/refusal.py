@@ -519,6 +519,8 @@ class RefusalGate:
     def judge(self, question: str, result: SearchResult) -> Verdict:
         """The decision for a question no exact rule settles: English by its nearest labelled questions, the rest
         learned."""
+        if self.names_a_case(question):
+            return Verdict(False)  # 「《紧贴职工住房需求 促进优惠政策落地》具体是怎么做的？」: a case asked for by its title
         names = self.unknown_whole_names(question) or self.unknown_names(question)
         probability = None
         if is_english(question):
@@ -535,6 +537,15 @@ class RefusalGate:
         if names:
             return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], coverage, probability)
         return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=probability)
+
+    def names_a_case(self, question: str) -> bool:
+        """The question quotes a case's whole title (as the web chat's offered questions do)."""
+        question = compact(question)
+        return any(title in question for title in self._titles)
+
+    @cached_property
+    def _titles(self) -> tuple[str, ...]:
+        return tuple(compact(case.title) for case in self.compendium.cases)
 
     def wording(self, question: str) -> str:
         """What the learned decision's wording view reads: how the question asks, the book's topics masked."""

@@ -12,7 +12,7 @@ from assistant.settings import ROOT, Settings
 QUESTION_SETS = {"questions": ROOT / "eval" / "questions.jsonl", "holdout": ROOT / "eval" / "holdout.jsonl"}
 
 REQUIRED_FIELDS = {"id", "question", "type", "gold", "must_contain", "paraphrased"}
-OPTIONAL_FIELDS = {"note"}
+OPTIONAL_FIELDS = {"note", "oos_kind"}
 TYPES = ("howto", "outcome", "which", "fact", "expert", "multi", "followup", "out_of_scope")
 OUT_OF_SCOPE = "out_of_scope"
 

@@ -292,6 +292,11 @@ class TestLearnedDecision:
         assert not answer.refused and answer.citations
         assert answer.verdict.probability >= assistant.gate.model.threshold
 
+    def test_a_case_asked_for_by_its_title_is_answered(self, assistant):
+        case = assistant.compendium.get("2017-A2-2")
+        answer = assistant.ask(f"《{case.title}》具体是怎么做的？")
+        assert not answer.refused and answer.citations[0].case_id == case.id
+
     def test_a_near_miss_is_refused_for_the_specifics_and_offers_the_close_case(self, assistant):
         answer = assistant.ask("饿了么物流公司的骑手工会是怎么建的？")
         assert answer.refused and answer.verdict.kind == REFUSAL_UNKNOWN_NAME
