@@ -101,11 +101,10 @@ MAX_FALSE_REFUSALS = 0.005
 TRAINING_BATCH = 256
 
 
-def neighbour_score(vectors: np.ndarray, memory: np.ndarray, labels: np.ndarray, k: int = NEIGHBOURS_K) -> np.ndarray:
-    """Per question: the mean label (+1 answerable, −1 not) of its k most similar labelled questions (cosine; rows of
-    both at unit length, dense or sparse)."""
-    similarity = vectors @ memory.T
-    return _vote(similarity.toarray() if hasattr(similarity, "toarray") else similarity, labels, k)
+def neighbour_score(wordings, memory, labels: np.ndarray, k: int = NEIGHBOURS_K) -> np.ndarray:
+    """Per question: the mean label (+1 answerable, −1 not) of its k most similar labelled questions (cosine of the
+    wording view's TF-IDF rows, sparse and at unit length)."""
+    return _vote((wordings @ memory.T).toarray(), labels, k)
 
 
 def _vote(similarity: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
