@@ -96,7 +96,9 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round eight for the next round, sealed whole, never run.
                  "answerability-fresh8.sealed.jsonl", "answers-fresh5.sealed.jsonl", "dialogues-fresh7.sealed.jsonl",
                  # Written in round nine for the next round, sealed whole, never run.
-                 "answerability-fresh9.sealed.jsonl", "answers-fresh6.sealed.jsonl", "dialogues-fresh8.sealed.jsonl")
+                 "answerability-fresh9.sealed.jsonl", "answers-fresh6.sealed.jsonl", "dialogues-fresh8.sealed.jsonl",
+                 # Written in round ten for the next round, sealed whole, never run.
+                 "answerability-fresh10.sealed.jsonl", "answers-fresh7.sealed.jsonl", "dialogues-fresh9.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
