@@ -20,6 +20,7 @@ from .asking import (
     asked,
     fact_marks,
     has_quantity,
+    joined_measures,
     kind,
 )
 from .corpus import AWARDS, Case, compact
@@ -220,9 +221,10 @@ class ExtractiveComposer:
                 else None
             if first is not None:
                 opening = self._with_next(first, items)
-        if want.asks >= 2:
+        phrases = ask_phrases(question) if want.asks >= 2 else joined_measures(question) if want.kind == OUTCOME else []
+        if len(phrases) >= 2:
             opening = []
-            for phrase in ask_phrases(question) or [question]:
+            for phrase in phrases:
                 # Each asked fact by its own words; the rest of the question counts for little (it may name the other fact).
                 local = {**{t: w * OTHER_PHRASE_WEIGHT for t, w in weights.items()},
                          **self.scorer.for_case(self.scorer.weights(phrase), case)}

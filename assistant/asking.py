@@ -107,8 +107,9 @@ _UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|�
          r"样|工作日|亩|分")
 # A figure in digits or in Chinese numerals; a lone 「一」 (一个, 一次) is an article more often than a count.
 _NUMERAL = r"\d[\d.,，]*|[二两三四五六七八九十百千][一二两三四五六七八九十百千]*|一[十百千万][一二三四五六七八九十百千]*"
+# 「近1个亿」 is 1亿; points (「2 分」) are counted in digits: 「二分公司」「十分突出」 count nothing, 「百分之二」 does.
 _QUANTITY = re.compile(rf"(?:{_NUMERAL})\s*(?:余|多)?\s*"
-                       rf"(?:(?:个\s*)?(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?|(?:{_UNIT}))")  # 「近1个亿」 is 1亿
+                       rf"(?:(?:个\s*)?(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?|(?:{_UNIT}))(?:(?<![^\d\s余多]分)|(?=之))")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
 PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
@@ -282,10 +283,20 @@ def fact_marks(sentence: str, want: Asked) -> int:
     if want.items and any(re.search(rf"{_COUNTED_LIST}{re.escape(item)}|{re.escape(item)}[^。；]{{0,6}}[:：]\s*$",
                                     sentence) for item in want.items):
         found += 2
-    if want.nouns and any(re.search(rf"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[^\d\s]?\s*{re.escape(noun)}", sentence)
+    if want.nouns and any(re.search(rf"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[^\d\s]?\s*的?{re.escape(noun)}", sentence)
                           for noun in want.nouns):
         found += 2
     return found
+
+
+# 「建会率和经费收缴有啥变化」: two things joined by 和 an outcome question asks about, each told by its own figure.
+_JOINED = re.compile(r"([\u4e00-\u9fff]{2,6})(?:和|与|以及|及)([\u4e00-\u9fff]{2,6})")
+
+
+def joined_measures(question: str) -> list[str]:
+    """The two things an outcome question joins (「建会率和经费收缴咋样了」 → 建会率, 经费收缴咋样了), else none."""
+    found = _JOINED.search(question)
+    return list(found.groups()) if found else []
 
 
 def ask_phrases(question: str) -> list[str]:
