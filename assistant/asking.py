@@ -35,6 +35,8 @@ _LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪�
 # 「怎么点评…这三个案例」「这几个案例的点评里…」 ask for the comment.
 _CASES_ASKED = re.compile(r"(?:哪些|哪几个|哪[两二三四五六七八九]个|(?<!这)几个)(?:案例|单位|工会|街道|镇|区|企业|公司)|"
                           r"(?<!这)[两二三四五六七八九]个[^，。？?]{0,4}案例")
+# How a list question counts the cases themselves (「有几个案例」「案例有几个」「一共几个」).
+_CASES_COUNTED = re.compile(rf"(?:几|多少)个?(?:{_ORGS}|例子)?(?:入选)?(?=[？?。！!\s]*$)|(?:几|多少)个(?:{_ORGS}|例子)")
 # 「哪些地方」 inside one case (「卡在哪些地方」) is not a list; neither is 「哪些方面」. Nor are the parts of one thing
 # when no case, unit or example is asked for: 「分哪几个阶段」「分成哪几类」「有哪几条经验」「四联系是哪几个」「会员数各是多少」.
 _COUNTER_WORDS = "个种类条点项大位"
@@ -105,11 +107,17 @@ _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
 _UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|期|场|张|份|户|台|条|件|倍|公里|平方米|小时|对|支|处|包|批|"
          r"样|工作日|亩|分")
-# A figure in digits or in Chinese numerals; a lone 「一」 (一个, 一次) is an article more often than a count.
-_NUMERAL = r"\d[\d.,，]*|[二两三四五六七八九十百千][一二两三四五六七八九十百千]*|一[十百千万][一二三四五六七八九十百千]*"
+# A figure in digits, or in Chinese numerals when it counts people, units or money (「两名企业高管」「上千场」); a lone
+# 「一」 (一个, 一次) is an article more often than a count, and 「三张清单」「四个方面」「二次覆盖」 name how a thing is
+# built, not what it achieved.
+_DIGITS = r"\d[\d.,，]*"
+_CHINESE = r"[二两三四五六七八九十百千][一二两三四五六七八九十百千]*|一[十百千万][一二三四五六七八九十百千]*"
+_MULTIPLIED = rf"(?:个\s*)?(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?"
 # 「近1个亿」 is 1亿; points (「2 分」) are counted in digits: 「二分公司」「十分突出」 count nothing, 「百分之二」 does.
-_QUANTITY = re.compile(rf"(?:{_NUMERAL})\s*(?:余|多)?\s*"
-                       rf"(?:(?:个\s*)?(?:万|亿|千)\s*(?:余|多)?\s*(?:{_UNIT})?|(?:{_UNIT}))(?:(?<![^\d\s余多]分)|(?=之))")
+_QUANTITY = re.compile(rf"(?:{_DIGITS})\s*(?:余|多)?\s*(?:{_MULTIPLIED}|(?:{_UNIT}))|"
+                       rf"(?:{_CHINESE})\s*(?:余|多)?\s*(?:{_MULTIPLIED}|人次|人|名|家|户|元|位(?!一体)|分之)")
+# A count in Chinese numerals in the unit a question asks for answers it (「几次」: 「两次申报评审」).
+_COUNT = re.compile(rf"(?:{_CHINESE})\s*(?:{_UNIT})")
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
 PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
@@ -213,9 +221,11 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
     items = tuple(item for m in _WHICH_ITEMS.finditer(q) if asked_kind != LIST
                   for item in [m.group(2) or (m.group(1) if m.group(1) and m.group(1) in "类种项条点" else None)]
                   if item and not re.match(_ORGS, item))
-    # 「哪几个阶段」 asks for the stages, not for how many.
+    # 「哪几个阶段」 asks for the stages, not for how many; 「讲家政的案例有几个」 counts the cases a list names.
+    counted_by = re.sub("哪几", "", q) if items or asked_kind == LIST else q
+    counted_by = _CASES_COUNTED.sub("", counted_by) if asked_kind == LIST else counted_by
     number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share",
-                            re.sub("哪几", "", q) if items else q))
+                            counted_by))
     return Asked(
         asked_kind, number, tuple(measures),
         date=bool(re.search(r"哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),
@@ -263,8 +273,9 @@ def fact_marks(sentence: str, want: Asked) -> int:
         if quantities:
             found += 1
         # 「225 万」 is money, 「2000 万次」 is not: 万 and 亿 count as a unit only at the end of the figure.
+        counts = quantities + [c.group(0) for c in _COUNT.finditer(sentence)]
         if want.measures and any(q.endswith(m) if m in ("万", "亿") else m in q
-                                 for q in quantities for m in want.measures):
+                                 for q in counts for m in want.measures):
             found += 2
     if want.date and _DATE.search(sentence):
         found += 2

@@ -150,6 +150,15 @@ class TestShapeByKind:
         assert [s.text[:4] for s in listed] == ["“三访三", "暗访职工", "走访楼宇"]
         assert sentences.continued(listed[-1], sentences.of_case(case), 200) == [listed[-1]]  # it ends with 。
 
+    @pytest.mark.parametrize(("question", "figures"), [
+        ("欧阳路的网格工会建起来以后，建会率和经费收缴有啥变化？", ["93.3%", "106 万元"]),
+        ("长白新村的建会率和经费收缴后来咋样了？", ["98.5%", "53 万元"]),
+    ])
+    def test_an_outcome_question_joining_two_things_has_both_figures_in_the_first_line(self, assistant, question,
+                                                                                        figures):
+        answer = assistant.ask(question)
+        assert all(compact(f) in compact(opening(answer.answer)) for f in figures), answer.answer
+
     def test_outcome_question_leads_with_a_result_in_figures(self, answers):
         answer = answers["outcome"]
         assert answer.citations[0].case_id == "2017-A7-1" and "成效" in answer.citations[0].section
@@ -290,6 +299,27 @@ class TestKindOfQuestion:
     ])
     def test_the_unit_of_measure_asked_for(self, question, measure):
         assert measure in asking.asked(question).measures
+
+    @pytest.mark.parametrize(("sentence", "quantity"), [
+        ("分公司已近有86%的员工进入平台", True), ("两名企业高管获评上海市领军人才", True), ("按工资总额的百分之二", True),
+        # How a thing is built, or a word that holds a numeral, is no result in figures.
+        ("二分“微生活”借助企业微信平台", False), ("形成三张服务清单", False), ("实现了工会组织的二次覆盖", False),
+        ("问题十分突出", False),
+    ])
+    def test_a_quantity_is_a_figure_not_a_numeral_inside_a_name(self, sentence, quantity):
+        assert asking.has_quantity(sentence) == quantity
+
+    def test_a_count_in_chinese_numerals_answers_a_question_in_its_unit(self):
+        want = asking.asked("微创新一年评几次？")
+        assert asking.fact_marks("每年的 4 月底、9 月底组织两次申报评审", want) > 0
+        assert asking.fact_marks("形成三张服务清单", want) == 0
+
+    @pytest.mark.parametrize(("question", "number"), [
+        ("跟家政服务员有关的案例有几个？", False), ("中国移动上海的工会有几个案例入选？", False),
+        ("十大创新案例里哪几个是自己单独成一类的？", False), ("两个家政工会各有多少会员？", True),
+    ])
+    def test_a_list_counting_its_cases_asks_for_no_figure(self, question, number):
+        assert asking.asked(question).number == number
 
 
 class TestAnswerQualityMetrics:
