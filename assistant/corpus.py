@@ -21,6 +21,9 @@ EXPERT_HEADING = "专家点评"
 SENTENCE_END = "。！？!?；;：:…”’）)》】"
 CLAUSE_MARKS = "，,、；;：:。"
 MAX_HEADING_CHARS = 25
+# A word names a case's unit when no other unit holds it and no other case uses it (马桥; not 建筑, which 徐汇滨江's
+# case uses for the workers it serves).
+UNIT_WORD_CASES = 1
 # The back cover starts with this slogan; nothing after it belongs to a case.
 BACK_MATTER_MARK = "大力塑造海纳百川"
 PREFACE_TITLE = "让创新的源泉充分涌流"
@@ -107,6 +110,15 @@ class Compendium:
     def cases_using(self, word: str) -> int:
         """How many cases use the word (lower case) in their searchable text."""
         return sum(word in text for text in self._searchable_texts)
+
+    def unit_named(self, word: str) -> Case | None:
+        """The case whose unit the word names: no other unit holds it, and no other case mentions it (马桥,
+        长白新村, 花旗; not 职工 or 工作, which every case uses)."""
+        word = word.lower()
+        named = [c for c in self.cases if word in compact(c.unit).lower()]
+        if len(word) < 2 or len(named) != 1 or self.cases_using(word) > UNIT_WORD_CASES:
+            return None
+        return named[0]
 
     @cached_property
     def _searchable_texts(self) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from .evidence import model_passages
 from .followup import CONTINUE_COVERAGE, FollowUpJudge
 from .index import open_index
 from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult
-from .refusal import RefusalGate, asked, is_english
+from .refusal import NAME_TAGS, RefusalGate, asked, is_english
 from .retrieval import CaseHit, Filters, PassageHit, RetrievalConfig, Searcher, SearchResult
 from .settings import Settings
 from .types import (
@@ -202,6 +202,9 @@ class Assistant:
             missing = self.gate.missing_detail(asking, answering)
             if missing and (not verdict.refused or self._about(asking, answering[0].case.id)):
                 verdict = missing
+        if follow.kind == FOLLOW_UP_NEW and not verdict.refused:
+            result = self._named_first(asking, result)
+            hits = list(result.hits)
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
@@ -222,6 +225,18 @@ class Assistant:
         if not place or any(word not in place for word in self.followups.topic(question)):
             return None  # 「那浦东机场这个联合会…」 asks about what it names
         return previous.replace(verdict.detail, place)
+
+    def _named_first(self, question: str, result: SearchResult) -> SearchResult:
+        """The case whose unit the question names by a word only it has (「长白新村街道…四个阶段各干什么」) answers it,
+        wherever the search ranked it."""
+        lexicon = self.index.lexicon
+        named = {c.id for word in lexicon.tokenize(question) if lexicon.dictionary_tag(word) in ("", *NAME_TAGS)
+                 and (c := self.compendium.unit_named(word))}  # a name, not a noun (建筑 of 「中国建筑…」)
+        if len(named) != 1 or not result.hits or result.hits[0].case.id in named:
+            return result
+        first = [h for h in result.hits if h.case.id in named]
+        return dataclasses.replace(result, hits=(*first, *(h for h in result.hits if h.case.id not in named))) \
+            if first else result
 
     def _about(self, question: str, case_id: str) -> bool:
         """The case is about what the question asks: it says most of the question's topic, of more than one word

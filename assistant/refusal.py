@@ -404,8 +404,11 @@ class RefusalGate:
                 name = "".join(before[-1:] if before and len(before[-1]) > 1 else before[-2:])
                 if name and compact(name + word) in compact(question):
                     core, word, named = name + word[:town.start()], name + word, True
+            # The best case found is the one whose unit the place names (「马桥镇小企业又散又多…」 finds 马桥镇's case
+            # first, though its text does not say 小企业): the question is about it.
             if named and len(core) > 1 and not _SHARED_PLACE.fullmatch(core) and \
-                    not any(compact(core) in text for text in texts):
+                    not any(compact(core) in text for text in texts) and \
+                    self.compendium.unit_named(core) is not result.hits[0].case:
                 return word
             before = [] if suffix else [*before, word]
         return None

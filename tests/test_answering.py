@@ -67,6 +67,14 @@ class TestExtractiveAnswers:
         answer = assistant.ask("说说这本书里拿了特等奖的是哪一个")
         assert answer.citations[0].case_id == "2017-T1-1" and "特等奖" in answer.answer.splitlines()[0]
 
+    def test_a_unit_named_by_a_name_only_it_has_answers_wherever_the_search_ranks_it(self, assistant):
+        assert assistant.compendium.unit_named("长白新村").id == "2017-N2-3"
+        assert assistant.compendium.unit_named("职工") is None  # every case uses it
+        answer = assistant.ask("花旗那个工会的线上平台是干嘛的")
+        assert answer.citations[0].case_id == "2017-A1-8"
+        # 建筑 is in 「中国建筑…」 only, but it is a noun, not a name: 徐汇滨江's builders stay 徐汇滨江's.
+        assert assistant.ask("徐汇滨江工地上的建筑工人，工会咋服务的").citations[0].case_id == "2017-N14-1"
+
     def test_what_a_thing_is_is_told_where_the_case_first_names_it(self, assistant):
         answer = assistant.ask("街面工会是啥")
         case = assistant.compendium.get(answer.citations[0].case_id)

@@ -172,6 +172,12 @@ class TestPlaceElsewhere:
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_OTHER_PLACE, "闵行区")
         assert not assistant.ask("杨浦区医养照护行业工会有几个分会？").refused
 
+    def test_a_place_whose_unit_the_best_case_is_is_not_elsewhere(self, assistant):
+        # 马桥镇's case is found first, though it says 小散多, not 小企业; 马桥镇's case on riders there is not.
+        answer = assistant.ask("马桥镇小企业又散又多，镇总工会想了哪些建会的新招？")
+        assert not answer.refused and answer.citations[0].case_id == "2017-N2-2"
+        assert assistant.ask("闵行区的医养照护行业工会有几个分会？").refused
+
     @pytest.mark.parametrize(("question", "place"), [
         ("外卖骑手建工会的做法，杭州有没有？", "杭州")])
     def test_a_place_the_book_never_names_is_refused_wherever_the_question_names_it(self, assistant, question, place):
