@@ -107,7 +107,7 @@ _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
 _UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|期|场|张|份|户|台|条|件|倍|公里|平方米|小时|对|支|处|包|批|"
          r"样|工作日|亩|分")
-# A figure in digits, or in Chinese numerals when it counts people, units or money (「两名企业高管」「上千场」); a lone
+# A figure in digits, or in Chinese numerals when it counts people, units or money (「两名企业高管」「千万余元」); a lone
 # 「一」 (一个, 一次) is an article more often than a count, and 「三张清单」「四个方面」「二次覆盖」 name how a thing is
 # built, not what it achieved.
 _DIGITS = r"\d[\d.,，]*"

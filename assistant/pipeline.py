@@ -227,7 +227,7 @@ class Assistant:
         return previous.replace(verdict.detail, place)
 
     def _named_first(self, question: str, result: SearchResult) -> SearchResult:
-        """The case whose unit the question names by a word only it has (「长白新村街道…四个阶段各干什么」) answers it,
+        """The case whose unit the question names by a word only it has (「花旗那个工会的线上平台是干嘛的」) answers it,
         wherever the search ranked it."""
         lexicon = self.index.lexicon
         named = {c.id for word in lexicon.tokenize(question) if lexicon.dictionary_tag(word) in ("", *NAME_TAGS)
