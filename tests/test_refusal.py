@@ -173,10 +173,10 @@ class TestPlaceElsewhere:
         assert not assistant.ask("杨浦区医养照护行业工会有几个分会？").refused
 
     def test_a_place_whose_unit_the_best_case_is_is_not_elsewhere(self, assistant):
-        # 马桥镇's case is found first, though it says 小散多, not 小企业; 马桥镇's case on riders there is not.
+        # 马桥镇's case is found first, though it says 小散多, not 小企业. (A place no unit alone names stays elsewhere:
+        # 闵行区 in the test above.)
         answer = assistant.ask("马桥镇小企业又散又多，镇总工会想了哪些建会的新招？")
         assert not answer.refused and answer.citations[0].case_id == "2017-N2-2"
-        assert assistant.ask("闵行区的医养照护行业工会有几个分会？").refused
 
     @pytest.mark.parametrize(("question", "place"), [
         ("外卖骑手建工会的做法，杭州有没有？", "杭州")])
