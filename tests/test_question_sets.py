@@ -94,11 +94,15 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round eight to train the refusal decision.
                  "answerability-train7.jsonl",
                  # Written in round eight for the next round, sealed whole, never run.
-                 "answerability-fresh8.sealed.jsonl", "answers-fresh5.sealed.jsonl", "dialogues-fresh7.sealed.jsonl",
+                 "answerability-fresh8.jsonl", "answers-fresh5.sealed.jsonl", "dialogues-fresh7.sealed.jsonl",
                  # Written in round nine for the next round, sealed whole, never run.
-                 "answerability-fresh9.sealed.jsonl", "answers-fresh6.sealed.jsonl", "dialogues-fresh8.sealed.jsonl",
+                 "answerability-fresh9.jsonl", "answers-fresh6.sealed.jsonl", "dialogues-fresh8.sealed.jsonl",
                  # Written in round ten for the next round, sealed whole, never run.
-                 "answerability-fresh10.sealed.jsonl", "answers-fresh7.sealed.jsonl", "dialogues-fresh9.sealed.jsonl")
+                 "answerability-fresh10.sealed.jsonl", "answers-fresh7.sealed.jsonl", "dialogues-fresh9.sealed.jsonl",
+                 # Written in round eleven to train the refusal decision.
+                 "answerability-train8.jsonl",
+                 # Written in round eleven for the next round, sealed whole, never run.
+                 "answerability-fresh11.sealed.jsonl", "answers-fresh8.sealed.jsonl", "dialogues-fresh10.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
