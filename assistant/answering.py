@@ -23,7 +23,7 @@ from .asking import (
     joined_measures,
     kind,
 )
-from .corpus import AWARDS, Case, compact
+from .corpus import AWARDS, Case, compact, unit_holding
 from .drafting import QUOTE_GAP, Draft, joiner
 from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
@@ -162,9 +162,7 @@ class ExtractiveComposer:
 
     def _names_unit(self, question: str, case: Case, cases: Sequence[Case]) -> bool:
         """The question names the case's unit by a word of it that no other unit of the book has (百事通, 顾村)."""
-        units = [c.unit for c in cases if c.id != case.id]
-        return any(len(t) > 1 and t in case.unit and not any(t in u for u in units)
-                   for t in self.lexicon.tokenize(question))
+        return any(unit_holding(t, cases) is case for t in self.lexicon.tokenize(question))
 
     def _carrying(self, question: str, hits: list[CaseHit], want: Asked, cases: Sequence[Case]) -> CaseHit:
         """The case to answer a fact question from: the best one, unless a case found nearly as good holds more of

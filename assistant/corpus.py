@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -98,6 +99,13 @@ class Case:
         }
 
 
+def unit_holding(word: str, cases: Sequence[Case]) -> Case | None:
+    """The one case whose unit line holds the word (two characters or more), None when no unit or several do."""
+    word = word.lower()
+    holding = [c for c in cases if word in compact(c.unit).lower()] if len(word) > 1 else []
+    return holding[0] if len(holding) == 1 else None
+
+
 @dataclass(frozen=True)
 class Compendium:
     cases: tuple[Case, ...]
@@ -114,11 +122,8 @@ class Compendium:
     def unit_named(self, word: str) -> Case | None:
         """The case whose unit the word names: no other unit holds it, and no other case mentions it (马桥,
         长白新村, 花旗; not 职工 or 工作, which every case uses)."""
-        word = word.lower()
-        named = [c for c in self.cases if word in compact(c.unit).lower()]
-        if len(word) < 2 or len(named) != 1 or self.cases_using(word) > UNIT_WORD_CASES:
-            return None
-        return named[0]
+        case = unit_holding(word, self.cases)
+        return case if case and self.cases_using(word.lower()) <= UNIT_WORD_CASES else None
 
     @cached_property
     def _searchable_texts(self) -> tuple[str, ...]:

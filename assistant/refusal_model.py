@@ -62,8 +62,11 @@ from .settings import ROOT
 # were sealed in earlier rounds and have been run and read since (answerability-fresh4 … fresh7, 1,410 questions).
 # Over all fourteen writers, out of writer, the model alone then refuses 0.63 of the out-of-scope questions at this
 # threshold (0.004 of the answerable ones), as the model before (nine writers, neighbours by the question's embedding:
-# 0.64), and no longer refuses 「怎样组建外卖骑手工会？」「外卖骑手工会是怎么建起来的？」「外卖骑手」. Writers it has never
-# seen are the sealed sets.
+# 0.64), and no longer refuses 「怎样组建外卖骑手工会？」「外卖骑手工会是怎么建起来的？」「外卖骑手」. Round eleven tried four
+# more (answerability-fresh8, fresh9, run last round; answerability-train8, train9, written for training) and kept
+# them out: out of writer, the fourteen sets' out-of-scope questions were refused 0.655 on average (0.667 without
+# them), and 「顾村的做法最厉害的地方在哪？」 was refused (their opinion questions taught 最厉害 as out of scope). Writers it
+# has never seen are the sealed sets.
 TRAINING_SETS = tuple(ROOT / "eval" / name for name in (
     "answerability.jsonl", "questions.jsonl", "holdout.jsonl", "answerability-train2.jsonl", "answerability-train3.jsonl",
     "answerability-extra.jsonl", "answerability-train4.jsonl", "answerability-train5.jsonl",

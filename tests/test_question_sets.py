@@ -99,8 +99,8 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  "answerability-fresh9.jsonl", "answers-fresh6.sealed.jsonl", "dialogues-fresh8.sealed.jsonl",
                  # Written in round ten for the next round, sealed whole, never run.
                  "answerability-fresh10.sealed.jsonl", "answers-fresh7.sealed.jsonl", "dialogues-fresh9.sealed.jsonl",
-                 # Written in round eleven to train the refusal decision.
-                 "answerability-train8.jsonl",
+                 # Written in round eleven to train the refusal decision; kept out of it (see refusal_model.TRAINING_SETS).
+                 "answerability-train8.jsonl", "answerability-train9.jsonl",
                  # Written in round eleven for the next round, sealed whole, never run.
                  "answerability-fresh11.sealed.jsonl", "answers-fresh8.sealed.jsonl", "dialogues-fresh10.sealed.jsonl")
 
