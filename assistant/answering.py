@@ -77,7 +77,7 @@ RESULT_FIGURE_BONUS = 3.0
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,20})[”\"]|《([^》]{2,30})》")
 # 「“五定一勤”具体指什么」「三张清单分别是什么」: the members of a counted thing the question names.
 _MEMBERS_ASKED = re.compile(r"[一二三四五六七八九十两][个项条种类大张维定化联]?[\u4e00-\u9fff”\"]{0,6}"
-                            r"(?:分别|具体|都)?(?:是什么|是哪些|指什么|指的是什么|是哪几)")
+                            r"(?:分别|具体|都)?(?:是什么|是啥|是哪些|指什么|指啥|指的是什么|是哪几)")
 LIST_LONG = 5  # more cases than this: say the list is long and ordered by relevance
 LIST_MAX = 8
 

@@ -16,7 +16,10 @@ CLAUSE_ENDS = "，,：:、"
 _CLAUSE = re.compile(rf"[^{CLAUSE_ENDS}{SENTENCE_ENDS}]+[{CLAUSE_ENDS}{SENTENCE_ENDS}]*")
 # A step or result heading: "1. 开展调研。", "一是…", "第一，…".
 NUMBERED = re.compile(r"^\s*(\d{1,2}\s*[.．、]|[（(][一二三四五六七八九十\d]{1,2}[)）])")
-_ENUMERATED = re.compile(r"(?:^|^[^。；;]{0,8}?)([一二三四五六七八九十]是|第[一二三四五六七八九十][，,、是])")
+# Also a series the case counts by its own words: 「一季度为…」「（…包括:）第一级绿色通道——…」「首先…其次…」, and moves
+# named by a one- or two-character label (「学：…」「思：…」).
+_ENUMERATED = re.compile(r"(?:^|^[^。；;]{0,8}?|^[^。；;]{0,20}[:：])([一二三四五六七八九十]是|第[一二三四五六七八九十][，,、是]|"
+                         r"[一二三四]季度|第[一二三四五六七八九十][级步]|首先|其次|再次)|^([\u4e00-\u9fff]{1,2}[：:])")
 # A paragraph this short with no sentence end is a heading line of its own ("制作一份纪念照").
 HEADING_LINE_CHARS = 30
 SHARED_BACKGROUND = "背景（同类别案例共用）"
@@ -53,7 +56,7 @@ def _is_heading_line(paragraph: str) -> bool:
 def enumerated_start(sentence: str) -> int | None:
     """Where an enumerated move ("一是…") starts in a sentence ("主要做法：一是…" → at 一是), None if none."""
     found = _ENUMERATED.search(sentence)
-    return found.start(1) if found else None
+    return found.start(found.lastindex) if found else None
 
 
 def section_sentences(name: str, text: str, start: int = 0) -> list[Sentence]:
@@ -70,7 +73,8 @@ def section_sentences(name: str, text: str, start: int = 0) -> list[Sentence]:
     else:
         style = "enumerated"
     found: list[Sentence] = []
-    step = -1
+    step = steps = -1
+    opened = 0  # paragraphs so far that open with an enumerated move
     for p, paragraph_pieces in enumerate(pieces):
         for i, piece in enumerate(paragraph_pieces):
             if style == "numbered":
@@ -79,8 +83,12 @@ def section_sentences(name: str, text: str, start: int = 0) -> list[Sentence]:
                 head = i == 0 and headings[p]
             else:
                 head = enumerated_start(piece) is not None
+                opened += i == 0 and head
+                if i == 0 and not head and opened >= 2:
+                    step = -1  # moves one to a paragraph (「一季度为…」「二季度为…」) end at a paragraph without one
             if head:
-                step += 1
+                steps += 1
+                step = steps
             found.append(Sentence(piece, name, p, start + len(found), head, step))
     return found
 

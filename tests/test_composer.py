@@ -143,6 +143,26 @@ class TestShapeByKind:
         answer = assistant.ask(question)
         assert all(item in body(answer.answer) for item in items), answer.answer
 
+    @pytest.mark.parametrize(("case_id", "moves"), [
+        ("2017-N5-2", ["学：", "思：", "悟：", "行："]),  # moves named by a one-character label
+        ("2017-N2-3", ["一季度", "二季度", "三季度", "四季度"]),  # a series the case counts in its own words
+        ("2017-N15-1", ["三级“绿色通道”包括:第一级", "第二级", "第三级"]),  # the first one after the colon announcing them
+    ])
+    def test_moves_a_case_counts_in_its_own_words_are_its_steps(self, compendium, case_id, moves):
+        heads = [s for s in sentences.of_case(compendium.get(case_id)) if s.head]
+        assert [next((m for m in moves if s.text.startswith(m)), None) for s in heads] == moves
+        if case_id == "2017-N2-3":  # one move to a paragraph: the paragraph of results after them is none of them
+            results = next(s for s in sentences.of_case(compendium.get(case_id)) if "98.5%" in s.text)
+            assert results.step == -1
+
+    @pytest.mark.parametrize(("question", "moves"), [
+        ("航天设备制造总厂的“学思悟行”工作法怎么做？", ["- 学：", "- 思：", "- 悟：", "- 行："]),
+        ("劳模看病挂号难，杨浦的三级绿色通道是怎么分的？", ["第一级绿色通道", "- 第二级绿色通道", "- 第三级绿色通道"]),
+    ])
+    def test_howto_of_a_case_told_in_prose_gives_the_moves_it_counts(self, assistant, question, moves):
+        answer = body(assistant.ask(question).answer)
+        assert all(move in answer for move in moves), answer
+
     def test_a_sentence_ending_in_a_semicolon_is_quoted_with_the_rest_of_its_list(self, assistant, compendium):
         case = compendium.get("2017-A4-3")
         first = next(s for s in sentences.of_case(case) if s.text.startswith("“三访三查”通过"))
