@@ -62,7 +62,10 @@ _POST_NAMED = re.compile(r"(?:主席|书记|负责人|部长|局长|经理|校�
 _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
                       r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低]不[多少高低]|荣誉|"
                       # 「情况如何」: a closing 如何 asks how it went (怎么样), not how to; 「得到啥实惠」 asks what came of it.
-                      r"如何[？?。！!\s]*$|实惠|受益|result|outcome|achieve|effect", re.I)
+                      r"如何[？?。！!\s]*$|实惠|受益|result|outcome|achieve|effect|\bhonou?rs?\b|\bimpact\b|"
+                      # 「How did … do at …」「what has that done for …」: how it went, not how it was done.
+                      r"\bhow (?:did|does|has|have) [^?]{0,60}?\bdo(?:ing)? (?:at|in|on|with|so)\b|\bhow (?:well|successful)\b|"
+                      r"\bwhat (?:has|have|did) [^?]{0,40}?\b(?:done|brought|changed)\b", re.I)
 _FACT = re.compile(r"多少|几[个名家人次年月天大项场期种位样条所批]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|"
                    r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|"
                    r"哪[一二三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
