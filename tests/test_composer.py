@@ -292,6 +292,7 @@ class TestKindOfQuestion:
         ("职工满意率呢？", "fact"), ("参加的人数？", "fact"), ("怎么提高入会率？", "howto"),
         # The parts of one thing are not a list of cases; cases asked for by number are.
         ("长白新村按季度推进非公企业建会，分哪几个阶段？", "fact"), ("康健街道的四联系是哪四个？", "fact"),
+        ("电装公司每年哪两个月是谈判月？", "fact"),
         ("卫星装备所工会说的“三种思维”分别是怎么做的？", "howto"), ("杨浦区报送的案例有哪几个？", "multi"),
         ("帮年轻职工解决公租房问题的有哪几家？", "multi"),
         # Cases asked for as cases (「案例都有哪些」「有啥…的案例」「列一下」); a case's own moves and results are not a list.
