@@ -55,6 +55,7 @@ INTRO_CHARS = 80
 # Of the background, those most about the question, in the book's order (four, not three: key facts of the why tuning
 # answers 0.65 to 0.81, from the background as often).
 WHY_SENTENCES = 4
+WHY_OWN = 2
 LIST_LINE_CHARS = 60
 LIST_SHORT_LINE_CHARS = 30  # a line of a list of more than LIST_MAX cases
 MAX_STEPS = 5
@@ -409,13 +410,19 @@ class ExtractiveComposer:
                                      self.scorer.cut(item.text, weights, want, LIST_ITEM_CHARS))
 
     def _why(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
-        """Why: the background passage first, then the case that answers it."""
+        """Why: the background sentences most about the question (the category's, then the case's own statement of its
+        problem), then the case that answers it."""
         case = hit.case
         background = sent.background_of(case)
         weights_case = self.scorer.for_case(weights, case)
         if background:
-            ranked = self.scorer.rank(background, weights_case, Asked(WHY), hit)
-            picked = sorted((x.sentence for x in ranked[:WHY_SENTENCES]), key=lambda s: s.position)
+            ranked = [x.sentence for x in self.scorer.rank(background, weights_case, Asked(WHY), hit)]
+            # The category's background answers why for all its cases; the case's own statement of its problem is
+            # added where it is more about the question than the background's last sentence picked.
+            shared = [s for s in ranked if s.section == sent.SHARED_BACKGROUND][:WHY_SENTENCES]
+            last = ranked.index(shared[-1]) if shared else len(ranked)
+            own = [s for s in ranked[:last] if s not in shared][:WHY_OWN] if shared else ranked[:WHY_SENTENCES]
+            picked = sorted(shared + own, key=background.index)
             for i, s in enumerate(picked):
                 draft.quote(self._english_lead(want, case) if i == 0 else "", case, s.section, s.text,
                             self.scorer.cut(s.text, weights_case, want, OPENING_CHARS))

@@ -104,17 +104,16 @@ def of_case(case: Case) -> tuple[Sentence, ...]:
 
 @lru_cache(maxsize=256)
 def background_of(case: Case) -> tuple[Sentence, ...]:
-    """What explains why the case was needed: the category background, else the case's own 背景 or 概述, else the
-    opening paragraph of its only section (a nominated case states its problem there)."""
-    if case.background:
-        return tuple(section_sentences(SHARED_BACKGROUND, case.background))
+    """What explains why the case was needed: the category background, then the case's own problem as it states it
+    (its 背景 or 概述, else the opening paragraph of its first section: 「…形成了留守儿童再次留守问题」)."""
+    shared = tuple(section_sentences(SHARED_BACKGROUND, case.background)) if case.background else ()
     own = [s for s in case.sections if s.name in ("背景", "概述")]
     if own:
-        return tuple(s for section in own for s in section_sentences(section.name, section.text))
+        return shared + tuple(s for section in own for s in section_sentences(section.name, section.text))
     if not case.sections:
-        return ()
+        return shared
     first = case.sections[0]
-    return tuple(section_sentences(first.name, first.text.split("\n")[0]))
+    return shared + tuple(section_sentences(first.name, first.text.split("\n")[0]))
 
 
 _ANNOUNCES = re.compile(r"(?<![\d\s人家个名位岁元万])以下|如下|下列|[:：]$")  # not 「25 人以下」

@@ -244,6 +244,13 @@ class TestShapeByKind:
         assert case.id == "2017-N18-1" and not case.background
         assert answer_quality.quotes(opening(answer.answer), answer_quality.background_text(case))
 
+    def test_why_question_about_one_case_adds_the_problem_it_states_to_its_categorys_background(self, assistant):
+        answer = assistant.ask("为什么南翔镇总工会要搞“小候鸟”暑期活动？")
+        case = assistant.compendium.get(answer.citations[0].case_id)
+        assert case.id == "2017-A2-3" and case.background
+        assert answer_quality.quotes(opening(answer.answer), case.background)  # the category's background first
+        assert "留守儿童再次留守" in body(answer.answer)  # then the case's own: 「…形成了留守儿童再次留守问题。」
+
     def test_expert_question_names_the_expert_and_affiliation(self, answers):
         first = opening(answers["expert"].answer)
         assert "石云" in first and "华东师范大学" in first
