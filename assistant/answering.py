@@ -23,6 +23,7 @@ from .asking import (
     joined_measures,
     kind,
 )
+from .chunking import KIND_BACKGROUND
 from .corpus import AWARDS, Case, compact, unit_holding
 from .drafting import QUOTE_GAP, Draft, joiner
 from .evidence import LIST_CASE_SHARE, leading_cases
@@ -109,7 +110,7 @@ class ExtractiveComposer:
             want = dataclasses.replace(want, kind=LIST)
         weights = self.scorer.weights(query, question)
         draft = Draft()
-        hit = hits[0] if want.kind == LIST else self._named(question, hits)
+        hit = hits[0] if want.kind == LIST else self._explained(hits) if want.kind == WHY else self._named(question, hits)
         if want.kind == LIST and len(hits) > 1:
             self._list(draft, question, query, hits, weights, want, cases)
         elif want.kind == EXPERT and hit.case.expert_comments:
@@ -160,6 +161,19 @@ class ExtractiveComposer:
 
         # An award is the book's own field: its case may be found anywhere in the ranking (「拿特等奖的是哪个」).
         return next((h for h in (hits if awards and not quoted else hits[:NAMED_CASES]) if says(h)), hits[0])
+
+    @staticmethod
+    def _explained(hits: list[CaseHit]) -> CaseHit:
+        """The case a why-question is answered from: among the first few found, the one whose background (its
+        category's or its own) is the best passage found, when it is (「为啥要让国企工会去带动非公企业工会改革？」 is
+        answered by the background of 国企带动非公, wherever its cases rank); else the best case."""
+        def background(hit: CaseHit) -> float:
+            return max((p.fused for p in hit.passages if p.chunk.kind == KIND_BACKGROUND or p.chunk.section == "背景"),
+                       default=0.0)
+
+        explained = max(hits[:NAMED_CASES], key=background)
+        best = max((p.fused for p in hits[0].passages), default=0.0)
+        return explained if background(explained) >= best else hits[0]
 
     def _names_unit(self, question: str, case: Case, cases: Sequence[Case]) -> bool:
         """The question names the case's unit by a word of it that no other unit of the book has (百事通, 顾村)."""

@@ -244,6 +244,14 @@ class TestShapeByKind:
         assert case.id == "2017-N18-1" and not case.background
         assert answer_quality.quotes(opening(answer.answer), answer_quality.background_text(case))
 
+    def test_why_question_is_answered_from_the_background_that_explains_it_best(self, assistant):
+        # The search ranks a case about 非公企业工会改革 first; the best passage found is the background of the
+        # category 「发挥国有企业工会优势 促进非公企业工会改革」.
+        answer = assistant.ask("为啥要让国企工会去带动非公企业工会改革？")
+        case = assistant.compendium.get(answer.citations[0].case_id)
+        assert case.category.startswith("发挥国有企业工会优势"), answer.answer
+        assert "约占企业总数的90%" in compact(opening(answer.answer))
+
     def test_why_question_about_one_case_adds_the_problem_it_states_to_its_categorys_background(self, assistant):
         answer = assistant.ask("为什么南翔镇总工会要搞“小候鸟”暑期活动？")
         case = assistant.compendium.get(answer.citations[0].case_id)
