@@ -73,7 +73,8 @@ _FACT = re.compile(r"多少|几[个名家人次年月天大项场期种位样条
 # What a thing is or is for (「…是什么？」「…什么意思」「干什么用的」).
 _DEFINITION = re.compile(r"是什么[？?。！!\s]*$|什么意思|指的是什么|(?:干|做)什么用|有什么用")
 # A question with no asking word that names a measure (「职工满意率呢？」「参加的人数？」) asks for that figure.
-_MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费用|日期|地址|名字|名称|电话")
+_MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费用|日期|地址|名字|名称|电话|"
+                           r"\b(?:rate|percentage|proportion|number|amount)\b", re.I)
 _HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|\bhow\b(?! many| much)", re.I)
 
 # The unit of measure a 「多少…」/「几…」 question asks for → the marks a figure in the book carries for it.
@@ -227,7 +228,8 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
     # 「哪几个阶段」 asks for the stages, not for how many; 「讲家政的案例有几个」 counts the cases a list names.
     counted_by = re.sub("哪几", "", q) if items or asked_kind == LIST else q
     counted_by = _CASES_COUNTED.sub("", counted_by) if asked_kind == LIST else counted_by
-    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share",
+    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share|"
+                            r"\b(?:rate|percentage|proportion)\b",
                             counted_by))
     return Asked(
         asked_kind, number, tuple(measures),

@@ -322,6 +322,8 @@ class TestKindOfQuestion:
         ("How did Gucun's unions do at settling labour disputes?", "outcome"),
         ("What has that done for workers' pay?", "outcome"), ("What honours did the programme bring?", "outcome"),
         ("How did they do it?", "howto"), ("How did the Putuo union organise delivery riders?", "howto"),
+        ("What is the union-founding rate for firms with more than 25 staff?", "fact"),
+        ("How can we raise the membership rate?", "howto"),
     ])
     def test_kind(self, question, kind):
         assert intent(question) == kind
