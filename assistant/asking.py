@@ -67,7 +67,7 @@ _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|
                       r"\bhow (?:did|does|has|have) [^?]{0,60}?\bdo(?:ing)? (?:at|in|on|with|so)\b|\bhow (?:well|successful)\b|"
                       r"\bwhat (?:has|have|did) [^?]{0,40}?\b(?:done|brought|changed)\b", re.I)
 _FACT = re.compile(r"多少|几[个名家人次年月天大项场期种位样条所批]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|"
-                   r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|"
+                   r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|名次|第几名|排名|"
                    r"哪[一二两三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
                    r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)", re.I)
 # What a thing is or is for (「…是什么？」「…什么意思」「干什么用的」).
@@ -240,7 +240,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
                             r"分成|几大|什么特色|"
                             r"what (?:is|was) the name|called", q)),
         person=bool(_PERSON_ASKED.search(q) or _POST_NAMED.search(q)),
-        honour=bool(re.search(r"荣誉|奖项|称号|获奖|honou?r|award", q)),
+        honour=bool(re.search(r"荣誉|奖项|称号|获奖|名次|第几名|排名|honou?r|award|\bplace[ds]?\b|\branked\b", q)),
         nouns=tuple(dict.fromkeys(m.group(1) for pattern in (_COUNTED, _COUNTED_AFTER_COUNTER)
                                   for m in pattern.finditer(q))),
         english=is_english(question),

@@ -125,6 +125,7 @@ class TestShapeByKind:
         ("家政服务员遇到法律问题，24小时热线电话是多少？", "021-23529626"),
         ("宝钢工会每年拿出多少钱奖励创新团队？", "100万元"),
         ("百事通维权热线多少？", "4009202251"),  # 百事通's, though another case's hotline carries more figures
+        ("805所的项目在创新创业大赛拿了啥名次？", "第1名"),  # a place in a ranking is a fact too
     ])
     def test_fact_question_has_the_figure_in_the_first_line(self, assistant, question, figure):
         answer = assistant.ask(question)
