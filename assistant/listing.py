@@ -27,7 +27,7 @@ _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 # Words many units hold that name no one unit or place: 「上海」「工会」「街道」 pick no cases out.
 _GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会 街道 行业 集团 公司 有限 有限公司 分公司 股份 委员 "
                                 "委员会 联合 联合会 工会联合会 单位 系统 案例 入选 获奖 下面 下属 这本 哪些 几个 "
-                                "报送 申报 选送 参评".split())  # how a unit's case came into the book
+                                "报送 申报 选送 参评 上榜 评上 报上 上来 报上来".split())  # how a unit's case came into the book
 
 
 # How a question names an award tier.
