@@ -139,6 +139,7 @@ class TestHybridSearch:
         ("怎样组建外卖骑手工会？", "2017-A3-2"),
         ("扫马路的阿姨夏天哪里能喝口水", "2017-N11-1"),
         ("劳模看病难怎么办", "2017-N15-1"),
+        ("住院补助不用再跑窗口、直接打进工会会员卡，这是哪家搞的？", "2017-N10-1"),  # 住院 is not 劳模就医
     ])
     def test_finds_the_case_first(self, searcher, question, expected):
         assert ids(searcher.search(question, k=5))[0] == expected
