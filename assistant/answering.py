@@ -56,6 +56,7 @@ INTRO_CHARS = 80
 # Of the background, those most about the question, in the book's order (four, not three: key facts of the why tuning
 # answers 0.65 to 0.81, from the background as often).
 WHY_SENTENCES = 4
+# … and at most this many of the case's own sentences on its problem, where they are more about the question.
 WHY_OWN = 2
 LIST_LINE_CHARS = 60
 LIST_SHORT_LINE_CHARS = 30  # a line of a list of more than LIST_MAX cases

@@ -240,7 +240,8 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
                             r"分成|几大|什么特色|"
                             r"what (?:is|was) the name|called", q)),
         person=bool(_PERSON_ASKED.search(q) or _POST_NAMED.search(q)),
-        honour=bool(re.search(r"荣誉|奖项|称号|获奖|名次|第几名|排名|honou?r|award|\bplace[ds]?\b|\branked\b", q)),
+        honour=bool(re.search(r"荣誉|奖项|称号|获奖|名次|第几名|排名|honou?r|award|\b(?:first|second|third) place\b|"
+                              r"\branked\b", q)),
         nouns=tuple(dict.fromkeys(m.group(1) for pattern in (_COUNTED, _COUNTED_AFTER_COUNTER)
                                   for m in pattern.finditer(q))),
         english=is_english(question),
