@@ -24,7 +24,7 @@ from .asking import (
     kind,
 )
 from .chunking import KIND_BACKGROUND
-from .corpus import AWARDS, Case, compact, unit_holding
+from .corpus import AWARDS, OWN_BACKGROUND_SECTIONS, Case, compact, unit_holding
 from .drafting import QUOTE_GAP, Draft, joiner
 from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
@@ -169,8 +169,8 @@ class ExtractiveComposer:
         category's or its own) is the best passage found, when it is (「为啥要让国企工会去带动非公企业工会改革？」 is
         answered by the background of 国企带动非公, wherever its cases rank); else the best case."""
         def background(hit: CaseHit) -> float:
-            return max((p.fused for p in hit.passages if p.chunk.kind == KIND_BACKGROUND or p.chunk.section == "背景"),
-                       default=0.0)
+            return max((p.fused for p in hit.passages
+                        if p.chunk.kind == KIND_BACKGROUND or p.chunk.section in OWN_BACKGROUND_SECTIONS), default=0.0)
 
         explained = max(hits[:NAMED_CASES], key=background)
         best = max((p.fused for p in hits[0].passages), default=0.0)

@@ -30,6 +30,8 @@ BACK_MATTER_MARK = "大力塑造海纳百川"
 PREFACE_TITLE = "让创新的源泉充分涌流"
 AWARD_LIST_START = "十大创新案例获奖名单"
 PREAMBLE = "概述"
+# A case's own sections that state the problem it answers (a why-question's background besides its category's).
+OWN_BACKGROUND_SECTIONS = ("背景", PREAMBLE)
 
 
 class CorpusError(ValueError):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .corpus import Case
+from .corpus import OWN_BACKGROUND_SECTIONS, Case
 
 # Where a sentence ends; a semicolon ends one too (the book strings a case's moves together with ；).
 SENTENCE_ENDS = "。！？；!?;"
@@ -107,7 +107,7 @@ def background_of(case: Case) -> tuple[Sentence, ...]:
     """What explains why the case was needed: the category background, then the case's own problem as it states it
     (its 背景 or 概述, else the opening paragraph of its first section: 「…形成了留守儿童再次留守问题」)."""
     shared = tuple(section_sentences(SHARED_BACKGROUND, case.background)) if case.background else ()
-    own = [s for s in case.sections if s.name in ("背景", "概述")]
+    own = [s for s in case.sections if s.name in OWN_BACKGROUND_SECTIONS]
     if own:
         return shared + tuple(s for section in own for s in section_sentences(section.name, section.text))
     if not case.sections:
