@@ -77,7 +77,8 @@ STRONG_BM25 = 10.0
 SAME_CATEGORY = re.compile(r"同一?类|同类|这一类|一类里|这个类别|同一个类别")
 SAME_UNIT = re.compile(r"(这|该|那|同一?|他们的?|她们的?)(一)?(家|个)?(单位|镇|街道|区|公司|集团|总工会|工会|企业|医院|学校)")
 # 「他们还有一个关于经费的案例」「他们镇还评上了哪个案例」: another case of the same unit, asked for by a pointer to it.
-ANOTHER_CASE = re.compile(r"(?:还|另|别的|其他|其它)[^，。？?]{0,8}(?:案例|案子|获奖|入选|评上)|也有一?个")
+ANOTHER_CASE = re.compile(r"(?:还|另|别的|其他|其它)[^，。？?]{0,8}(?:案例|案子|获奖|入选|评上|上榜|选上)|"
+                          r"也有一?个|也有[^，。？?]{0,2}案例")
 UNIT_POINTER = re.compile(r"他们|她们|这家|那家|该单位")
 # An English follow-up pointing back (「What was the satisfaction rate there?」) is about the discussed case: its
 # cross-lingual search says little either way.
@@ -273,5 +274,5 @@ def _aside(refused: Answer, case_id: str) -> bool:
 
 
 def _another_of_its_cases(question: str) -> bool:
-    """「他们镇还评上了哪个案例」: another case, asked of the unit by a pointer to it."""
-    return bool(UNIT_POINTER.search(question) and ANOTHER_CASE.search(question))
+    """「他们镇还评上了哪个案例」「这个街道总工会还有啥别的做法上榜」: another case, asked of the unit by a pointer to it."""
+    return bool((UNIT_POINTER.search(question) or SAME_UNIT.search(question)) and ANOTHER_CASE.search(question))

@@ -129,6 +129,7 @@ _ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
 _TOWN = re.compile(r"(?:街道|镇|乡)$")
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
 # 中建三 of 中建三局, 城建市政第一分 of 城建市政第一分公司; not 四川北路.
+_NUMBER = re.compile(r"[一二三四五六七八九十〇零百\d]+")
 _NUMBERED = re.compile(r"^[\u4e00-\u9fff]{1,4}?第?[一二三四五六七八九十〇零\d]+分?$")
 # The dictionary's organisation and brand names (新天地, 团市委) are the book's only when printed whole, not when most of
 # them is (新天 is printed): a word jieba made up is (那尚街 of 「那尚街Loft」).
@@ -136,6 +137,10 @@ WHOLE_NAME_TAGS = ("nz", "nt")
 # A shortened name keeps a character of each part of the full one, in order (华师大 of 华东师范大学): three
 # characters or more, at most this many left out between two.
 MIN_ABBREVIATION, MAX_ABBREVIATED = 3, 3
+# jieba's tag for an abbreviation (东航, 妇联): a name the question is about when the book neither prints it nor the
+# longer name it shortens; not one that says what kind of enterprise (外企, 国企, 民企), a kind and no name.
+ABBREVIATION_TAG = "j"
+_KIND_OF_ENTERPRISE = re.compile(r"企$")
 LATIN = re.compile(r"[A-Za-z]")
 GLUED_FIRST = "里"  # 「社区里小门店」: jieba glues the 里 of 社区里 to what follows (里小)
 MIN_GUESSED_PLACE = 3
@@ -278,6 +283,8 @@ class RefusalGate:
                 start -= 1
             chain = pairs[start:end + 1]
             proper = [w for w, t in chain[:-1] if t in NAME_TAGS or w not in self._word_counts]
+            if not proper and len(chain) > 2 and _NUMBER.fullmatch(chain[-2][0]):
+                proper = [chain[-3][0]]  # a body told by its number (中铁二十局, 中建三局): a name, whatever its words
             if not proper and not (tag in NAME_TAGS and len(word) >= len(suffix.group()) + 2):
                 continue  # 我们公司, 这个区, 一家物流: a kind of body, not a name
             while chain and chain[0][0] not in proper and chain[0][1] not in NAME_TAGS:
@@ -369,8 +376,10 @@ class RefusalGate:
         dictionary does not know (盒马, 张江) unless jieba made it up across two words."""
         return [word for word, tag in self.subject(question)
                 if len(word) > 1 and word not in self._everyday_words
-                and not self._in_book(word, whole=tag in WHOLE_NAME_TAGS and bool(self._word_counts.get(word)))
+                and not self._in_book(word, whole=tag in WHOLE_NAME_TAGS and bool(self._word_counts.get(word)),
+                                      shortened=tag == ABBREVIATION_TAG)
                 and (tag in ("nr", "nrt", "nt", "nz") or (tag == "ns" and self._is_place(word))
+                     or (tag == ABBREVIATION_TAG and not _KIND_OF_ENTERPRISE.search(word))
                      or (word not in self._word_counts and not self._made_up(word)))
                 and not (word not in self._word_counts and self._glued_start(word))
                 and not self._inside_book_word(question, word)]
@@ -429,12 +438,13 @@ class RefusalGate:
                 found.append(word)
         return found
 
-    def _in_book(self, word: str, whole: bool = False) -> bool:
-        """The book prints the word (`whole`, or most of it), or the longer name it shortens (华师大: 华东师范大学)."""
+    def _in_book(self, word: str, whole: bool = False, shortened: bool = False) -> bool:
+        """The book prints the word (`whole`, or most of it), or the longer name it shortens (华师大: 华东师范大学; a
+        word jieba knows as `shortened`, also of two characters: 妇联 would be the book's if it printed 妇女联合会)."""
         word = compact(word)
         if word in self._compact_corpus or (not whole and self._mostly_printed(word)):
             return True
-        return len(word) >= MIN_ABBREVIATION and re.search(
+        return len(word) >= (2 if shortened else MIN_ABBREVIATION) and re.search(
             f".{{0,{MAX_ABBREVIATED}}}".join(map(re.escape, word)), self._compact_corpus) is not None
 
     def _inside_book_word(self, question: str, word: str) -> bool:

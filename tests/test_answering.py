@@ -295,7 +295,8 @@ class TestConversation:
         assert lines[0] == "是《建立工会经费嵌入式风险防控管理体系》（中国移动通信集团工会上海市委员会，提名奖）。"
         assert "六位一体" in lines[1]
 
-    @pytest.mark.parametrize("question", ["南翔镇总工会还有别的案例吗？", "这家单位在提名奖里是不是也有一个？"])
+    @pytest.mark.parametrize("question", ["南翔镇总工会还有别的案例吗？", "这家单位在提名奖里是不是也有一个？",
+                                          "这个镇总工会还有啥别的做法上榜？", "他们在经费方面也有案例吧"])
     def test_another_case_of_the_same_unit_is_found_by_its_name_or_by_also(self, assistant, question):
         first = "暑假里外来职工的孩子没人照看，南翔镇工会是怎么办的？"
         answer = assistant.ask(first)

@@ -81,6 +81,7 @@ class TestWholeNames:
         ("中建三局的工友村是怎么建起来的？", "中建三局"),  # 中建八局 is in the book
         ("杭州市的外卖骑手怎么入会？", "杭州市"),
         ("华东医院工会有什么关爱医护的做法？", "华东医院"),
+        ("中铁二十四局的项目部工会怎么搞读书活动？", "中铁二十四局"),  # a body told by its number, whatever its words
     ])
     def test_an_organisation_or_place_the_book_never_names_is_found_whole(self, assistant, question, name):
         assert name in assistant.gate.unknown_whole_names(question)
@@ -98,6 +99,7 @@ class TestSubjects:
         ("盒马鲜生的配送员入会情况怎么样？", "盒马"),  # a word jieba's dictionary does not know
         ("那特斯拉上海超级工厂有没有工会？", "特斯拉"),  # a name by its tag, after 那
         ("嘉兴有没有楼宇工会工作室？", "嘉兴"),  # a place the book never names
+        ("国航工会怎么给空姐解决吃饭问题？", "国航"),  # an abbreviation the book never prints, nor what it shortens
     ])
     def test_what_the_question_is_about_is_refused_when_the_book_never_prints_it(self, assistant, question, name):
         assert assistant.gate.unknown_subjects(question)[0] == name
@@ -110,6 +112,7 @@ class TestSubjects:
         "711所带完徒弟以后有多少徒弟晋级？",  # jieba's 所带 ends in a verb: made up across two words
         "外卖小哥怎么入会？", "我们区想给家政阿姨建工会，怎么推？", "What is the Gucun experience?",
         "宝钢芝麻奖省多少钱？",  # jieba cut the book's 芝麻奖 and glued 奖 to 省: no province named
+        "外企工会怎么跟老板谈工资？",  # an abbreviation that says a kind of enterprise, not which
     ])
     def test_the_books_names_everyday_words_and_made_up_words_are_not_unknown_subjects(self, assistant, question):
         assert assistant.gate.unknown_subjects(question) == [] and assistant.gate.unknown_whole_names(question) == []
