@@ -66,7 +66,9 @@ _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|
                       # 「How did … do at …」「what has that done for …」: how it went, not how it was done.
                       r"\bhow (?:did|does|has|have) [^?]{0,60}?\bdo(?:ing)? (?:at|in|on|with|so)\b|\bhow (?:well|successful)\b|"
                       r"\bwhat (?:has|have|did) [^?]{0,40}?\b(?:done|brought|changed)\b", re.I)
-_FACT = re.compile(r"多少|几[个名家人次年月天大项场期种位样条所批]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|"
+# Counting words: 「几座」「多少包」 ask a count by its own unit.
+_COUNTING = "个名家位人次项场期种样套份条批对座处所天幢栋包台辆户间张本件"
+_FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|"
                    r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|名次|第几名|排名|"
                    r"哪[一二两三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
                    r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)", re.I)
@@ -92,11 +94,14 @@ _MEASURES = (
     (re.compile(r"多少天|几天|多少工作日|多少小时|多久|多长时间|多少时间"), ("天", "工作日", "小时", "年", "月")),
     (re.compile(r"多少钱.{0,3}公里|每公里"), ("元/公里",)),
 )
-# The counting word right after 「多少」/「几」 is itself the measure the answer's figure carries (「多少场」→「场」).
-_COUNTER = re.compile(r"(?:多少|几)([场次期项样套份条批种对个家名位人座处所天])")
-# The thing counted: two characters after 「多少」/「几」 and an optional counting word (「多少个家庭农场」→「家庭」).
+# The counting word right after 「多少」/「几」 is itself the measure the answer's figure carries (「多少场」→「场」), not
+# the first character of a noun (项目, 人员, 家庭).
+_COUNTER = re.compile(rf"(?:多少|几)([{_COUNTING}])(?!目|员|庭)")
+# The thing counted: two characters after 「多少」/「几」 and an optional counting word (「多少个家庭农场」→「家庭」), or
+# the one that ends the question (「省了多少纸」→「纸」).
 _NUMBER = re.compile(r"\d")
-_COUNTED = re.compile(r"(?:多少|几)([\u4e00-\u9fff]{2})")
+_COUNTED = re.compile(rf"(?:多少|几)([\u4e00-\u9fff]{{2}}|(?![{_COUNTING}年月岁钱了的呢吗啊呀吧么])[\u4e00-\u9fff]"
+                      r"(?=[？?。！!\s]*$))")
 _COUNTED_AFTER_COUNTER = re.compile(r"(?:多少|几)[个名家位项场次人]([\u4e00-\u9fff]{2})")
 # Each asking phrase of a question: two of them ask for two facts.
 _ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|在哪|哪儿|地址|电话|热线|谁|哪位|什么荣誉|"
@@ -110,7 +115,7 @@ _EACH = re.compile(r"分别|各(?:是|有|涨|增|为)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
 _UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|期|场|张|份|户|台|条|件|倍|公里|平方米|小时|对|支|处|包|批|"
-         r"样|工作日|亩|分")
+         r"幢|栋|辆|间|样|工作日|亩|分")
 # A figure in digits, or in Chinese numerals when it counts people, units or money (「两名企业高管」「千万余元」); a lone
 # 「一」 (一个, 一次) is an article more often than a count, and 「三张清单」「四个方面」「二次覆盖」 name how a thing is
 # built, not what it achieved.
@@ -272,7 +277,8 @@ def is_english(question: str) -> bool:
 
 def fact_marks(sentence: str, want: Asked) -> int:
     """How much of the wanted fact the sentence carries (0: none): a figure counts once, a figure in the asked unit
-    of measure or right before the counted thing twice more, as do a date, a place or a phone number when asked."""
+    of measure or right before the counted thing twice more (once more shortly after it), as do a date, a place or a
+    phone number when asked."""
     found = 0
     if want.number:
         quantities = [q.group(0).replace(" ", "") for q in _QUANTITY.finditer(sentence)]
@@ -303,6 +309,8 @@ def fact_marks(sentence: str, want: Asked) -> int:
     if want.nouns and any(re.search(rf"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[^\d\s]?\s*的?{re.escape(noun)}", sentence)
                           for noun in want.nouns):
         found += 2
+    elif want.nouns and any(re.search(rf"{re.escape(noun)}[^，。；\d]{{0,6}}\d", sentence) for noun in want.nouns):
+        found += 1  # the thing counted, then its figure (「粉丝数达到 8700 余人」「纸 810 包」): less sure
     return found
 
 

@@ -126,6 +126,8 @@ class TestShapeByKind:
         ("宝钢工会每年拿出多少钱奖励创新团队？", "100万元"),
         ("百事通维权热线多少？", "4009202251"),  # 百事通's, though another case's hotline carries more figures
         ("805所的项目在创新创业大赛拿了啥名次？", "第1名"),  # a place in a ranking is a fact too
+        ("全市的爱心接力站建了几座？", "5700余座"),  # counted by a counting word of its own
+        ("浦东的工会社工用钉钉办公以后少用了多少纸", "810包"),  # the thing counted, then its figure
     ])
     def test_fact_question_has_the_figure_in_the_first_line(self, assistant, question, figure):
         answer = assistant.ask(question)
@@ -309,7 +311,7 @@ class TestKindOfQuestion:
         ("职工满意率呢？", "fact"), ("参加的人数？", "fact"), ("怎么提高入会率？", "howto"),
         # The parts of one thing are not a list of cases; cases asked for by number are.
         ("长白新村按季度推进非公企业建会，分哪几个阶段？", "fact"), ("康健街道的四联系是哪四个？", "fact"),
-        ("电装公司每年哪两个月是谈判月？", "fact"),
+        ("电装公司每年哪两个月是谈判月？", "fact"), ("南京东路有几幢商务楼？", "fact"),
         ("卫星装备所工会说的“三种思维”分别是怎么做的？", "howto"), ("杨浦区报送的案例有哪几个？", "multi"),
         ("帮年轻职工解决公租房问题的有哪几家？", "multi"),
         # Cases asked for as cases (「案例都有哪些」「有啥…的案例」「列一下」); a case's own moves and results are not a list.
