@@ -46,6 +46,10 @@ REFUSAL_SUGGESTIONS = 2
 # 「还有别的吗」 is answered by another case only when it scores at least this share of the discussed one on the
 # conversation's topic; below that the compendium has no other case to offer.
 OTHERS_SHARE = 0.5
+# A follow-up with a topic of its own (at least ASIDE_TOPIC_WORDS words; a bare 「会费交得咋样」 has one or two) that
+# the discussed case mostly does not say (less than ASIDE_COVERAGE of them) is an aside the book cannot answer when the
+# learned decision gives it less than DOUBTED_ASIDE chance alone.
+DOUBTED_ASIDE, ASIDE_COVERAGE, ASIDE_TOPIC_WORDS = 0.5, 0.5, 3
 # A question names what it is about in at least this many topic words before a case counts as about it.
 ABOUT_WORDS = 2
 # Refused for where or whom it asked about: the same question may be asked again of the book's own place.
@@ -256,8 +260,15 @@ class Assistant:
         """A question about the discussed case is judged as it would be alone when it brings a topic of its own (a
         labour-law question about the riders just discussed is refused as it would be on its own); with no topic of
         its own (「那他们的成效呢？」), or one the case's own text says word for word (「后来反响咋样」「哪年投入使用的」,
-        too bare to be answered alone), it is about the case and answered."""
-        if not own.refused or self.followups.case_coverage(question, case_id) == 1.0:
+        too bare to be answered alone), it is about the case and answered. A topic of its own that the case mostly does
+        not say, which the learned decision doubts as well (「南京路步行街哪家生煎最好吃？」 after 南京东路's case), is an
+        aside: refused."""
+        coverage = self.followups.case_coverage(question, case_id)
+        if not own.refused and own.probability is not None and own.probability < DOUBTED_ASIDE \
+                and coverage < ASIDE_COVERAGE and len(self.followups.topic(question)) >= ASIDE_TOPIC_WORDS \
+                and not is_english(question):
+            return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=own.probability)
+        if not own.refused or coverage == 1.0:
             return Verdict(False, probability=own.probability)
         if is_english(question) and own.kind != REFUSAL_UNKNOWN_NAME:
             return Verdict(False, probability=own.probability)  # cross-lingual scores say little about a follow-up

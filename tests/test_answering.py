@@ -211,6 +211,15 @@ class TestConversation:
         after = assistant.ask("那区里给他们投了多少钱", [Turn(first.question, first), Turn(aside, refused)])
         assert after.follow_up.kind == "continue" and after.citations[0].case_id == "2017-A3-1"
 
+    def test_an_aside_with_a_topic_the_case_does_not_say_is_refused_not_answered_from_the_case(self, assistant):
+        first = assistant.ask("商务楼里的白领，街道工会怎么服务？")
+        assert first.citations[0].case_id == "2017-A6-1"
+        history = [Turn(first.question, first)]
+        aside = assistant.ask("顺便问一句，外滩附近哪家小笼包最好吃？", history)
+        assert aside.refused and aside.follow_up.kind == "continue" and aside.verdict.kind == "off-topic"
+        bare = assistant.ask("他们在几幢楼里建了工会工作室？", history)  # the case's own topic, asked bare: answered
+        assert not bare.refused and bare.citations[0].case_id == "2017-A6-1"
+
     def test_a_pointer_after_a_refused_request_to_write_points_past_it(self, assistant):
         poem = assistant.ask("帮我写首诗夸夸工会干部呗")
         assert poem.refused and poem.verdict.kind == "writing"
