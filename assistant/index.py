@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from . import chunking, corpus
-from .embeddings import load_embeddings
+from .embeddings import embed_queries, load_embeddings
 from .lexicon import Lexicon
 from .settings import Settings
 
@@ -31,6 +31,8 @@ MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.json"
 ADD_BATCH = 1000
 SAVE_EVERY = 32
+# Training questions are many and short: the cache is written every this many (a whole file per write).
+QUESTIONS_SAVED_EVERY = 1024
 
 
 class IndexError_(RuntimeError):
@@ -69,12 +71,14 @@ def expected_manifest(settings: Settings) -> dict:
 
 
 class EmbeddingCache(Embeddings):
-    """Passage vectors cached by text hash, so a rebuild re-embeds only what changed."""
+    """Vectors cached by text hash, so a rebuild re-embeds only what changed: the passages of the index, or (in a file
+    of their own, `embed_queries`) the questions the refusal model is trained on."""
 
-    def __init__(self, inner: Embeddings, path: Path, show_progress: bool = True) -> None:
+    def __init__(self, inner: Embeddings, path: Path, show_progress: bool = True, save_every: int = SAVE_EVERY) -> None:
         self.inner = inner
         self.path = path
         self.show_progress = show_progress
+        self.save_every = save_every
         self._vectors: dict[str, np.ndarray] = {}
         if path.exists():
             try:
@@ -88,16 +92,21 @@ class EmbeddingCache(Embeddings):
         return hashlib.sha256(text.encode()).hexdigest()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._cached(texts, self.inner.embed_documents, "向量化段落", "段")
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return self._cached(texts, lambda batch: embed_queries(self.inner, batch), "向量化训练题", "题")
+
+    def _cached(self, texts: list[str], embed, desc: str, unit: str) -> list[list[float]]:
         missing = list(dict.fromkeys(t for t in texts if self.key(t) not in self._vectors))
         if missing:
             from tqdm import tqdm
 
-            with tqdm(total=len(missing), desc="向量化段落", unit="段", file=sys.stderr,
-                      disable=not self.show_progress) as bar:
+            with tqdm(total=len(missing), desc=desc, unit=unit, file=sys.stderr, disable=not self.show_progress) as bar:
                 # Saved after every batch, so a build killed midway keeps the work already done.
-                for start in range(0, len(missing), SAVE_EVERY):
-                    batch = missing[start: start + SAVE_EVERY]
-                    for text, vector in zip(batch, self.inner.embed_documents(batch)):
+                for start in range(0, len(missing), self.save_every):
+                    batch = missing[start: start + self.save_every]
+                    for text, vector in zip(batch, embed(batch)):
                         self._vectors[self.key(text)] = np.asarray(vector, dtype=np.float32)
                     self._save()
                     bar.update(len(batch))
@@ -110,6 +119,14 @@ class EmbeddingCache(Embeddings):
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp.npz")
         np.savez(tmp, **self._vectors)
         os.replace(tmp, self.path)
+
+
+def question_cache(index: Index) -> EmbeddingCache:
+    """The vectors of the questions the refusal model is trained on, cached beside the passages' in the index folder:
+    training again (new rules, synonyms, an index rebuilt for a new corpus) embeds only new questions."""
+    name = f"question-cache-{_slug(index.settings.embedding_model)}.npz"
+    return EmbeddingCache(index.embeddings, index.settings.index_dir / name, show_progress=False,
+                          save_every=QUESTIONS_SAVED_EVERY)
 
 
 def _chroma_client(settings: Settings, store: Path):

@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
+from .index import question_cache
 from .refusal import RefusalGate, Signals, asked, is_english
 from .retrieval import Searcher
 from .settings import ROOT
@@ -198,7 +200,7 @@ class TrainingData:
 
 
 def training_data(questions: list[tuple[str, bool, int, str]], searcher: Searcher, gate: RefusalGate,
-                  show_progress: bool = False) -> TrainingData:
+                  show_progress: bool = False, embeddings: Embeddings | None = None) -> TrainingData:
     """Each question searched as a user's would be, in batches (questions an exact rule decides, and English ones,
     never reach the model)."""
     from tqdm import tqdm
@@ -210,7 +212,7 @@ def training_data(questions: list[tuple[str, bool, int, str]], searcher: Searche
         for start in range(0, len(chinese), TRAINING_BATCH):
             batch = chinese[start: start + TRAINING_BATCH]
             for (question, answerable, source, kind), result in zip(
-                    batch, searcher.search_many([q for q, *_ in batch])):
+                    batch, searcher.search_many([q for q, *_ in batch], embeddings=embeddings)):
                 if gate.exact_rule(question, result, overlapping=False) is None:
                     rows.append(gate.signals(question, result).as_vector())
                     vectors.append(gate._vector(question, result))
@@ -277,7 +279,7 @@ def load_or_train(store: Path, searcher: Searcher, gate: RefusalGate, show_progr
             return model
     except Exception:  # noqa: BLE001 - missing or damaged: train again
         pass
-    model = fit(training_data(questions, searcher, gate, show_progress), fingerprint)
+    model = fit(training_data(questions, searcher, gate, show_progress, question_cache(searcher.index)), fingerprint)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(pickle.dumps(model))
     os.replace(tmp, path)

