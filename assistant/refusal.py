@@ -138,7 +138,8 @@ WHOLE_NAME_TAGS = ("nz", "nt")
 # characters or more, at most this many left out between two.
 MIN_ABBREVIATION, MAX_ABBREVIATED = 3, 3
 # jieba's tag for an abbreviation (东航, 妇联): a name the question is about when the book neither prints it nor the
-# longer name it shortens; not one that says what kind of enterprise (外企, 国企, 民企), a kind and no name.
+# longer name it shortens; not one that says what kind of enterprise (外企, 国企, 民企), a kind and no name, nor the
+# numbered part of a body's name (五局 of 中建五局: the whole name is found as such).
 ABBREVIATION_TAG = "j"
 _KIND_OF_ENTERPRISE = re.compile(r"企$")
 LATIN = re.compile(r"[A-Za-z]")
@@ -379,7 +380,7 @@ class RefusalGate:
                 and not self._in_book(word, whole=tag in WHOLE_NAME_TAGS and bool(self._word_counts.get(word)),
                                       shortened=tag == ABBREVIATION_TAG)
                 and (tag in ("nr", "nrt", "nt", "nz") or (tag == "ns" and self._is_place(word))
-                     or (tag == ABBREVIATION_TAG and not _KIND_OF_ENTERPRISE.search(word))
+                     or (tag == ABBREVIATION_TAG and not _KIND_OF_ENTERPRISE.search(word) and not _NUMBER.match(word))
                      or (word not in self._word_counts and not self._made_up(word)))
                 and not (word not in self._word_counts and self._glued_start(word))
                 and not self._inside_book_word(question, word)]

@@ -215,7 +215,9 @@ class TestConversation:
         first = assistant.ask("商务楼里的白领，街道工会怎么服务？")
         assert first.citations[0].case_id == "2017-A6-1"
         history = [Turn(first.question, first)]
-        aside = assistant.ask("顺便问一句，外滩附近哪家小笼包最好吃？", history)
+        question = "顺带问一下，南京路步行街上哪家小笼包最好吃？"
+        assert not assistant.ask(question).refused  # alone, the learned decision gives it the benefit of the doubt
+        aside = assistant.ask(question, history)
         assert aside.refused and aside.follow_up.kind == "continue" and aside.verdict.kind == "off-topic"
         bare = assistant.ask("他们在几幢楼里建了工会工作室？", history)  # the case's own topic, asked bare: answered
         assert not bare.refused and bare.citations[0].case_id == "2017-A6-1"
