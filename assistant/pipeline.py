@@ -263,12 +263,14 @@ class Assistant:
         too bare to be answered alone), it is about the case and answered. A topic of its own that the case mostly does
         not say, which the learned decision doubts as well (「南京路步行街哪家生煎最好吃？」 after 南京东路's case), is an
         aside: refused."""
-        coverage = self.followups.case_coverage(question, case_id)
-        if not own.refused and own.probability is not None and own.probability < DOUBTED_ASIDE \
-                and coverage < ASIDE_COVERAGE and len(self.followups.topic(question)) >= ASIDE_TOPIC_WORDS \
-                and not is_english(question):
-            return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=own.probability)
-        if not own.refused or coverage == 1.0:
+        if not own.refused:
+            if own.probability is not None and own.probability < DOUBTED_ASIDE and not is_english(question) \
+                    and len(self.followups.topic(question)) >= ASIDE_TOPIC_WORDS:
+                coverage = self.followups.case_coverage(question, case_id)
+                if coverage < ASIDE_COVERAGE:
+                    return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=own.probability)
+            return Verdict(False, probability=own.probability)
+        if self.followups.case_coverage(question, case_id) == 1.0:
             return Verdict(False, probability=own.probability)
         if is_english(question) and own.kind != REFUSAL_UNKNOWN_NAME:
             return Verdict(False, probability=own.probability)  # cross-lingual scores say little about a follow-up

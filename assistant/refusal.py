@@ -129,8 +129,9 @@ _ADMINISTRATIVE = re.compile(r"(?:新区|区|镇|街道|县|市|乡|省)$")
 _TOWN = re.compile(r"(?:街道|镇|乡)$")
 _SHARED_PLACE = re.compile(r"^(?:中国|上海市?)+")
 # 中建三 of 中建三局, 城建市政第一分 of 城建市政第一分公司; not 四川北路.
-_NUMBER = re.compile(r"[一二三四五六七八九十〇零百\d]+")
-_NUMBERED = re.compile(r"^[\u4e00-\u9fff]{1,4}?第?[一二三四五六七八九十〇零\d]+分?$")
+_NUMERALS = "一二三四五六七八九十〇零"
+_NUMBER = re.compile(rf"[{_NUMERALS}百\d]+")
+_NUMBERED = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?第?[{_NUMERALS}\d]+分?$")
 # The dictionary's organisation and brand names (新天地, 团市委) are the book's only when printed whole, not when most of
 # them is (新天 is printed): a word jieba made up is (那尚街 of 「那尚街Loft」).
 WHOLE_NAME_TAGS = ("nz", "nt")
