@@ -29,6 +29,9 @@ RETRIEVAL_CONFIGS = {
     "dense": RetrievalConfig(mode="dense"),
     "bm25": RetrievalConfig(mode="bm25"),
 }
+# The writers' brief (eval/briefs) names two kinds in words; the report scores them under the composer's names
+# (list completeness for multi).
+TYPE_ALIASES = {"which_unit": "which", "list": "multi"}
 NAIVE = "naive"
 CONFIG_NAMES = (*RETRIEVAL_CONFIGS, NAIVE)
 METRIC_LABELS = {
@@ -65,7 +68,8 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
             continue
         item = json.loads(line)
         turns = item["question"] if isinstance(item["question"], list) else [item["question"]]
-        questions.append(Question(item["id"], tuple(turns), item["type"], tuple(item["gold"]),
+        kind = TYPE_ALIASES.get(item["type"], item["type"])
+        questions.append(Question(item["id"], tuple(turns), kind, tuple(item["gold"]),
                                   tuple(item["must_contain"]), bool(item["paraphrased"]), item.get("oos_kind") or "",
                                   item.get("lang", "zh"), tuple(item.get("lead") or ())))
     return questions

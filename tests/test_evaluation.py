@@ -42,6 +42,18 @@ class TestScoring:
         row = dialogue_eval.score_turn(turn, answer)
         assert row["right"] and (row["must_found"], row["must_total"]) == (2, 2)
 
+    def test_the_briefs_kind_names_are_scored_as_the_composers(self, tmp_path):
+        path = tmp_path / "set.jsonl"
+        lines = [{"id": "l", "question": "哪些工会帮了外卖小哥？", "type": "list", "gold": ["2017-A3-2", "2017-A3-4"],
+                  "must_contain": [], "paraphrased": True},
+                 {"id": "w", "question": "谁搞的", "type": "which_unit", "gold": ["2017-A3-2"], "must_contain": [],
+                  "paraphrased": True}]
+        path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+        listed, which = evaluation.load_questions(path)
+        assert (listed.type, which.type) == ("multi", "which")
+        answer = Answer(listed.turns[0], "《聚焦网约送餐员 创新建会入会方法》……", False, "extractive")
+        assert evaluation.score(listed, answer)["list_share"] == 0.5
+
     def test_out_of_scope_counts_refusals(self):
         question = evaluation.Question("y", ("你好",), "out_of_scope", (), (), True)
         row = evaluation.score(question, Answer("你好", "抱歉", True, "extractive"))
