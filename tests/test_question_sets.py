@@ -104,7 +104,9 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round eleven for the next round, sealed whole, never run.
                  "answerability-fresh11.sealed.jsonl", "answers-fresh8.sealed.jsonl", "dialogues-fresh10.sealed.jsonl",
                  # Written in round twelve for the next round, sealed whole, never run.
-                 "answerability-fresh12.sealed.jsonl", "answers-fresh9.sealed.jsonl", "dialogues-fresh11.sealed.jsonl")
+                 "answerability-fresh12.sealed.jsonl", "answers-fresh9.sealed.jsonl", "dialogues-fresh11.sealed.jsonl",
+                 # Written in round thirteen for the next round, sealed whole, never run.
+                 "answerability-fresh13.sealed.jsonl", "answers-fresh10.sealed.jsonl", "dialogues-fresh12.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
