@@ -68,6 +68,7 @@ SHORT_HEADING_CHARS = 20
 # Sentences after the opening: an outcome is told by its results, three more of them; a fact needs one at most.
 SUPPORTS = {OUTCOME: 3}
 SUPPORT_CANDIDATES = 4
+WHICH_SUPPORTS = 1  # which unit: the case's name, then why it is this case, then one more sentence
 DEFINITION_SUPPORTS = 2  # what a thing is: where the case first names it, then the two sentences most about it
 # A general outcome question: up to four of the case's numbered results, each in about this many characters.
 MAX_RESULTS, RESULT_CHARS = 4, 80
@@ -317,7 +318,8 @@ class ExtractiveComposer:
         return found
 
     def _which(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
-        """Which unit: title and unit first, then the sentence that shows why it is this case."""
+        """Which unit: title and unit first, then the sentence that shows why it is this case, and the next best
+        one that holds what it does not (the programme's name, a figure)."""
         case = hit.case
         # The question describes what the unit did, often in the words of the case's title: they find the sentence.
         lead = "This is " if want.english else "是"
@@ -326,6 +328,9 @@ class ExtractiveComposer:
         if ranked:
             s = ranked[0].sentence
             draft.quote("", case, s.section, s.text, self.scorer.cut(s.text, weights, want, OPENING_CHARS))
+            for support in self._support(ranked[1:], [s], weights, want)[:WHICH_SUPPORTS]:
+                draft.quote("", case, support.section, support.text,
+                            self.scorer.cut(support.text, weights, want, SUPPORT_CHARS))
 
     def _howto(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked,
                shown: frozenset[str] = frozenset()) -> None:

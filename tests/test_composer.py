@@ -10,7 +10,7 @@ import pytest
 
 from assistant import answer_quality, asking, sentences
 from assistant.answer_quality import body, compact, opening
-from assistant.answering import QUOTE_GAP, intent
+from assistant.answering import QUOTE_GAP, WHICH_SUPPORTS, intent
 from assistant.corpus import Case
 from assistant.types import REFERENCES_HEADING
 
@@ -192,7 +192,14 @@ class TestShapeByKind:
         case = assistant.compendium.get(answer.citations[0].case_id)
         first, *rest = body(answer.answer).splitlines()
         assert case.id == "2017-N12-1" and case.unit in first and f"《{case.title}》" in first
-        assert len(rest) == 1 and "工友村" in rest[0]
+        assert 1 <= len(rest) <= 1 + WHICH_SUPPORTS and "工友村" in rest[0]
+
+    def test_which_question_supports_the_unit_with_what_the_first_sentence_does_not_say(self, assistant):
+        # The best sentence says what the app does; the one after names it (「88共享出行」), as a reader needs to ask for it.
+        answer = assistant.ask("哪家工会开发了员工拼车、共享班车的app")
+        first, *rest = body(answer.answer).splitlines()
+        assert answer.citations[0].case_id == "2017-A1-3" and len(rest) == 2
+        assert "88共享出行" in compact(rest[1]) and "88共享出行" not in compact(rest[0])
 
     def test_list_question_names_several_cases_one_line_each(self, answers):
         answer = answers["multi"]
