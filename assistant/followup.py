@@ -88,6 +88,8 @@ ENGLISH_POINTS_BACK = re.compile(r"\b(?:there|they|their|them|its|this (?:case|u
 POINTS_BACK = re.compile(r"这种|这类|这个|这些|这样的|那个|那些|那种|他们|她们|它们|其中|里面|上面|刚才|前面|提到的|上述")
 _UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
 _DISTRICT = re.compile(r"^[\u4e00-\u9fff]{2}区")
+# A word more than this share of the cases use tells no case from another (上海, 职工, 工会).
+COMMON_WORD_SHARE = 0.5
 
 
 class FollowUpJudge:
@@ -152,6 +154,12 @@ class FollowUpJudge:
         chinese = [t for t in self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question)))
                    if t.isdigit() or (len(t) > 1 and t not in plain)]
         return list(dict.fromkeys(names + chinese)) + english
+
+    def common_topic(self, question: str) -> bool:
+        """The question's topic words are all ones most cases use (上海, 职工): the case saying them shows nothing."""
+        words = self.topic(question)
+        return bool(words) and all(self.compendium.cases_using(w.lower()) > COMMON_WORD_SHARE * len(self.compendium.cases)
+                                   for w in words)
 
     def case_coverage(self, question: str, case_id: str) -> float:
         tokens = list(dict.fromkeys(self.topic(question)))

@@ -260,7 +260,8 @@ class Assistant:
         """A question about the discussed case is judged as it would be alone when it brings a topic of its own (a
         labour-law question about the riders just discussed is refused as it would be on its own); with no topic of
         its own (「那他们的成效呢？」), or one the case's own text says word for word (「后来反响咋样」「哪年投入使用的」,
-        too bare to be answered alone), it is about the case and answered. A topic of its own that the case mostly does
+        too bare to be answered alone) in words not every other case uses too (「今天上海多少度啊」), it is about the
+        case and answered. A topic of its own that the case mostly does
         not say, which the learned decision doubts as well (「南京路步行街哪家生煎最好吃？」 after 南京东路's case), is an
         aside: refused."""
         if not own.refused:
@@ -270,7 +271,7 @@ class Assistant:
                 if coverage < ASIDE_COVERAGE:
                     return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=own.probability)
             return Verdict(False, probability=own.probability)
-        if self.followups.case_coverage(question, case_id) == 1.0:
+        if self.followups.case_coverage(question, case_id) == 1.0 and not self.followups.common_topic(question):
             return Verdict(False, probability=own.probability)
         if is_english(question) and own.kind != REFUSAL_UNKNOWN_NAME:
             return Verdict(False, probability=own.probability)  # cross-lingual scores say little about a follow-up

@@ -222,6 +222,15 @@ class TestConversation:
         bare = assistant.ask("他们在几幢楼里建了工会工作室？", history)  # the case's own topic, asked bare: answered
         assert not bare.refused and bare.citations[0].case_id == "2017-A6-1"
 
+    def test_an_aside_in_words_every_case_uses_is_not_taken_as_about_the_case(self, assistant):
+        first = assistant.ask("环卫工人歇脚的爱心接力站是怎么搞起来的？")
+        assert first.citations[0].case_id == "2017-N11-1"
+        history = [Turn(first.question, first)]
+        weather = assistant.ask("今天上海多少度啊", history)  # 上海 is in every case: no sign it is about this one
+        assert weather.refused and weather.follow_up.kind == "continue"
+        bare = assistant.ask("那一个站能容纳几个人", history)
+        assert not bare.refused and bare.citations[0].case_id == "2017-N11-1"
+
     def test_a_pointer_after_a_refused_request_to_write_points_past_it(self, assistant):
         poem = assistant.ask("帮我写首诗夸夸工会干部呗")
         assert poem.refused and poem.verdict.kind == "writing"
