@@ -57,6 +57,12 @@ class TestExactRules:
         ("招商银行工会有没有网上服务平台？", "招商银行", None),  # a bank the dictionary knows, never printed
         ("北京市总工会有没有搞劳模就医绿色通道？", "北京市总工会", "2017-N15-1"),  # 市总工会 is printed, not the whole
         ("城建市政第一分公司的微信平台有多少员工加入？", "城建市政第一分公司", "2017-A1-9"),  # the book's is 第二分公司
+        # An institute told by its number, in digits or numerals: the book's are 805所 and 七一一所.
+        ("航天局804所工会办的创客大赛拿了什么名次？", "804所", "2017-N6-2"),
+        ("七〇八所师徒结对完成了多少对？", "七〇八所", "2017-N13-1"),
+        # The same kind of body at another place: the book's are 闵行区教育工会 and 国网上海市南供电公司.
+        ("浦东新区教育工会的教职工沟通协商机制是啥样", "浦东新区教育工会", "2017-A4-2"),
+        ("国网浦东供电公司的七彩班组评了几个标杆", "浦东供电公司", "2017-N9-1"),
     ])
     def test_a_near_miss_is_an_exact_rule_naming_the_organisation(self, assistant, question, name, close_case):
         answer = assistant.ask(question)
@@ -64,7 +70,10 @@ class TestExactRules:
         assert answer.verdict.probability is None and f"案例集中没有提到「{name}」" in answer.answer
         assert answer.suggestions and (close_case is None or close_case in [s.case_id for s in answer.suggestions])
 
-    @pytest.mark.parametrize("question", ["饿了么总部的工会是哪天成立的？", "中建八局项目工会工作站有哪几种服务模式？"])
+    @pytest.mark.parametrize("question", ["饿了么总部的工会是哪天成立的？", "中建八局项目工会工作站有哪几种服务模式？",
+                                          "711所师徒结对有啥实际成果", "805所怎么让社会投资人参与职工创新大赛？",
+                                          # the expert's own body, printed in the book beside the comment
+                                          "嘉定区总工会的老主席怎么点评南京东路楼宇工会工作室？"])
     def test_the_books_own_organisations_in_other_words_are_not_near_misses(self, assistant, question):
         assert not assistant.ask(question).refused
 
