@@ -4,6 +4,7 @@ enumeration it makes), or a whole category of the book when the question asks fo
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from . import sentences as sent
@@ -21,8 +22,14 @@ LIST_SENTENCE_SHARE = 0.5
 TOPIC_IDF = 2.0
 # A list whose topic words are mostly (by weight) in a category's name asks for that category.
 CATEGORY_TOPIC_SHARE = 0.5
+# A shortened word leaves out at most this many characters between two it keeps (国企: 国有企业).
+ABBREVIATED_GAP = 2
 # 「那一类的四个案例」「三个案例各…」: the question asks for a whole category of the book.
 _CATEGORY = re.compile(r"[这那此该同]一?[类组]|类别|([两二三四五六七八九\d])个(?:提名)?案例")
+# Lists by how the book is arranged: a category of one case, a unit with two.
+_OWN_CATEGORY = re.compile(r"单独成?一?类|自成一类|独立成类|一类只有一个")
+_SAME_UNIT = re.compile(r"同一(?:个|家)?(?:申报)?(?:单位|工会|企业)")
+_SEVERAL = re.compile(r"[两二2几多]个")
 _CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # Words many units hold that name no one unit or place: 「上海」「工会」「街道」 pick no cases out.
 _GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会 街道 行业 集团 公司 有限 有限公司 分公司 股份 委员 "
@@ -111,7 +118,7 @@ class ListMatcher:
         if named:
             members = [c for c in cases if any(e.expert in named for e in c.expert_comments)]
         else:
-            members = self._by_unit(question, cases)
+            members = self._by_unit(question, cases) or self._by_structure(question, cases)
         if len(members) < 2:
             return []
         found = {h.case.id: h for h in hits}
@@ -132,12 +139,24 @@ class ListMatcher:
             return []  # 「徐汇区有哪些给环卫工人歇脚的地方？」 asks for a topic within the place
         return [c for c in cases if word in units[c.id]]
 
+    @staticmethod
+    def _by_structure(question: str, cases: Sequence[Case]) -> list[Case]:
+        """The cases a question picks by how the book is arranged: those whose unit has another case too (「同一个单位
+        有两个案例入选的」), or those alone in their category (「单独成一类的是哪几个」)."""
+        if _OWN_CATEGORY.search(question):
+            sizes = Counter(c.category for c in cases)
+            return [c for c in cases if sizes[c.category] == 1]
+        if _SAME_UNIT.search(question) and _SEVERAL.search(question):
+            sizes = Counter(c.unit for c in cases)
+            return [c for c in cases if sizes[c.unit] > 1]
+        return []
+
     def category(self, question: str, hits: list[CaseHit],
                  cases: Sequence[Case]) -> list[tuple[CaseHit, Sentence | None]]:
-        """A question about a whole category (「…那一类的四个案例」, or a list whose topic is mostly a category's name:
-        「集体协商这一块有哪几个案例？」): every case of the category whose name the question uses most among those
-        found (the best case's category when it names none), found or not (of `cases`, the book's within the
-        filters)."""
+        """A question about a whole category (「…那一类的四个案例」, or a list whose topic is mostly a category's name, in
+        its words or shortened: 「集体协商这一块有哪几个案例？」「国企帮带非公企业的例子」): every case of the category
+        whose name the question uses most among those found (the best case's category when it names none), found or
+        not (of `cases`, the book's within the filters)."""
         found = _CATEGORY.search(question)
         weights = self.scorer.weights(strip_list_words(question))
         # A category is named by its heading and by the award all its cases hold (「劳动竞赛那一类提名案例」).
@@ -148,8 +167,8 @@ class ListMatcher:
         category = max(categories, key=lambda c: (named[c], -categories.index(c)))
         if not found:
             topic = self.topic(question)
-            if not topic or not self.scorer.relevance(category, topic) or \
-                    self.scorer.relevance(names[category], topic) < CATEGORY_TOPIC_SHARE * sum(topic.values()):
+            named_topic = sum(w for t, w in topic.items() if shortens(t, names[category]))
+            if not any(shortens(t, category) for t in topic) or named_topic < CATEGORY_TOPIC_SHARE * sum(topic.values()):
                 return []  # the award alone names no category (「提名奖里街道总工会报的有哪些」)
         found_hits = {h.case.id: h for h in hits}
         members = [found_hits.get(c.id) or CaseHit(c, 0.0, ()) for c in cases if c.category == category]
@@ -169,6 +188,13 @@ class ListMatcher:
         named = [award for award, words in _AWARD_WORDS.items() if re.search(words, question)]
         kept = [(h, s) for h, s in chosen if h.case.award in named]
         return kept if len(named) == 1 and kept else chosen
+
+
+def shortens(word: str, name: str) -> bool:
+    """The name says the word, or the longer word it shortens (国企 of 国有企业: its characters in order, a few
+    between)."""
+    return word in name or (len(word) > 1 and re.search(f".{{0,{ABBREVIATED_GAP}}}".join(map(re.escape, word)), name)
+                            is not None)
 
 
 def first_move(case: Case) -> Sentence | None:

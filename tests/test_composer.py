@@ -226,6 +226,11 @@ class TestShapeByKind:
         ("石云教授点评了哪些案例？", ["2017-A2-1", "2017-A2-2", "2017-A2-3", "2017-A8-1"]),
         # By a category named in the question's own words.
         ("集体协商方面书里有哪几个案例？", ["2017-A4-1", "2017-A4-2", "2017-A4-3"]),
+        ("国企工会帮带非公企业工会改革的例子有哪些？", ["2017-A5-1", "2017-A5-2", "2017-A5-3"]),  # 国企: 国有企业
+        # By how the book is arranged: units with two cases, categories of one (of the award named).
+        ("有没有同一个申报单位拿了两个案例的？都是谁？",
+         ["2017-A1-7", "2017-A2-3", "2017-A6-1", "2017-N1-1", "2017-N1-2", "2017-N1-3"]),
+        ("十大创新案例里单独成一类的是哪几个？", ["2017-A6-1", "2017-A7-1", "2017-A8-1", "2017-A9-1", "2017-A10-1"]),
     ])
     def test_a_list_picked_by_what_the_book_says_of_the_cases(self, assistant, question, cases):
         assert [c.case_id for c in assistant.ask(question).citations] == cases
