@@ -167,8 +167,9 @@ class ListMatcher:
         category = max(categories, key=lambda c: (named[c], -categories.index(c)))
         if not found:
             topic = self.topic(question)
-            named_topic = sum(w for t, w in topic.items() if shortens(t, names[category]))
-            if not any(shortens(t, category) for t in topic) or named_topic < CATEGORY_TOPIC_SHARE * sum(topic.values()):
+            named_topic = sum(w for t, w in topic.items() if shortens(t, names[category].lower()))
+            if not any(shortens(t, category.lower()) for t in topic) \
+                    or named_topic < CATEGORY_TOPIC_SHARE * sum(topic.values()):
                 return []  # the award alone names no category (「提名奖里街道总工会报的有哪些」)
         found_hits = {h.case.id: h for h in hits}
         members = [found_hits.get(c.id) or CaseHit(c, 0.0, ()) for c in cases if c.category == category]

@@ -260,10 +260,9 @@ class Assistant:
         """A question about the discussed case is judged as it would be alone when it brings a topic of its own (a
         labour-law question about the riders just discussed is refused as it would be on its own); with no topic of
         its own (「那他们的成效呢？」), or one the case's own text says word for word (「后来反响咋样」「哪年投入使用的」,
-        too bare to be answered alone) in words not every other case uses too (「今天上海多少度啊」), it is about the
-        case and answered. A topic of its own that the case mostly does
-        not say, which the learned decision doubts as well (「南京路步行街哪家生煎最好吃？」 after 南京东路's case), is an
-        aside: refused."""
+        too bare to be answered alone) in words that set it apart (「今天上海多少度啊」 has only 上海, which most cases
+        say), it is about the case and answered. A topic of its own that the case mostly does not say, which the
+        learned decision doubts as well (「南京路步行街哪家生煎最好吃？」 after 南京东路's case), is an aside: refused."""
         if not own.refused:
             if own.probability is not None and own.probability < DOUBTED_ASIDE and not is_english(question) \
                     and len(self.followups.topic(question)) >= ASIDE_TOPIC_WORDS:

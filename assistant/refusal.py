@@ -135,8 +135,9 @@ _NUMBERED = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?第?[{_NUMERALS}\d]+分?$")
 # A body named by a number read digit by digit (805所, 七一一所, 第七〇八研究所): which one is told by the number alone,
 # written either way; not a count (一百所, 100所学校).
 _DIGITS_READ = str.maketrans("〇零一二三四五六七八九", "00123456789")
-MAX_KIND_CHARS = 6
 _NUMBER_NAMED_BODY = re.compile(r"(\d{3,4}|[〇零一二三四五六七八九]{3,4})\s*(?:研究所|研究院|所|厂|院)(?![学医幼校])")
+# The kind of body named after a place (教育工会 of 浦东新区教育工会, 分局, 供电公司): at most this many characters.
+MAX_KIND_CHARS = 6
 # The dictionary's organisation and brand names (新天地, 团市委) are the book's only when printed whole, not when most of
 # them is (新天 is printed): a word jieba made up is (那尚街 of 「那尚街Loft」).
 WHOLE_NAME_TAGS = ("nz", "nt")
