@@ -80,15 +80,20 @@ _MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费�
 _HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|\bhow\b(?! many| much)", re.I)
 
 # The unit of measure a 「多少…」/「几…」 question asks for → the marks a figure in the book carries for it.
+# 「How many Baishitong employees…」「how many KFC outlets」: what an English question counts, a few words after how many.
+_EN_FEW_WORDS = r"(?:[\w'-]+ ){0,3}?"
+_EN_PEOPLE = r"(?:people|persons|members|workers|employees|staff|couriers|riders|teachers|apprentices|participants)\b"
+_EN_FIRMS = r"(?:companies|enterprises|firms|businesses|shops|stores|outlets|merchants)\b"
 _MEASURES = (
     (re.compile(r"多少钱|多少经费|经费.{0,6}多少|多少资金|金额|花.{0,4}多少|拿出多少|投了多少|扶持了多少|奖励.{0,6}多少|"
                 r"多少(?:万|元)|保障金|how much money", re.I), ("元", "美元", "万", "亿")),
     (re.compile(r"比例|[多少]高|率|百分|percent|rate", re.I), ("%", "％", "成")),
     (re.compile(r"人次"), ("人次",)),
-    (re.compile(r"多少(?:人|名|位|会员|职工|员工|建设者|徒弟|劳模)|几(?:个人|名|位)|how many (?:people|members|workers)",
+    (re.compile(rf"多少(?:人|名|位|会员|职工|员工|建设者|徒弟|劳模)|几(?:个人|名|位)|how many {_EN_FEW_WORDS}{_EN_PEOPLE}",
                 re.I), ("人", "名", "位")),
-    (re.compile(r"多少家|几家|多少(?:企业|商户|单位|公司)"), ("家",)),
-    (re.compile(r"多少(?:个|座|处|所)|几个|how many", re.I), ("个", "座", "处", "所")),
+    (re.compile(rf"多少家|几家|多少(?:企业|商户|单位|公司)|how many {_EN_FEW_WORDS}{_EN_FIRMS}", re.I), ("家",)),
+    (re.compile(rf"多少(?:个|座|处|所)|几个|how many(?! {_EN_FEW_WORDS}(?:{_EN_PEOPLE}|{_EN_FIRMS}))", re.I),
+     ("个", "座", "处", "所")),
     (re.compile(r"多少(?:场|次|期|项|样|套|份|条|批|种|对)|几(?:场|次|期|项|样|套|份|条|批|种|对)"), ()),
     (re.compile(r"(?:多少|几)[幢栋]"), ("幢", "栋")),
     (re.compile(r"多大|面积"), ("平方米", "平米", "亩")),

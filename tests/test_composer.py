@@ -295,6 +295,16 @@ class TestShapeByKind:
         first = opening(text)
         assert first.startswith("From the case 《") and citations[0].unit in first
 
+    @pytest.mark.parametrize(("question", "figures"), [
+        # What an English question counts (workers, model workers) is the measure the figure carries: 名, 位.
+        ("Roughly how many sanitation workers are there on Shanghai's front line?", ["5.3万余名"]),
+        ("How many model workers signed a contract with family doctors in Yangpu?", ["154位"]),
+    ])
+    def test_english_count_of_people_leads_with_a_figure_of_people(self, assistant, question, figures):
+        result = assistant.searcher.search(question, k=5)
+        text, _ = assistant.composer.compose(question, result.query, list(result.hits), assistant.compendium.cases)
+        assert all(f in compact(opening(text)) for f in figures), text
+
 
 class TestLength:
     def test_answers_are_short(self, answers):
