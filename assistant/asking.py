@@ -79,11 +79,11 @@ _MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费�
                            r"\b(?:rate|percentage|proportion|number|amount)\b", re.I)
 _HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|\bhow\b(?! many| much)", re.I)
 
-# The unit of measure a 「多少…」/「几…」 question asks for → the marks a figure in the book carries for it.
 # 「How many Baishitong employees…」「how many KFC outlets」: what an English question counts, a few words after how many.
 _EN_FEW_WORDS = r"(?:[\w'-]+ ){0,3}?"
 _EN_PEOPLE = r"(?:people|persons|members|workers|employees|staff|couriers|riders|teachers|apprentices|participants)\b"
 _EN_FIRMS = r"(?:companies|enterprises|firms|businesses|shops|stores|outlets|merchants)\b"
+# The unit of measure a 「多少…」/「几…」 question asks for → the marks a figure in the book carries for it.
 _MEASURES = (
     (re.compile(r"多少钱|多少经费|经费.{0,6}多少|多少资金|金额|花.{0,4}多少|拿出多少|投了多少|扶持了多少|奖励.{0,6}多少|"
                 r"多少(?:万|元)|保障金|how much money", re.I), ("元", "美元", "万", "亿")),
