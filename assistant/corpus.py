@@ -152,6 +152,12 @@ def compact(text: str) -> str:
     return re.sub(r"[\s*]", "", text)
 
 
+def shortened_in(word: str, text: str, gap: int) -> bool:
+    """The text holds a longer word the word shortens: its characters in order, at most `gap` left out between two
+    (华师大 of 华东师范大学, 国企 of 国有企业)."""
+    return re.search(f".{{0,{gap}}}".join(map(re.escape, word)), text) is not None
+
+
 def tidy_title(text: str) -> str:
     """One line, single spaces, no spaces hugging Chinese quotes."""
     text = re.sub(r"\s+", " ", text.replace("*", "")).strip()

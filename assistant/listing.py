@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from . import sentences as sent
 from .asking import HOWTO, Asked, fact_marks, strip_list_words
-from .corpus import AWARD_NOMINATED, AWARD_SPECIAL, AWARD_TOP, Case, compact
+from .corpus import AWARD_NOMINATED, AWARD_SPECIAL, AWARD_TOP, Case, compact, shortened_in
 from .retrieval import CaseHit
 from .scoring import FACT_BONUS, NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
@@ -192,10 +192,8 @@ class ListMatcher:
 
 
 def shortens(word: str, name: str) -> bool:
-    """The name says the word, or the longer word it shortens (国企 of 国有企业: its characters in order, a few
-    between)."""
-    return word in name or (len(word) > 1 and re.search(f".{{0,{ABBREVIATED_GAP}}}".join(map(re.escape, word)), name)
-                            is not None)
+    """The name says the word, or the longer word it shortens (国企 of 国有企业)."""
+    return word in name or (len(word) > 1 and shortened_in(word, name, ABBREVIATED_GAP))
 
 
 def first_move(case: Case) -> Sentence | None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 
-from .corpus import Compendium, compact
+from .corpus import Compendium, compact, shortened_in
 from .details import missing_detail
 from .lexicon import Lexicon
 from .retrieval import CaseHit, SearchResult, close_cases
@@ -134,8 +134,9 @@ _NUMBER = re.compile(rf"[{_NUMERALS}百\d]+")
 _NUMBERED = re.compile(rf"^[\u4e00-\u9fff]{{1,4}}?第?[{_NUMERALS}\d]+分?$")
 # A body named by a number read digit by digit (805所, 七一一所, 第七〇八研究所): which one is told by the number alone,
 # written either way; not a count (一百所, 100所学校).
-_DIGITS_READ = str.maketrans("〇零一二三四五六七八九", "00123456789")
-_NUMBER_NAMED_BODY = re.compile(r"(\d{3,4}|[〇零一二三四五六七八九]{3,4})\s*(?:研究所|研究院|所|厂|院)(?![学医幼校])")
+_DIGIT_NUMERALS = "〇零一二三四五六七八九"
+_DIGITS_READ = str.maketrans(_DIGIT_NUMERALS, "00123456789")
+_NUMBER_NAMED_BODY = re.compile(rf"(\d{{3,4}}|[{_DIGIT_NUMERALS}]{{3,4}})\s*(?:研究所|研究院|所|厂|院)(?![学医幼校])")
 # The kind of body named after a place (教育工会 of 浦东新区教育工会, 分局, 供电公司): at most this many characters.
 MAX_KIND_CHARS = 6
 # The dictionary's organisation and brand names (新天地, 团市委) are the book's only when printed whole, not when most of
@@ -385,7 +386,7 @@ class RefusalGate:
         pairs = self.lexicon.tag(question)
         for i, (word, tag) in enumerate(pairs):
             if tag != "ns" or _SHARED_PLACE.fullmatch(word) or not (
-                    self._is_place(word) or _ADMINISTRATIVE.search(word) or self._book_place(word)):
+                    self._is_place(word) or _ADMINISTRATIVE.search(word) or self._printed_as_place(word)):
                 continue
             after = compact("".join(w for w, _ in pairs[i + 1:]))
             kind = next((after[:n] for n in range(min(len(after), MAX_KIND_CHARS), 1, -1)
@@ -395,7 +396,7 @@ class RefusalGate:
                 return word + kind
         return None
 
-    def _book_place(self, word: str) -> bool:
+    def _printed_as_place(self, word: str) -> bool:
         """The book prints the word as a place: with an administrative suffix (浦东 of 浦东新区)."""
         return any(compact(word) + suffix in self._compact_corpus for suffix in ("新区", *PLACE_SUFFIXES))
 
@@ -486,8 +487,8 @@ class RefusalGate:
         word = compact(word)
         if word in self._compact_corpus or (not whole and self._mostly_printed(word)):
             return True
-        return len(word) >= (2 if shortened else MIN_ABBREVIATION) and re.search(
-            f".{{0,{MAX_ABBREVIATED}}}".join(map(re.escape, word)), self._compact_corpus) is not None
+        return len(word) >= (2 if shortened else MIN_ABBREVIATION) and \
+            shortened_in(word, self._compact_corpus, MAX_ABBREVIATED)
 
     def _inside_book_word(self, question: str, word: str) -> bool:
         """A word jieba guessed that begins inside a word the book prints: it cut 芝麻奖 and glued 奖 to what follows
