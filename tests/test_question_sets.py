@@ -106,7 +106,11 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round twelve for the next round, sealed whole, never run.
                  "answerability-fresh12.sealed.jsonl", "answers-fresh9.sealed.jsonl", "dialogues-fresh11.sealed.jsonl",
                  # Written in round thirteen for the next round, sealed whole, never run.
-                 "answerability-fresh13.sealed.jsonl", "answers-fresh10.sealed.jsonl", "dialogues-fresh12.sealed.jsonl")
+                 "answerability-fresh13.sealed.jsonl", "answers-fresh10.sealed.jsonl", "dialogues-fresh12.sealed.jsonl",
+                 # Written in round fourteen for tuning: answer quality and dialogues.
+                 "answers-fresh11.jsonl", "dialogues-fresh13.jsonl",
+                 # Written in round fourteen for the next round, sealed whole, never run.
+                 "answerability-fresh14.sealed.jsonl", "answers-fresh12.sealed.jsonl", "dialogues-fresh14.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
