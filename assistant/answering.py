@@ -22,6 +22,8 @@ from .asking import (
     has_quantity,
     joined_measures,
     kind,
+    member_terms,
+    members_listed,
 )
 from .chunking import KIND_BACKGROUND
 from .corpus import AWARDS, OWN_BACKGROUND_SECTIONS, Case, compact, unit_holding
@@ -251,8 +253,11 @@ class ExtractiveComposer:
         limit = OPENING_CHARS if len(opening) == 1 else SUPPORT_CHARS
         listed = 1
         moves = self._counted_moves(opening[0], items, want, question) if len(opening) == 1 else []
-        if moves and opening[0].head:
-            opening, moves = moves[:1], moves[1:]  # the best sentence is one of the moves: all of them, in order
+        named = self._named_moves(items, question) if len(opening) == 1 and not moves else []
+        if named or (moves and opening[0].head):
+            # The best sentence is one of the moves, or the moves are named as asked: all of them, in order.
+            moves = named or moves
+            opening, moves = moves[:1], moves[1:]
         if len(opening) == 1 and not moves:
             opening = sent.continued(opening[0], items, LIST_CHARS, want.items)
             listed = len(opening)
@@ -291,6 +296,22 @@ class ExtractiveComposer:
         else:
             return []
         return moves[:MAX_STEPS] if len(moves) >= 2 else []
+
+    @staticmethod
+    def _named_moves(items: Sequence[Sentence], question: str) -> list[Sentence]:
+        """The numbered moves of one section whose headings each name the kind of member asked (「哪几项机制」:
+        「工会联席会机制」「职代会授权机制」…) or start with a member the question lists (「学、思、悟、行分别指啥」),
+        at least two, in the book's order, at most MAX_STEPS."""
+        best: list[Sentence] = []
+        listed = members_listed(question)
+        candidates = [[x for x in items if x.head and any(sent.move_text(x.text).startswith(m) for m in listed)]] \
+            if listed else [[x for x in items if x.head and term in x.text] for term in member_terms(question)]
+        for heads in candidates:
+            for section in dict.fromkeys(x.section for x in heads):
+                moves = [x for x in heads if x.section == section]
+                if len(moves) > len(best):
+                    best = moves
+        return best[:MAX_STEPS] if len(best) >= 2 else []
 
     @staticmethod
     def _with_next(s: Sentence, items: Sequence[Sentence]) -> list[Sentence]:
@@ -516,8 +537,14 @@ class ExtractiveComposer:
                 # A short list reads in the book's order, as a reader of the book lists them: 「第二个」 then means the
                 # second in the book (on the dialogue tuning sets ordinal turns 50 to 53 of 64 right).
                 chosen = sorted(chosen, key=lambda hb: hb[0].case.book_order)
-        draft.text(f"案例集中有 {found} 个相关案例{note}：" if not want.english
-                   else f"{len(chosen)} cases in the book:")
+        experts = self.lists.experts_named(question, cases) if by_book else []
+        if want.english:
+            draft.text(f"{len(chosen)} cases in the book:")
+        elif len(experts) == 1:
+            # A list by the expert's comments says whose they are (「石云（…）点评了这 4 个案例」).
+            draft.text(f"{experts[0].expert}（{experts[0].affiliation}）点评了案例集中的 {found} 个案例{note}：")
+        else:
+            draft.text(f"案例集中有 {found} 个相关案例{note}：")
         for i, (hit, best) in enumerate(chosen, start=1):
             case = hit.case
             prefix = f"{i}. 《{case.title}》— {case.unit}："

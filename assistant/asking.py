@@ -45,7 +45,7 @@ _NOT_LIST = re.compile(
     rf"^(?!.*(?:案例|单位|例子|做法)).*(?:分(?:成|为)?哪几|"
     rf"(?:哪些|哪几|哪[两二三四五六七八九十])[{_COUNTER_WORDS}]?(?![{_COUNTER_WORDS}]|{_ORGS}|家|所|[？?，,。]|$)[\u4e00-\u9fff]|"
     rf"是哪[几两二三四五六七八九十]+[{_COUNTER_WORDS}]?[？?。\s]*$|各是多少|各有多少)")
-_EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|教授|\bexperts?\b|\bcomment", re.I)
+_EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|(?<!副)(?<!哪位)教授|\bexperts?\b|\bcomment", re.I)
 _WHY = re.compile(r"为什么|为啥|为何|何以|原因|背景|起因|出于什么|怎么会|毛病|卡在|难在|痛点|势在必行|"
                   r"\bwhy\b|what was wrong|reason|background|problem", re.I)
 _WHICH = re.compile(r"哪个|哪一个|哪家|哪一家|谁家|哪所|哪里搞|哪里的事|是哪里|出自|什么单位|"
@@ -71,6 +71,8 @@ _COUNTING = "个名家位人次项场期种样套份条批对座处所天幢栋�
 _FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|"
                    r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|名次|第几名|排名|"
                    r"哪[一二两三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
+                   # 「搞了个啥专栏」: the name of a thing the case made (「是个啥东西」 asks what it is).
+                   r"个什么(?!东西)[\u4e00-\u9fff]{1,3}[？?。！!\s]*$|"
                    r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)", re.I)
 # What a thing is or is for (「…是什么？」「…什么意思」「干什么用的」).
 _DEFINITION = re.compile(r"是什么[？?。！!\s]*$|什么意思|指的是什么|(?:干|做)什么用|有什么用")
@@ -117,6 +119,11 @@ _WHICH_COUNT = re.compile(r"哪([一二三四五六七八九十两][类个种项
 # 「依据三个原则：」). 「分几个网格」 asks how many.
 _WHICH_ITEMS = re.compile(r"哪几([类个种项条大方点位])?([\u4e00-\u9fff]{2})?")
 _COUNTED_LIST = r"[一二三四五六七八九十两\d]\s*[类个种项条大方点位]?"
+# 「学、思、悟、行分别指啥」: the members a question lists itself.
+_MEMBERS_LISTED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:、[\u4e00-\u9fff]{1,6}?)+(?=分别|各|都|是|指|[？?，,]|$)")
+# 「运用了哪几种工作思维」「由哪三大平台构成」: the words after the asking ones, one of which each listed member is
+# called by (思维, 平台); which one, the case's headings tell.
+_MEMBERS_NAMED = re.compile(r"哪(?:几|[一二三四五六七八九十两])[类个种项条大方点位步]?([\u4e00-\u9fff]{2,6})")
 _EACH = re.compile(r"分别|各(?:是|有|涨|增|为)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
@@ -133,7 +140,9 @@ _QUANTITY = re.compile(rf"(?:{_DIGITS})\s*(?:余|多)?\s*(?:{_MULTIPLIED}|(?:{_U
                        rf"(?:{_CHINESE})\s*(?:余|多)?\s*(?:{_MULTIPLIED}|人次|人|名|家|户|元|位(?!一体)|分之)")
 # A count in Chinese numerals in the unit a question asks for answers it (「几次」: 「两次申报评审」).
 _COUNT = re.compile(rf"(?:{_CHINESE})\s*(?:{_UNIT})")
-_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第")
+# A schedule is told by months and weekdays too (「每年 6 月、10 月」「每周周一上午」).
+_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第|"
+                   r"(?<![\d.])\d{1,2}\s*月(?!份?\s*\d)|[周星]期?[一二三四五六日天](?![\u4e00-\u9fff]{0,1}次)")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
 PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
 _NAME = re.compile(r"“[^”]{2,20}”|《[^》]{2,30}》|[A-Za-z]{2,}")
@@ -261,6 +270,22 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         counted=tuple(m.group(1) for m in _WHICH_COUNT.finditer(q)),
         items=items,
     )
+
+
+def member_terms(question: str) -> list[str]:
+    """Two-character pieces of the words after 「哪几…」「哪三大…」, one of which may name each listed member (思维 of
+    「哪几种工作思维」)."""
+    terms = []
+    for m in _MEMBERS_NAMED.finditer(plain(question)):
+        words = m.group(1)
+        terms += [words[i:i + 2] for i in range(len(words) - 1)]
+    return list(dict.fromkeys(terms))
+
+
+def members_listed(question: str) -> list[str]:
+    """The members a question lists itself to ask what each is (「学、思、悟、行分别指啥」 → 学, 思, 悟, 行)."""
+    found = _MEMBERS_LISTED.search(question)
+    return found.group(0).split("、") if found and _EACH.search(question) else []
 
 
 def strip_list_words(question: str) -> str:

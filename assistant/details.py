@@ -23,6 +23,10 @@ _PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|�
                           r"\bhow much (?:does|do|did|is|are|was|were)\b.{0,40}\b(?:cost|fees?|price|charge|rent|earn|paid)\b|"
                           r"\b(?:price|fees?|rent|salary|wages?)\b.{0,20}\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")
+# A price asked per unit (「一小时多少钱」「一份几块钱」「每人每月交多少」; not 「第一次」 nor 「一年」, which say when): the
+# book prints a sum for it with the same unit (「每月 300~800 元」「0.43 元 / 公里」), or it does not say it.
+_PER_UNIT = re.compile(r"(?<!第)(?:一|每)个?(小时|平米|平方米|份|人|位|个月|月|次|天|期|单|亩|张|件)")
+_UNIT_AS_PRINTED = {"个月": "月", "平米": "平方米"}
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
 _POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|处长|科长|主任|经理|总经理|董事长|老板|厂长|院长|所长|校长|园长|站长|店长|"
                          r"会长|理事长|老师|律师|队长|班长|组长|劳模|工匠|医生|师傅|销售)"
@@ -63,7 +67,7 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     refusal), else None: 「主席叫啥？电话给我一个」 asks two."""
     text = "\n".join(case.searchable_text for case in cases)
     own = "\n".join(section.text for case in cases for section in case.sections)  # not the experts' comments
-    if _PRICE_ASKED.search(question) and not _MONEY.search(text):
+    if _PRICE_ASKED.search(question) and not _priced(question, text):
         return "价格或收费"
     post = _POST_ASKED.search(question)
     english = _POST_ASKED_EN.search(question)
@@ -91,6 +95,13 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     if kind(question) == EXPERT and not any(case.expert_comments for case in cases):
         return "专家点评"
     return None
+
+
+def _priced(question: str, text: str) -> bool:
+    """The text prints a sum of money, per each unit the question prices by when it names one."""
+    units = [_UNIT_AS_PRINTED.get(u, u) for u in _PER_UNIT.findall(question)]
+    sums = [s for s in re.split(r"[。；！？\n]", text) if _MONEY.search(s)]
+    return any(all(re.search(rf"[每一/]\s*(?:个)?{u}|元\s*/?\s*{u}", s) for u in units) for s in sums)
 
 
 def _names_a(post: str, text: str, lexicon: Lexicon) -> bool:

@@ -66,10 +66,23 @@ class Lexicon:
     @cached_property
     def english(self) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
         """English names (Baosteel, Gucun, little red card) as whole-word patterns, with the book's words for them."""
-        path = self.directory / "english.txt"
+        return self._english_rules("english.txt")
+
+    @cached_property
+    def english_elsewhere(self) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
+        """English names of places and bodies the book does not contain (Hangzhou, Meituan), with their Chinese
+        names."""
+        return self._english_rules("english-elsewhere.txt")
+
+    def _english_rules(self, name: str) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
+        path = self.directory / name
         rules = _rules(path) if path.exists() else ()
         return tuple((re.compile(r"\b(?:" + "|".join(re.escape(w) for w in rule.everyday) + r")\b", re.IGNORECASE),
                       rule.compendium) for rule in rules)
+
+    def names_elsewhere(self, question: str) -> list[str]:
+        """The Chinese names of the places and bodies outside the book that an English question names."""
+        return [word for pattern, words in self.english_elsewhere if pattern.search(question) for word in words]
 
     def _jieba(self):
         with self._lock:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from . import sentences as sent
 from .asking import HOWTO, Asked, fact_marks, strip_list_words
-from .corpus import AWARD_NOMINATED, AWARD_SPECIAL, AWARD_TOP, Case, compact, shortened_in
+from .corpus import AWARD_NOMINATED, AWARD_SPECIAL, AWARD_TOP, Case, ExpertComment, compact, shortened_in
 from .retrieval import CaseHit
 from .scoring import FACT_BONUS, NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
@@ -113,16 +113,22 @@ class ListMatcher:
         question picks by what the book says of them rather than by topic: the expert it names commented on them
         (「石云教授点评了哪些案例？」), or their unit names the place or organisation it names (「杨浦区有哪些案例？」
         「中国移动上海的工会有两个案例」) and it asks about nothing else; in the book's order."""
-        experts = {c.expert for case in cases for c in case.expert_comments}
-        named = [e for e in experts if e and e in question]
+        named = self.experts_named(question, cases)
         if named:
-            members = [c for c in cases if any(e.expert in named for e in c.expert_comments)]
+            names = {e.expert for e in named}
+            members = [c for c in cases if any(e.expert in names for e in c.expert_comments)]
         else:
             members = self._by_unit(question, cases) or self._by_structure(question, cases)
         if len(members) < 2:
             return []
         found = {h.case.id: h for h in hits}
         return [(found.get(c.id) or CaseHit(c, 0.0, ()), first_move(c)) for c in members]
+
+    @staticmethod
+    def experts_named(question: str, cases: Sequence[Case]) -> list[ExpertComment]:
+        """The commenting experts the question names (「石云教授点评了哪些案例？」), each once."""
+        experts = {c.expert: c for case in cases for c in case.expert_comments if c.expert and c.expert in question}
+        return list(experts.values())
 
     def _by_unit(self, question: str, cases: Sequence[Case]) -> list[Case]:
         """The cases whose unit holds the longest word of the question that two or more units hold, when the rest of

@@ -46,6 +46,9 @@ REFUSAL_SUGGESTIONS = 2
 # 「还有别的吗」 is answered by another case only when it scores at least this share of the discussed one on the
 # conversation's topic; below that the compendium has no other case to offer.
 OTHERS_SHARE = 0.5
+# A request for others naming at least this many words of its own topic (「还有别的单位给职工做心理疏导的吗？」) is
+# searched alone; a barer one (「别的区有类似做法吗？」) together with the previous question.
+OTHERS_OWN_TOPIC_WORDS = 2
 # A follow-up with a topic of its own (at least ASIDE_TOPIC_WORDS words; a bare 「会费交得咋样」 has one or two) that
 # the discussed case mostly does not say (less than ASIDE_COVERAGE of them) is an aside the book cannot answer when the
 # learned decision gives it less than DOUBTED_ASIDE chance alone.
@@ -281,8 +284,9 @@ class Assistant:
         """Other cases on the conversation's topic (the previous question with this one), the discussed ones left
         out, within the category or unit the question points to (then all of them, as a list); refused when none comes
         close to the discussed case."""
-        result = self.searcher.search(f"{history[-1].question} {question}", k=len(self.compendium.cases),
-                                      filters=filters)
+        own_topic = len(self.followups.topic(question)) >= OTHERS_OWN_TOPIC_WORDS
+        result = self.searcher.search(question if own_topic else f"{history[-1].question} {question}",
+                                      k=len(self.compendium.cases), filters=filters)
         discussed = {h.case.id: h.score for h in result.hits if h.case.id in follow.case_ids}
         related = self.followups.related(follow.case_ids[0], question)
         if related:  # 「同一类」「这家单位」 name the cases themselves, found by the search or not: no score bar

@@ -336,6 +336,10 @@ class RefusalGate:
         place = self.place_elsewhere(question, result) or next(iter(self.unknown_places(question)), None)
         if place:
             return Verdict(True, REFUSAL_OTHER_PLACE, place, self.coverage(question))
+        outside = self.english_elsewhere(question)
+        if outside:
+            kind = REFUSAL_OTHER_PLACE if self._is_place(outside) else REFUSAL_UNKNOWN_NAME
+            return Verdict(True, kind, outside, self.coverage(question))
         year = self.year_elsewhere(question, result)
         if year:
             return Verdict(True, REFUSAL_YEAR, year, self.coverage(question))
@@ -464,6 +468,11 @@ class RefusalGate:
                 return word
             before = [] if suffix else [*before, word]
         return None
+
+    def english_elsewhere(self, question: str) -> str | None:
+        """A place or organisation an English question names that the book does not contain (Hangzhou, Meituan): its
+        Chinese name (corpus/english-elsewhere.txt)."""
+        return next(iter(self.lexicon.names_elsewhere(question)), None) if is_english(question) else None
 
     def unknown_places(self, question: str) -> list[str]:
         """Places the compendium never names, wherever the question names them: a dictionary word that is a place by

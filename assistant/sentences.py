@@ -59,6 +59,13 @@ def enumerated_start(sentence: str) -> int | None:
     return found.start(found.lastindex) if found else None
 
 
+def move_text(sentence: str) -> str:
+    """A move's words without its number or quote marks (「1. “整合思维”，…」 → 「整合思维”，…」)."""
+    numbered = NUMBERED.match(sentence)
+    start = numbered.end() if numbered else enumerated_start(sentence) or 0
+    return sentence[start:].lstrip(" “\"")
+
+
 def section_sentences(name: str, text: str, start: int = 0) -> list[Sentence]:
     """The sentences of one section, with its moves marked: numbered paragraphs if it has them, else heading lines,
     else enumerated sentences (「一是…二是…」) — one level only, so a numbered move's 「一是」 stays inside it."""

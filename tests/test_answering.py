@@ -293,6 +293,15 @@ class TestConversation:
         second = assistant.ask("第二个呢", [*history, Turn(others.question, others)])
         assert second.follow_up.kind == "ordinal" and second.citations[0].case_id == "2017-A4-2"
 
+    def test_a_request_for_others_that_names_what_they_did_is_searched_by_it(self, assistant):
+        history = []
+        for question in ("保姆、钟点工这些家政阿姨入会难，有没有哪个区成立了区一级的家政行业工会联合会？", "入了多少人？"):
+            history.append(Turn(question, assistant.ask(question, history)))
+        assert history[0].answer.citations[0].case_id == "2017-A3-3"
+        # Searched by its own words (法律维权服务), not with the previous question on founding a union: the legal-aid case.
+        others = assistant.ask("还有别的地方专门给家政服务员搞法律维权服务的吗？", history)
+        assert others.follow_up.kind == "others" and others.citations[0].case_id == "2017-N3-1"
+
     def test_a_list_asked_in_other_words_names_its_whole_category_however_long(self, assistant):
         four = assistant.ask("劳动竞赛这块有啥好做法的案例？列一下")  # 列一下, and the cases asked by what they did
         assert [c.case_id for c in four.citations] == ["2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"]

@@ -15,8 +15,8 @@ from assistant.corpus import Case
 from assistant.types import REFERENCES_HEADING
 
 # Words the composer writes itself around the quotes (everything else in an answer is quoted or a name).
-FRAMES = ("的做法：", "可向", "学习。", "点评：", "是", "案例集中有", "个相关案例", "（案例较多，按相关程度排列）",
-          "（按案例集中的顺序，列出前 8 个）", "（按案例集中的顺序）",
+FRAMES = ("的做法：", "可向", "学习。", "点评：", "是", "案例集中有", "个相关案例", "点评了案例集中的", "个案例",
+          "（案例较多，按相关程度排列）", "（按案例集中的顺序，列出前 8 个）", "（按案例集中的顺序）",
           "From the case", "This is", "commented:")
 ONE_OF_EACH_KIND = {
     "howto": "外卖小哥整天在路上跑，怎么把他们拉进工会？",
@@ -128,6 +128,7 @@ class TestShapeByKind:
         ("805所的项目在创新创业大赛拿了啥名次？", "第1名"),  # a place in a ranking is a fact too
         ("全市的爱心接力站建了几座？", "5700余座"),  # counted by a counting word of its own
         ("浦东的工会社工用钉钉办公以后少用了多少纸", "810包"),  # the thing counted, then its figure
+        ("电装每年啥时候谈奖金、啥时候谈工资？", "6月、10月"),  # a schedule told by months
     ])
     def test_fact_question_has_the_figure_in_the_first_line(self, assistant, question, figure):
         answer = assistant.ask(question)
@@ -141,6 +142,11 @@ class TestShapeByKind:
         # counted thing (「三个基础分别是什么」) and the best sentence is one of the moves.
         ("康健街道的四联系是哪四个？", ["情感联系机制", "治理联系机制", "项目联系机制", "共享联系机制"]),
         ("新河镇的四个清单、四项基础分别是什么？", ["四个清单", "四项基础", "四项服务"]),
+        # The headings each name the kind of member asked for (机制, 思维), or start with a member the question lists.
+        ("电装上海分公司工会开展集体谈判依靠哪几项机制？",
+         ["工会联席会机制", "职代会授权机制", "定期化谈判机制", "流程化谈判机制"]),
+        ("卫星装备研究所工会运用了哪几种思维？", ["整合思维", "甲方思维", "粉丝思维"]),
+        ("航天设备制造总厂的“学思悟行”，学、思、悟、行分别指啥？", ["学：", "思：", "悟：", "行："]),
     ])
     def test_a_question_for_the_items_of_a_list_gets_all_of_them(self, assistant, question, items):
         answer = assistant.ask(question)
@@ -238,7 +244,7 @@ class TestShapeByKind:
     def test_a_long_list_by_expert_names_all_of_them_in_the_books_order(self, assistant):
         answer = assistant.ask("顾晓鸣点评了哪些案例？")
         lines = body(answer.answer).splitlines()
-        assert lines[0] == "案例集中有 12 个相关案例（按案例集中的顺序）："
+        assert lines[0].startswith("顾晓鸣（原浦东新区人大常委会副主任") and "点评了案例集中的 12 个案例" in lines[0]
         assert len(answer.citations) == 12 and answer.citations[0].case_id == "2017-A1-1"
         assert max(len(line) for line in lines[1:]) < 120  # many cases: a shorter quote each
 
@@ -335,6 +341,10 @@ class TestKindOfQuestion:
         ("长白新村按季度推进非公企业建会，分哪几个阶段？", "fact"), ("康健街道的四联系是哪四个？", "fact"),
         ("电装公司每年哪两个月是谈判月？", "fact"), ("南京东路有几幢商务楼？", "fact"),
         ("卫星装备所工会说的“三种思维”分别是怎么做的？", "howto"), ("杨浦区报送的案例有哪几个？", "multi"),
+        # The name of a thing the case made; what a thing is, told by how it was done.
+        ("宣传上搞了个啥专栏？", "fact"), ("“爱心集享格”是个啥东西？", "howto"),
+        # A person inside a case with a professor's title is asked for, not the book's expert.
+        ("同济大学工会的法治宣传请了哪位副教授讲解？", "fact"),
         ("帮年轻职工解决公租房问题的有哪几家？", "multi"),
         # Cases asked for as cases (「案例都有哪些」「有啥…的案例」「列一下」); a case's own moves and results are not a list.
         ("给家政员建工会的案例都有哪些？", "multi"), ("有没有给菜农建工会的案例？都有哪些", "multi"),

@@ -202,6 +202,15 @@ class TestPlaceElsewhere:
         answer = assistant.ask(question)
         assert answer.refused and answer.verdict.detail == country
 
+    @pytest.mark.parametrize(("question", "kind", "name"), [
+        ("How did the Hangzhou trade union organise food-delivery riders?", REFUSAL_OTHER_PLACE, "杭州"),
+        ("How many delivery riders does Meituan have nationwide?", REFUSAL_UNKNOWN_NAME, "美团")])
+    def test_an_english_question_naming_a_place_or_body_the_book_does_not_contain_is_refused(self, assistant, question,
+                                                                                             kind, name):
+        answer = assistant.ask(question)
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (kind, name)
+        assert not assistant.ask("How did Ele.me's union in Putuo get started?").refused  # the book's own names
+
     def test_a_sister_body_told_by_its_number_is_not_the_books(self, assistant):
         refused = assistant.ask("中建五局有没有给农民工建工友村？")  # the book's is 中建八局
         assert refused.refused and refused.verdict.detail == "中建五局"
@@ -260,6 +269,8 @@ class TestMissingDetail:
         # More posts, a fee by the year, a time of day asked by any verb.
         ("上港集团的老板叫啥名字？", "老板的姓名"), ("枫泾镇那所国际学校学费一年多少？", "价格或收费"),
         ("88共享出行的客服几点能打通？", "具体时间"),
+        # A price per unit the case prints no sum for (it prints the carpool's per kilometre, not the rental's).
+        ("88共享的分时租车每小时多少钱？", "价格或收费"), ("尚街Loft园区的办公室租金一平米多少钱？", "价格或收费"),
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
         answer = assistant.ask(question)
@@ -267,7 +278,8 @@ class TestMissingDetail:
         assert answer.verdict.detail == detail
 
     @pytest.mark.parametrize("question", [
-        "88共享的分时租车每小时多少钱？",  # the case prints its prices
+        "88拼车一公里多少钱？",  # the case prints the price per kilometre
+        "顾村的会员每月交多少会费？",  # 每月每人 10 元
         "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
         "到杨浦调研、把劳模就医交给区医务工会的主席叫什么名字？",  # 「莫负春主席在杨浦调研时…」
         "How much does SAIC's time-share car rental cost?",  # the case prints its prices

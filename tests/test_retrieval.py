@@ -133,6 +133,14 @@ class TestLexicon:
         for pattern, words in LEXICON.english:
             assert all(re.sub(r"\s+", "", word) in book for word in words), pattern.pattern
 
+    def test_the_english_names_of_places_and_bodies_elsewhere_are_never_printed_in_the_book(self):
+        book = re.sub(r"\s+", "", Settings().corpus_path.read_text(encoding="utf-8"))
+        assert LEXICON.english_elsewhere
+        for pattern, words in LEXICON.english_elsewhere:
+            assert not any(word in book for word in words), pattern.pattern
+        assert LEXICON.names_elsewhere("How did the Hangzhou union organise Meituan riders?") == ["杭州", "美团"]
+        assert LEXICON.names_elsewhere("What did Gucun's union do?") == []
+
 
 class TestHybridSearch:
     @pytest.mark.parametrize(("question", "expected"), [
