@@ -538,9 +538,11 @@ class ExtractiveComposer:
                 # second in the book (on the dialogue tuning sets ordinal turns 50 to 53 of 64 right).
                 chosen = sorted(chosen, key=lambda hb: hb[0].case.book_order)
         experts = self.lists.experts_named(question, cases) if by_book else []
+        commented = len(experts) == 1 and all(any(c.expert == experts[0].expert for c in hit.case.expert_comments)
+                                              for hit, _ in chosen)
         if want.english:
             draft.text(f"{len(chosen)} cases in the book:")
-        elif len(experts) == 1:
+        elif commented:
             # A list by the expert's comments says whose they are (「石云（…）点评了这 4 个案例」).
             draft.text(f"{experts[0].expert}（{experts[0].affiliation}）点评了案例集中的 {found} 个案例{note}：")
         else:
