@@ -46,8 +46,8 @@ REFUSAL_SUGGESTIONS = 2
 # 「还有别的吗」 is answered by another case only when it scores at least this share of the discussed one on the
 # conversation's topic; below that the compendium has no other case to offer.
 OTHERS_SHARE = 0.5
-# A request for others naming at least this many words of its own topic (「还有别的单位给职工做心理疏导的吗？」) is
-# searched alone; a barer one (「别的区有类似做法吗？」) together with the previous question.
+# A request for others naming at least this many words of its own topic (「还有别的地方专门给家政服务员搞法律维权服务的
+# 吗？」) is searched by its own words; a barer one (「别的区有类似做法吗？」) together with the previous question.
 OTHERS_OWN_TOPIC_WORDS = 2
 # A follow-up with a topic of its own (at least ASIDE_TOPIC_WORDS words; a bare 「会费交得咋样」 has one or two) that
 # the discussed case mostly does not say (less than ASIDE_COVERAGE of them) is an aside the book cannot answer when the
@@ -281,9 +281,9 @@ class Assistant:
 
     def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
                 filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict, bool]:
-        """Other cases on the conversation's topic (the previous question with this one), the discussed ones left
-        out, within the category or unit the question points to (then all of them, as a list); refused when none comes
-        close to the discussed case."""
+        """Other cases on the conversation's topic (the request's own words when it names a topic, else the previous
+        question with it), the discussed ones left out, within the category or unit the question points to (then all
+        of them, as a list); refused when none comes close to the discussed case."""
         own_topic = len(self.followups.topic(question)) >= OTHERS_OWN_TOPIC_WORDS
         result = self.searcher.search(question if own_topic else f"{history[-1].question} {question}",
                                       k=len(self.compendium.cases), filters=filters)
