@@ -110,7 +110,11 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round fourteen for tuning: answer quality and dialogues.
                  "answers-fresh11.jsonl", "dialogues-fresh13.jsonl",
                  # Written in round fourteen for the next round, sealed whole, never run.
-                 "answerability-fresh14.sealed.jsonl", "answers-fresh12.sealed.jsonl", "dialogues-fresh14.sealed.jsonl")
+                 "answerability-fresh14.sealed.jsonl", "answers-fresh12.sealed.jsonl", "dialogues-fresh14.sealed.jsonl",
+                 # Written in round fifteen for tuning: dialogues.
+                 "dialogues-fresh16.jsonl",
+                 # Written in round fifteen for the next round, sealed whole, never run.
+                 "answers-fresh13.sealed.jsonl", "dialogues-fresh15.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
