@@ -114,7 +114,8 @@ class ExtractiveComposer:
             want = dataclasses.replace(want, kind=LIST)
         weights = self.scorer.weights(query, question)
         draft = Draft()
-        hit = hits[0] if want.kind == LIST else self._explained(hits) if want.kind == WHY else self._named(question, hits)
+        hit = hits[0] if want.kind == LIST else self._explained(hits) if want.kind == WHY \
+            else self._named(question, hits, self.lexicon.expansion(question))
         if want.kind == LIST and len(hits) > 1:
             self._list(draft, question, query, hits, weights, want, cases)
         elif want.kind == EXPERT and hit.case.expert_comments:
@@ -151,11 +152,12 @@ class ExtractiveComposer:
         return draft.render()
 
     @staticmethod
-    def _named(question: str, hits: list[CaseHit]) -> CaseHit:
-        """The case a question names by what it quotes (「“4G”劳动竞赛」) or by its award (「特等奖」): the best found
-        case that says all of it, when the best one does not."""
+    def _named(question: str, hits: list[CaseHit], book_words: Sequence[str] = ()) -> CaseHit:
+        """The case a question names by what it quotes (「“4G”劳动竞赛」) or by its award (「特等奖」, or the special
+        prize in English: `book_words` are the book's words for the question's): the best found case that says all of
+        it, when the best one does not."""
         quoted = [q for m in _QUOTED.finditer(question) for q in m.groups() if q and len(q) >= 2]
-        awards = [a for a in AWARDS if a in question]
+        awards = [a for a in AWARDS if a in question or a in book_words]
         if not quoted and not awards:
             return hits[0]
 

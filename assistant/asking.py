@@ -65,7 +65,9 @@ _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|
                       r"如何[？?。！!\s]*$|实惠|受益|result|outcome|achieve|effect|\bhonou?rs?\b|\bimpact\b|"
                       # 「How did … do at …」「what has that done for …」: how it went, not how it was done.
                       r"\bhow (?:did|does|has|have) [^?]{0,60}?\bdo(?:ing)? (?:at|in|on|with|so)\b|\bhow (?:well|successful)\b|"
-                      r"\bwhat (?:has|have|did) [^?]{0,40}?\b(?:done|brought|changed)\b", re.I)
+                      r"\bwhat (?:has|have|did) [^?]{0,40}?\b(?:done|brought|changed)\b|"
+                      # 「How did their fund collection change?」: what changed, not how it was done.
+                      r"\bhow (?:did|has|have|does|do) [^?]{0,60}?\b(?:changed?|grow|grown)\b", re.I)
 # Counting words: 「几座」「多少包」 ask a count by its own unit.
 _COUNTING = "个名家位人次项场期种样套份条批对座处所天幢栋包台辆户间张本件"
 _FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|"
@@ -73,7 +75,8 @@ _FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|
                    r"哪[一二两三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
                    # 「搞了个啥专栏」: the name of a thing the case made (「是个啥东西」 asks what it is).
                    r"个什么(?!东西)[\u4e00-\u9fff]{1,3}[？?。！!\s]*$|"
-                   r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)", re.I)
+                   r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)|"
+                   r"\bwhat (?:share|proportion|percentage|fraction|part|rate)\b", re.I)
 # What a thing is or is for (「…是什么？」「…什么意思」「干什么用的」).
 _DEFINITION = re.compile(r"是什么[？?。！!\s]*$|什么意思|指的是什么|(?:干|做)什么用|有什么用")
 # A question with no asking word that names a measure (「职工满意率呢？」「参加的人数？」) asks for that figure.
@@ -89,7 +92,7 @@ _EN_FIRMS = r"(?:companies|enterprises|firms|businesses|shops|stores|outlets|mer
 _MEASURES = (
     (re.compile(r"多少钱|多少经费|经费.{0,6}多少|多少资金|金额|花.{0,4}多少|拿出多少|投了多少|扶持了多少|奖励.{0,6}多少|"
                 r"多少(?:万|元)|保障金|how much money", re.I), ("元", "美元", "万", "亿")),
-    (re.compile(r"比例|[多少]高|率|百分|percent|rate", re.I), ("%", "％", "成")),
+    (re.compile(r"比例|[多少]高|率|百分|percent|rate|\bwhat (?:share|proportion|fraction|part)\b", re.I), ("%", "％", "成")),
     (re.compile(r"人次"), ("人次",)),
     (re.compile(rf"多少(?:人|名|位|会员|职工|员工|建设者|徒弟|劳模)|几(?:个人|名|位)|how many {_EN_FEW_WORDS}{_EN_PEOPLE}",
                 re.I), ("人", "名", "位")),

@@ -114,6 +114,10 @@ NAME_TAGS = ("nr", "nrt", "ns", "nt", "nz")
 # Words that can make up a name: nouns, names, abbreviations (j), numbers (809所).
 NOUN_TAG_PREFIXES = ("n", "j", "m", "vn")
 MAX_NAME_WORDS = 3
+# The union of a body: 「X工会」 is as known as X is.
+UNION_SUFFIXES = ("工会", "总工会")
+# How far apart the words of a body's name may be printed (「“饿了么”公司总部」 for 饿了么总部).
+MAX_WORD_GAP = 4
 # How far after a name's own part the kind of body may follow in the compendium's text (…信息技术股份有限公司).
 MAX_NAME_GAP = 14
 # A name counts as the compendium's when most of it is printed there as one piece.
@@ -248,7 +252,7 @@ class RefusalGate:
         """Place, organisation and brand names the compendium never mentions."""
         return [word for word, tag in self.lexicon.tag(question)
                 if self.is_name(word, tag) and word not in self.corpus_text and word not in self._everyday_words
-                and not self._glued(word)]
+                and not self._glued(word) and not self._continues_book_word(question, word)]
 
     def _glued(self, word: str) -> bool:
         """A word jieba guessed across two words: it begins with what ends the word before (`_glued_start`), or ends
@@ -265,7 +269,25 @@ class RefusalGate:
         if len(core) < 2:
             return False
         return any(suffix in self._compact_corpus[m.end(): m.end() + MAX_NAME_GAP]
-                   for m in re.finditer(re.escape(core), self._compact_corpus))
+                   for m in re.finditer(re.escape(core), self._compact_corpus)) or self._union_of_a_known_body(core, suffix)
+
+    def _union_of_a_known_body(self, core: str, suffix: str) -> bool:
+        """「X工会」 is the union of X: known when the book names X, its words in order, each close after the one
+        before (饿了么总部工会: 「“饿了么”公司总部」; not 饿了么物流工会 nor 饿了么上海分公司工会: the book never says 物流
+        or 上海 right after 饿了么)."""
+        words = self.lexicon.tokenize(core)
+        if suffix not in UNION_SUFFIXES or len(words) < 2:
+            return False
+        return any(self._follows(words[1:], m.end()) for m in re.finditer(re.escape(words[0]), self._compact_corpus))
+
+    def _follows(self, words: list[str], at: int) -> bool:
+        """Each word is printed within MAX_WORD_GAP characters after the one before it, from `at` on."""
+        for word in words:
+            found = self._compact_corpus.find(word, at, at + MAX_WORD_GAP + len(word))
+            if found < 0:
+                return False
+            at = found + len(word)
+        return True
 
     def _mostly_printed(self, text: str) -> bool:
         """The book prints the text (compact), or most of it as one piece (KNOWN_NAME_SHARE)."""
@@ -502,8 +524,12 @@ class RefusalGate:
     def _inside_book_word(self, question: str, word: str) -> bool:
         """A word jieba guessed that begins inside a word the book prints: it cut 芝麻奖 and glued 奖 to what follows
         (奖省 of 「宝钢芝麻奖省多少钱」, which then reads as a province)."""
+        return word not in self._word_counts and self._continues_book_word(question, word)
+
+    def _continues_book_word(self, question: str, word: str) -> bool:
+        """The word's first character ends a word the book prints (法里 of 「“学思悟行”工作法里」, 上拉 of 「平台上拉个小组」)."""
         at = question.find(word)
-        return word not in self._word_counts and at >= 2 and word[0] not in PLACE_SUFFIXES and \
+        return at >= 2 and word[0] not in PLACE_SUFFIXES and \
             compact(question[at - 2: at + 1]) in self._compact_corpus  # 崇明区 ends a name: 区堡镇 is 堡镇
 
     def _made_up(self, word: str) -> bool:

@@ -359,6 +359,9 @@ class TestKindOfQuestion:
         ("How did Gucun's unions do at settling labour disputes?", "outcome"),
         ("What has that done for workers' pay?", "outcome"), ("What honours did the programme bring?", "outcome"),
         ("How did they do it?", "howto"), ("How did the Putuo union organise delivery riders?", "howto"),
+        ("How did their union fund collection change?", "outcome"), ("How has membership grown?", "outcome"),
+        ("How did they develop the platform?", "howto"),
+        ("What share of private schools adopted open school affairs?", "fact"),
         ("What is the union-founding rate for firms with more than 25 staff?", "fact"),
         ("How can we raise the membership rate?", "howto"),
     ])
@@ -375,6 +378,7 @@ class TestKindOfQuestion:
     @pytest.mark.parametrize(("question", "measure"), [
         ("区总工会投了多少钱？", "元"), ("职工入会率到了多少？", "%"), ("一共办了多少场？", "场"),
         ("有多少人次参与？", "人次"), ("覆盖了多少家企业？", "家"),
+        ("What share of private schools adopted open school affairs?", "%"),
     ])
     def test_the_unit_of_measure_asked_for(self, question, measure):
         assert measure in asking.asked(question).measures

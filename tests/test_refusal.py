@@ -78,7 +78,10 @@ class TestExactRules:
         assert not assistant.ask(question).refused
 
     @pytest.mark.parametrize(("question", "case_id"), [("那枫泾那个国际学校建工会是怎么回事？", "2017-N2-1"),
-                                                   ("社区里小门店的员工归属感低，康健街道工会是怎么做的？", "2017-N4-4")])
+                                                   ("社区里小门店的员工归属感低，康健街道工会是怎么做的？", "2017-N4-4"),
+                                                   # jieba guesses 法里 and 上拉: 工作法, 平台上 are the book's
+                                                   ("航天设备制造总厂的“学思悟行”工作法里，“悟”指的是什么？", "2017-N5-2"),
+                                                   ("想在花旗的美好生活平台上拉个兴趣小组，要走啥流程", "2017-A1-8")])
     def test_words_jieba_glues_across_a_pronoun_or_里_are_no_names(self, assistant, question, case_id):
         answer = assistant.ask(question)  # jieba guesses 那枫 and 里小 as names
         assert not answer.refused and answer.citations[0].case_id == case_id
@@ -101,6 +104,11 @@ class TestWholeNames:
     ])
     def test_names_the_book_prints_or_no_name_at_all_are_not_flagged(self, assistant, question):
         assert assistant.gate.unknown_whole_names(question) == []
+
+    def test_the_union_of_a_body_the_book_names_in_its_own_words_is_known(self, assistant):
+        # The book prints 「“饿了么”公司总部」: its union is known; it never says 物流 right after 饿了么.
+        assert assistant.gate.unknown_whole_names("饿了么总部工会哪天成立的？") == []
+        assert assistant.gate.unknown_whole_names("饿了么物流工会哪天成立的？") == ["饿了么物流工会"]
 
 
 class TestSubjects:
