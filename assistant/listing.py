@@ -76,21 +76,30 @@ class ListMatcher:
                   alternatives: Sequence[dict[str, float]] = ()) -> Scored | None:
         """The case's sentence most about the list's topic; words of an enumeration count by its best item."""
         listed = {t for item in alternatives for t in item}
-        rest = self.scorer.for_case({t: w for t, w in topic.items() if t not in listed}, hit.case)
-        best = None
-        for s in sent.of_case(hit.case):
-            value = self.scorer.relevance(s.text, rest)
+        own = {t: w for t, w in topic.items() if t not in listed}
+        rest = self.scorer.for_case(own, hit.case)
+
+        def about(text: str, weights: dict[str, float]) -> float:
+            value = self.scorer.relevance(text, weights)
             if alternatives:
                 # An item and the book's words for it are one thing said several ways: its best word counts.
-                text = s.text.lower()
-                value += max(max((w for t, w in item.items() if t in text), default=0.0) for item in alternatives)
+                value += max(max((w for t, w in item.items() if t in text.lower()), default=0.0) for item in alternatives)
+            return value
+
+        best = None
+        for s in sent.of_case(hit.case):
+            value = about(s.text, rest)
             if want.wants_fact:
                 value += FACT_BONUS * fact_marks(s.text, want)
             elif value > 0 and NAMED.search(s.text):
                 value += NAMED_BONUS  # the line names the case's programme (“88共享出行”), which a cadre can ask about
             if best is None or value > best.score:
                 best = Scored(value, s)
-        return best
+        # The title says what the whole case is about, its words in full (a sentence's score counts them less:
+        # 「组建农业合作社工会…」 while its sentences say 农民专业合作社): as much as the case's best sentence, which is
+        # still the one quoted.
+        titled = about(hit.case.title, own)
+        return Scored(titled, best.sentence) if best is not None and titled > best.score else best
 
     def matching(self, hits: list[CaseHit], question: str, query: str,
                   want: Asked) -> list[tuple[CaseHit, Sentence | None]]:

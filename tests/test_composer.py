@@ -217,6 +217,11 @@ class TestShapeByKind:
             line = lines[n]
             assert line.startswith(f"{n}. 《{citation.title}》— {citation.unit}：") and line.count("《") == 1
 
+    def test_a_case_whose_title_names_the_lists_topic_is_listed(self, assistant):
+        # 新河镇's title says 农业合作社, its sentences 农民专业合作社: its title counts as much as a sentence would.
+        cited = [c.case_id for c in assistant.ask("书里给农业合作社建工会的案例有哪几个？").citations]
+        assert {"2017-A3-5", "2017-A3-6"} <= set(cited)
+
     def test_list_of_a_whole_category_names_all_its_cases(self, assistant):
         answer = assistant.ask("提名奖里搞劳动竞赛的那一类，四个案例各有什么特色？")
         assert {c.case_id for c in answer.citations} == {"2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"}
@@ -354,6 +359,7 @@ class TestKindOfQuestion:
         # Cases asked for by how they are counted or grouped; what one thing includes is not a list of cases.
         ("互联网那一类案例包括哪些？", "multi"), ("讲职工服务的那几个十大案例是哪些？", "multi"),
         ("跟护工有关的案例有几个？", "multi"), ("劳动竞赛那一组都有谁？", "multi"), ("集体协商方面有哪些创新案例", "multi"),
+        ("互联网+那一类，获奖的都有谁？", "multi"),
         ("这个平台包括哪些内容？", "howto"), ("顾晓鸣对那几个工会案例是怎么评价的？", "expert"),
         # In English, how it went is an outcome; how it was done is a how-to.
         ("How did Gucun's unions do at settling labour disputes?", "outcome"),
