@@ -43,7 +43,7 @@ _COUNTER_WORDS = "个种类条点项大位"
 _NOT_LIST = re.compile(
     rf"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容|是哪(?:一)?(?:家|个单位)[？?。\s]*$|"
     rf"^(?!.*(?:案例|单位|例子|做法)).*(?:分(?:成|为)?哪几|"
-    rf"(?:哪些|哪几|哪[两二三四五六七八九十])[{_COUNTER_WORDS}]?(?![{_COUNTER_WORDS}]|{_ORGS}|家|所|[？?，,。]|$)[\u4e00-\u9fff]|"
+    rf"(?:哪些|哪几|哪[两二三四五六七八九十])[{_COUNTER_WORDS}]?(?![{_COUNTER_WORDS}]|{_ORGS}|家|所|[？?，,。]|$)[\u4e00-\u9fff“\"「]|"
     rf"是哪[几两二三四五六七八九十]+[{_COUNTER_WORDS}]?[？?。\s]*$|各是多少|各有多少)")
 _EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|(?<!副)(?<!哪位)教授|\bexperts?\b|\bcomment", re.I)
 _WHY = re.compile(r"为什么|为啥|为何|何以|原因|背景|起因|出于什么|怎么会|毛病|卡在|难在|痛点|势在必行|"
@@ -337,8 +337,8 @@ def fact_marks(sentence: str, want: Asked) -> int:
         found += 2
     if want.counted and any(c in sentence for c in want.counted):
         found += 2
-    if want.items and any(re.search(rf"{_COUNTED_LIST}{re.escape(item)}|{re.escape(item)}[^。；]{{0,6}}[:：]\s*$",
-                                    sentence) for item in want.items):
+    if want.items and (any(re.search(rf"{_COUNTED_LIST}{re.escape(item)}|{re.escape(item)}[^。；]{{0,6}}[:：]\s*$",
+                                     sentence) for item in want.items) or _ENUMERATION.search(sentence)):
         found += 2
     if want.nouns and any(re.search(rf"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[^\d\s]?\s*的?{re.escape(noun)}", sentence)
                           for noun in want.nouns):
@@ -346,6 +346,10 @@ def fact_marks(sentence: str, want: Asked) -> int:
     elif want.nouns and any(re.search(rf"{re.escape(noun)}[^，。；\d]{{0,6}}\d", sentence) for noun in want.nouns):
         found += 1  # the thing counted, then its figure (「粉丝数达到 8700 余人」「纸 810 包」): less sure
     return found
+
+
+# The members of a list named in one sentence (「服务包括员工拼车、共享班车、分时租赁租车。」): three or more.
+_ENUMERATION = re.compile(r"(?:包括|包含|分为|分成|分别[是为]|主要有|[:：])[^。；:：]{1,40}?、[^。；]{1,40}?、")
 
 
 # 「建会率和经费收缴有啥变化」: two things joined by 和 an outcome question asks about, each told by its own figure.

@@ -147,6 +147,8 @@ class TestShapeByKind:
          ["工会联席会机制", "职代会授权机制", "定期化谈判机制", "流程化谈判机制"]),
         ("卫星装备研究所工会运用了哪几种思维？", ["整合思维", "甲方思维", "粉丝思维"]),
         ("航天设备制造总厂的“学思悟行”，学、思、悟、行分别指啥？", ["学：", "思：", "悟：", "行："]),
+        # A sentence naming the members in a row (「服务包括员工拼车、共享班车、分时租赁租车。」).
+        ("上汽那个88共享出行APP具体有哪几种出行方式？", ["员工拼车", "共享班车", "分时租赁租车"]),
     ])
     def test_a_question_for_the_items_of_a_list_gets_all_of_them(self, assistant, question, items):
         answer = assistant.ask(question)
@@ -359,7 +361,7 @@ class TestKindOfQuestion:
         # Cases asked for by how they are counted or grouped; what one thing includes is not a list of cases.
         ("互联网那一类案例包括哪些？", "multi"), ("讲职工服务的那几个十大案例是哪些？", "multi"),
         ("跟护工有关的案例有几个？", "multi"), ("劳动竞赛那一组都有谁？", "multi"), ("集体协商方面有哪些创新案例", "multi"),
-        ("互联网+那一类，获奖的都有谁？", "multi"),
+        ("互联网+那一类，获奖的都有谁？", "multi"), ("青浦快递物流工会有哪几个“先……后……”的创新？", "fact"),
         ("这个平台包括哪些内容？", "howto"), ("顾晓鸣对那几个工会案例是怎么评价的？", "expert"),
         # In English, how it went is an outcome; how it was done is a how-to.
         ("How did Gucun's unions do at settling labour disputes?", "outcome"),
