@@ -75,45 +75,47 @@ class ListMatcher:
     def on_topic(self, hit: CaseHit, topic: dict[str, float], want: Asked,
                   alternatives: Sequence[dict[str, float]] = ()) -> Scored | None:
         """The case's sentence most about the list's topic; words of an enumeration count by its best item."""
-        listed = {t for item in alternatives for t in item}
-        own = {t: w for t, w in topic.items() if t not in listed}
-        rest = self.scorer.for_case(own, hit.case)
-
-        def about(text: str, weights: dict[str, float]) -> float:
-            value = self.scorer.relevance(text, weights)
-            if alternatives:
-                # An item and the book's words for it are one thing said several ways: its best word counts.
-                value += max(max((w for t, w in item.items() if t in text.lower()), default=0.0) for item in alternatives)
-            return value
-
+        rest = self.scorer.for_case(self._own(topic, alternatives), hit.case)
         best = None
         for s in sent.of_case(hit.case):
-            value = about(s.text, rest)
+            value = self._about(s.text, rest, alternatives)
             if want.wants_fact:
                 value += FACT_BONUS * fact_marks(s.text, want)
             elif value > 0 and NAMED.search(s.text):
                 value += NAMED_BONUS  # the line names the case's programme (“88共享出行”), which a cadre can ask about
             if best is None or value > best.score:
                 best = Scored(value, s)
-        # The title says what the whole case is about, its words in full (a sentence's score counts them less:
-        # 「组建农业合作社工会…」 while its sentences say 农民专业合作社): as much as the case's best sentence, which is
-        # still the one quoted.
-        titled = about(hit.case.title, own)
-        return Scored(titled, best.sentence) if best is not None and titled > best.score else best
+        return best
+
+    def _about(self, text: str, weights: dict[str, float], alternatives: Sequence[dict[str, float]]) -> float:
+        value = self.scorer.relevance(text, weights)
+        if alternatives:
+            # An item and the book's words for it are one thing said several ways: its best word counts.
+            value += max(max((w for t, w in item.items() if t in text.lower()), default=0.0) for item in alternatives)
+        return value
+
+    @staticmethod
+    def _own(topic: dict[str, float], alternatives: Sequence[dict[str, float]]) -> dict[str, float]:
+        listed = {t for item in alternatives for t in item}
+        return {t: w for t, w in topic.items() if t not in listed}
 
     def matching(self, hits: list[CaseHit], question: str, query: str,
                   want: Asked) -> list[tuple[CaseHit, Sentence | None]]:
         """The cases the list names: each has a sentence nearly as much about the list's topic as the best case's
-        best sentence; best first."""
+        best sentence, or a title that is (the title says what the whole case is about, its words in full, while a
+        sentence counts them less: 「组建农业合作社工会…」 whose sentences say 农民专业合作社); best first."""
         topic = self.topic(query) or self.scorer.weights(query, question)
         alternatives = self.alternatives(question, topic)
+        own = self._own(topic, alternatives)
         scored = [(h, self.on_topic(h, topic, want, alternatives)) for h in hits]
         best = max((s.score for _, s in scored if s is not None), default=0.0)
-        chosen = [(h, s) for h, s in scored if s is not None and s.score > 0 and s.score >= LIST_SENTENCE_SHARE * best]
+        about = {h.case.id: max(s.score, self._about(h.case.title, own, alternatives)) for h, s in scored if s is not None}
+        chosen = [(h, s) for h, s in scored if s is not None and about[h.case.id] > 0
+                  and about[h.case.id] >= LIST_SENTENCE_SHARE * best]
         if not chosen:
             chosen = scored[:1]
         top = hits[0].score or 1.0
-        chosen.sort(key=lambda hs: -(hs[1].score if hs[1] else 0.0) / (best or 1.0) - hs[0].score / top)
+        chosen.sort(key=lambda hs: -(about[hs[0].case.id] if hs[1] else 0.0) / (best or 1.0) - hs[0].score / top)
         return [(h, s.sentence if s else None) for h, s in chosen]
 
     def by_book_field(self, question: str, hits: list[CaseHit],

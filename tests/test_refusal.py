@@ -279,6 +279,7 @@ class TestMissingDetail:
         ("88共享出行的客服几点能打通？", "具体时间"),
         # A price per unit the case prints no sum for (it prints the carpool's per kilometre, not the rental's).
         ("88共享的分时租车每小时多少钱？", "价格或收费"), ("尚街Loft园区的办公室租金一平米多少钱？", "价格或收费"),
+        ("杨浦的护工一个月工资一般多少？", "价格或收费"),  # a wage, however it is asked
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
         answer = assistant.ask(question)
