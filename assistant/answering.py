@@ -30,7 +30,7 @@ from .corpus import AWARDS, OWN_BACKGROUND_SECTIONS, Case, compact, unit_holding
 from .drafting import QUOTE_GAP, Draft, joiner
 from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
-from .listing import ListMatcher
+from .listing import ListMatcher, first_move
 from .retrieval import CaseHit, close_cases
 from .scoring import NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
@@ -104,10 +104,11 @@ class ExtractiveComposer:
     # --- composing -----------------------------------------------------------------------------------------------
 
     def compose(self, question: str, query: str, hits: list[CaseHit], cases: Sequence[Case] = (),
-                listing: bool = False) -> tuple[str, tuple[Citation, ...]]:
+                listing: bool = False, whole: bool = False) -> tuple[str, tuple[Citation, ...]]:
         """The answer and its citations from the cases found (`hits`, best first); a list by unit or expert may name
         any of `cases` (the book's cases within the filters), found or not. `listing`: the conversation asked for
-        other cases (「同一类的还有别的吗」), a list whatever the question's own words."""
+        other cases (「同一类的还有别的吗」), a list whatever the question's own words; `whole`: `hits` are all of them
+        (the other cases of the expert, unit or category under discussion), named in the book's order."""
         experts = tuple(dict.fromkeys(c.expert for h in hits[:3] for c in h.case.expert_comments))
         want = asked(question, experts)
         if listing:
@@ -117,7 +118,7 @@ class ExtractiveComposer:
         hit = hits[0] if want.kind == LIST else self._explained(hits) if want.kind == WHY \
             else self._named(question, hits, self.lexicon.expansion(question))
         if want.kind == LIST and len(hits) > 1:
-            self._list(draft, question, query, hits, weights, want, cases)
+            self._list(draft, question, query, hits, weights, want, cases, whole)
         elif want.kind == EXPERT and hit.case.expert_comments:
             self._expert(draft, hit, weights, want)
         elif want.kind == WHY:
@@ -514,7 +515,7 @@ class ExtractiveComposer:
     # --- lists ---------------------------------------------------------------------------------------------------
 
     def _list(self, draft: Draft, question: str, query: str, hits: list[CaseHit], weights: dict[str, float],
-              want: Asked, cases: Sequence[Case]) -> None:
+              want: Asked, cases: Sequence[Case], whole: bool = False) -> None:
         """A list: one line per matching case (《标题》— 单位：one key sentence), all of them, in the book's order; a long
         list chosen by topic (more than LIST_LONG cases) best first."""
         by_book: list[tuple[CaseHit, Sentence | None]] = []
@@ -523,7 +524,8 @@ class ExtractiveComposer:
             chosen = [(h, self.lists.on_topic(h, weights, want)) for h in leading_cases(hits, LIST_CASE_SHARE)]
             chosen = [(h, s.sentence if s else None) for h, s in chosen]
         else:
-            by_book = self.lists.by_book_field(question, hits, cases) or self.lists.category(question, hits, cases)
+            by_book = [(h, first_move(h.case)) for h in sorted(hits, key=lambda h: h.case.book_order)] if whole \
+                else self.lists.by_book_field(question, hits, cases) or self.lists.category(question, hits, cases)
             chosen = by_book or self.lists.matching(hits, question, query, want)
             chosen = self.lists.of_award(question, chosen)
         # What the book says of them (their unit, expert, category) picks every case of a list in full: all of them are

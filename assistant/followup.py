@@ -77,6 +77,8 @@ SWITCH_SHARE = 0.7
 STRONG_BM25 = 10.0
 # 「同一类里还有哪些」「这家单位还有别的案例吗」: other cases of the discussed case's category, or of its unit.
 SAME_CATEGORY = re.compile(r"同一?类|同类|这一类|一类里|这个类别|同一个类别")
+# 「这位专家还点评了哪些案例」: the other cases the expert just quoted commented on.
+SAME_EXPERT = re.compile(r"(?:这位|这个|该|那位|此)专家|(?:他|她)还点评|还点评了")
 SAME_UNIT = re.compile(r"(这|该|那|同一?|他们的?|她们的?)(一)?(家|个)?(单位|镇|街道|区|公司|集团|总工会|工会|企业|医院|学校)")
 # 「他们还有一个关于经费的案例」「他们镇还评上了哪个案例」: another case of the same unit, asked for by a pointer to it.
 ANOTHER_CASE = re.compile(r"(?:还|另|别的|其他|其它)[^，。？?]{0,8}(?:案例|案子|获奖|入选|评上|上榜|选上)|"
@@ -200,9 +202,15 @@ class FollowUpJudge:
         name = _DISTRICT.sub("", _UNIT_CORE.sub("", case.unit))
         return bool(SAME_UNIT.search(question)) or _another_of_its_cases(question) or (len(name) > 1 and name in question)
 
-    def related(self, case_id: str, question: str) -> tuple[str, ...] | None:
-        """The cases 「同一类」 or 「这家单位」 points to besides the discussed one (None: the question says neither)."""
+    def related(self, case_id: str, question: str, said: str = "") -> tuple[str, ...] | None:
+        """The cases 「同一类」, 「这家单位」 or 「这位专家」 points to besides the discussed one (None: the question says
+        none of them); the expert is the one the last answer (`said`) quoted, else any who commented on the case."""
         case = self.compendium.get(case_id)
+        if _asks_same_expert(question) and case.expert_comments:
+            experts = {c.expert for c in case.expert_comments if c.expert and c.expert in said} \
+                or {c.expert for c in case.expert_comments}
+            return tuple(c.id for c in self.compendium.cases if c.id != case_id
+                         and any(e.expert in experts for e in c.expert_comments))
         if SAME_CATEGORY.search(question):
             return tuple(c.id for c in self.compendium.cases if c.category == case.category and c.id != case_id)
         if self.asks_same_unit(question, case):
@@ -245,7 +253,8 @@ class FollowUpJudge:
         if position is not None:
             return FollowUp(FOLLOW_UP_ORDINAL, (listed[position],), "前面列出的第 n 个案例")
         current = discussed[0]
-        if OTHERS.search(question) or SAME_CATEGORY.search(question) or _another_of_its_cases(question):
+        if OTHERS.search(question) or SAME_CATEGORY.search(question) or _another_of_its_cases(question) \
+                or _asks_same_expert(question):
             return FollowUp(FOLLOW_UP_OTHERS, discussed, "要找正在讨论之外的案例")
         if not self.topic(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题没有自己的话题，只问案例的某一方面")
@@ -281,6 +290,11 @@ def _aside(refused: Answer, case_id: str) -> bool:
     opinion, or a question whose own search did not rank the case among its first few."""
     kind = refused.verdict.kind if refused.verdict is not None else ""
     return kind in ASIDE_REFUSALS or case_id not in [r.case_id for r in refused.retrieved[:CONTINUE_RANK]]
+
+
+def _asks_same_expert(question: str) -> bool:
+    """「这位专家还点评了哪个案例」「她还点评了别的吗」: more cases of the expert under discussion."""
+    return bool(SAME_EXPERT.search(question)) and bool(re.search(r"还|别的|其他|其它|另", question))
 
 
 def _another_of_its_cases(question: str) -> bool:

@@ -93,6 +93,7 @@ class _Retrieval:
     retrieved_at: float
     filters: Filters | None
     listing: bool = False  # the other cases of the discussed one's category or unit, all of them, as a list
+    whole: tuple[str, ...] = ()  # those other cases (of its category, unit or expert) when there are any
 
 
 class Assistant:
@@ -187,13 +188,13 @@ class Assistant:
         elsewhere = self.gate.named_elsewhere(asking) if follow.kind != FOLLOW_UP_NEW else None
         if elsewhere:
             follow, own = FollowUp(FOLLOW_UP_NEW, (), "问题提到了案例集以外的单位或地方"), elsewhere
-        result, hits, verdict, listing = alone, list(alone.hits), own, False
+        result, hits, verdict, listing, whole = alone, list(alone.hits), own, False, ()
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
             case_id = follow.case_ids[0]
             hits = [self._case_hit(case_id, alone), *(h for h in hits if h.case.id != case_id)]
             verdict = self._continue_verdict(asking, case_id, own)
         elif follow.kind == FOLLOW_UP_OTHERS:
-            result, hits, verdict, listing = self._others(asking, history, follow, filters)
+            result, hits, verdict, listing, whole = self._others(asking, history, follow, filters)
         elif not own.refused and (not self.followups.topic(asking)
                                   or self.followups.leans_on_a_refusal(asking, history, alone)):
             # Nothing under discussion and nothing asked about (「他们的成效呢？」), or pointing back to a refused
@@ -215,7 +216,7 @@ class Assistant:
         retrieved_at = time.perf_counter()
         hits = hits[:RETRIEVED_SHOWN]
         return _Retrieval(question, follow, result, hits, verdict, tuple(self._retrieved(h) for h in hits), started,
-                          retrieved_at, filters, listing)
+                          retrieved_at, filters, listing, whole)
 
     def _retargeted(self, question: str, history: Sequence[Turn]) -> str | None:
         """The refused question asked again of a place the book has (「杭州有没有给快递员建驿站的做法？」 refused for 杭州,
@@ -280,25 +281,26 @@ class Assistant:
         return own
 
     def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
-                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict, bool]:
+                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict, bool, tuple[str, ...]]:
         """Other cases on the conversation's topic (the request's own words when it names a topic, else the previous
         question with it), the discussed ones left out, within the category or unit the question points to (then all
-        of them, as a list); refused when none comes close to the discussed case."""
+        of them, as a list, and their ids); refused when none comes close to the discussed case."""
         own_topic = len(self.followups.topic(question)) >= OTHERS_OWN_TOPIC_WORDS
         result = self.searcher.search(question if own_topic else f"{history[-1].question} {question}",
                                       k=len(self.compendium.cases), filters=filters)
         discussed = {h.case.id: h.score for h in result.hits if h.case.id in follow.case_ids}
-        related = self.followups.related(follow.case_ids[0], question)
+        related = self.followups.related(follow.case_ids[0], question, history[-1].answer.answer)
         if related:  # 「同一类」「这家单位」 name the cases themselves, found by the search or not: no score bar
             others = sorted((self._case_hit(c, result) for c in related if c not in follow.case_ids and
                              (filters is None or filters.accept(self.compendium.get(c)))), key=lambda h: -h.score)
-            return result, others, Verdict(not others, REFUSAL_OFF_TOPIC if not others else "", coverage=0.0), True
+            verdict = Verdict(not others, REFUSAL_OFF_TOPIC if not others else "", coverage=0.0)
+            return result, others, verdict, True, tuple(h.case.id for h in others)
         others = [h for h in result.hits if h.case.id not in follow.case_ids]
         bar = OTHERS_SHARE * max(discussed.values(), default=0.0)
         listing = related is not None  # the category or unit named has no other case: its topic's cases, as a list
         if not others or others[0].score < bar:
-            return result, others, Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0), listing
-        return result, others, Verdict(False), listing
+            return result, others, Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0), listing, ()
+        return result, others, Verdict(False), listing, ()
 
     def _extractive(self, r: _Retrieval) -> Answer:
         if r.verdict.refused:
@@ -308,7 +310,8 @@ class Assistant:
         # A new question's list answer may name more cases than the five shown as retrieved: the composer gets the
         # whole ranking of the same search (within the filters). A follow-up on a case is answered from that case.
         hits = list(r.result.hits) if r.follow_up.kind == FOLLOW_UP_NEW \
-            else r.hits[:1] if r.follow_up.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else r.hits
+            else r.hits[:1] if r.follow_up.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) \
+            else [self._case_hit(c, r.result) for c in r.whole] if r.whole else r.hits
         # A list by unit, expert or category may name any case within the filters, found by the search or not; a
         # request for others never names the cases under discussion.
         left_out = r.follow_up.case_ids if r.follow_up.kind == FOLLOW_UP_OTHERS else ()
@@ -319,7 +322,8 @@ class Assistant:
         else:
             # The other cases of the category or unit under discussion (「同一类的还有别的吗」) are listed, all of them;
             # others found by topic are told as a new question's cases are.
-            text, citations = self.composer.compose(r.question, r.result.query, hits, within, listing=r.listing)
+            text, citations = self.composer.compose(r.question, r.result.query, hits, within, listing=r.listing,
+                                                    whole=bool(r.whole))
         return Answer(r.question, text, False, MODE_EXTRACTIVE, citations, r.retrieved)
 
     @staticmethod

@@ -296,6 +296,16 @@ class TestConversation:
         second = assistant.ask("第二个呢", [*history, Turn(others.question, others)])
         assert second.follow_up.kind == "ordinal" and second.citations[0].case_id == "2017-A4-2"
 
+    def test_the_other_cases_of_the_expert_just_quoted_are_listed_in_full(self, assistant):
+        history = []
+        for question in ("欧阳路街道的网格工会是咋搞的", "谁点评的"):
+            history.append(Turn(question, assistant.ask(question, history)))
+        assert "俞莉红" in history[-1].answer.answer
+        others = assistant.ask("这位专家还点评了哪个案例？", history)
+        commented = [c.id for c in assistant.compendium.cases if c.id != "2017-A9-1"
+                     and any(e.expert == "俞莉红" for e in c.expert_comments)]
+        assert others.follow_up.kind == "others" and [c.case_id for c in others.citations] == commented
+
     def test_a_request_for_others_that_names_what_they_did_is_searched_by_it(self, assistant):
         history = []
         for question in ("保姆、钟点工这些家政阿姨入会难，有没有哪个区成立了区一级的家政行业工会联合会？", "入了多少人？"):
