@@ -40,7 +40,7 @@ ASPECT_WORDS = re.compile(
     r"下来|起来|出来|怎么回事|其中|分别|各自|都|也|还是|就|又|一共|"
     r"是|的|了|呢|吗|吧|啊|呀|做|搞|有|还|再|又|都|讲讲|说说|展开|细说|介绍|一下|请问|能|可以|想|知道|问|"
     # How many took part and how well it went, asked yes or no (「用的人多不多」「参加的人多吗」「效果好不好」).
-    r"人多|(?P<asked>[\u4e00-\u9fff])不(?P=asked)")
+    r"人多|(?P<asked>[多好大高快])不(?P=asked)")
 ENGLISH_ASPECT_WORDS = frozenset(
     "what were was is are the a an result results outcome outcomes effect effects achieve achieved who which unit "
     "organisation organization how many much when did do does they it this that these those their them expert "

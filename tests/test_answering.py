@@ -183,6 +183,7 @@ class TestConversation:
         ("用了以后效果怎么样？", []), ("现在一共评了多少？", []),  # 以后 and 现在 name no topic (jieba: f, t)
         ("饿了么工会首批会员有多少人？", ["饿了么"]),  # a name is a topic, although 了 is a question word
         ("用的人多不多", []), ("效果好不好？", []),  # asked yes or no: how many took part, how well it went
+        ("宝钢今年招不招人？", ["宝钢", "招不招"]),  # hiring is a topic of its own
     ])
     def test_a_follow_ups_own_topic(self, assistant, question, topic):
         assert assistant.followups.topic(question) == topic

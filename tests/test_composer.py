@@ -362,6 +362,7 @@ class TestKindOfQuestion:
         ("互联网那一类案例包括哪些？", "multi"), ("讲职工服务的那几个十大案例是哪些？", "multi"),
         ("跟护工有关的案例有几个？", "multi"), ("劳动竞赛那一组都有谁？", "multi"), ("集体协商方面有哪些创新案例", "multi"),
         ("互联网+那一类，获奖的都有谁？", "multi"), ("青浦快递物流工会有哪几个“先……后……”的创新？", "fact"),
+        ("社区资源分成了哪几类？", "fact"),
         ("这个平台包括哪些内容？", "howto"), ("顾晓鸣对那几个工会案例是怎么评价的？", "expert"),
         # In English, how it went is an outcome; how it was done is a how-to.
         ("How did Gucun's unions do at settling labour disputes?", "outcome"),
