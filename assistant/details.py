@@ -1,6 +1,6 @@
 """Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
-time of day or a day of the month, which insurer or law firm, a brand, how to reissue or find something online, an
-expert's comment.
+time of day or a day of the month, which insurer or law firm, a population, a brand, how to reissue or find something
+online, an expert's comment.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -59,6 +59,10 @@ _BODY_WORDS = {"律所": ("律师事务所", "律所")}
 # 「什么牌子的」: a brand (「挂了什么牌子」 asks for a plaque); 「丢了去哪补办」「官网是啥」: how to reissue a card or where
 # to find it online.
 _BRAND_ASKED = re.compile(r"(?:什么|哪个|啥)(?:品牌|牌子的)")
+# How many people live somewhere (「康健街道常住人口有多少」「What's the population of Gucun town?」): the book prints a
+# population, or a share of it, beside the word.
+_POPULATION_ASKED = re.compile(r"人口|\bpopulation\b|\bhow many (?:people|residents|inhabitants) live", re.IGNORECASE)
+_POPULATION = re.compile(r"人口[^。；\n]{0,12}\d|\d[^。；\n]{0,12}人口")
 _SERVICE_ASKED = {"补办": "补办方式", "挂失": "挂失方式", "官网": "网址", "网址": "网址", "邮箱": "邮箱", "二维码": "二维码"}
 
 
@@ -85,6 +89,8 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     body = _BODY_ASKED.search(question)
     if body and not any(word in text for word in _BODY_WORDS.get(body.group(1), (body.group(1),))):
         return f"是哪家{body.group(1)}"
+    if _POPULATION_ASKED.search(question) and not _POPULATION.search(own):
+        return "人口数"
     if _BRAND_ASKED.search(question) and not re.search("品牌|牌子", text):
         return "品牌"
     service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)

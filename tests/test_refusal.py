@@ -256,9 +256,12 @@ class TestMissingDetail:
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_MISSING_DETAIL, "价格或收费")
         assert "没有写到价格或收费" in answer.answer and [s.case_id for s in answer.suggestions] == ["2017-A2-1"]
 
-    def test_a_follow_up_asking_a_name_the_discussed_case_does_not_print_is_refused(self, assistant):
-        first = assistant.ask("外卖骑手的工会是怎么建起来的？")
-        follow = assistant.ask("那他们的负责人叫什么？", [Turn("外卖骑手的工会是怎么建起来的？", first)])
+    @pytest.mark.parametrize(("first_question", "question"), [("外卖骑手的工会是怎么建起来的？", "那他们的负责人叫什么？"),
+                                                          ("顾村镇拿特等奖的做法是啥？", "What's the population of Gucun town?")])
+    def test_a_follow_up_asking_a_detail_the_discussed_case_does_not_print_is_refused(self, assistant, first_question,
+                                                                                        question):
+        first = assistant.ask(first_question)
+        follow = assistant.ask(question, [Turn(first_question, first)])
         assert follow.refused and follow.verdict.kind == REFUSAL_MISSING_DETAIL
         assert [s.case_id for s in follow.suggestions] == [first.citations[0].case_id]
 
@@ -280,6 +283,7 @@ class TestMissingDetail:
         # A price per unit the case prints no sum for (it prints the carpool's per kilometre, not the rental's).
         ("88共享的分时租车每小时多少钱？", "价格或收费"), ("尚街Loft园区的办公室租金一平米多少钱？", "价格或收费"),
         ("杨浦的护工一个月工资一般多少？", "价格或收费"),  # a wage, however it is asked
+        ("康健街道常住人口有多少？", "人口数"),
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
         answer = assistant.ask(question)
@@ -288,6 +292,7 @@ class TestMissingDetail:
 
     @pytest.mark.parametrize("question", [
         "88拼车一公里多少钱？",  # the case prints the price per kilometre
+        "长兴镇外来人口和本地人口是什么比例？",  # 「长兴外来人口与本地人口已成 1:1 比例」
         "顾村的会员每月交多少会费？",  # 每月每人 10 元
         "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
         "到杨浦调研、把劳模就医交给区医务工会的主席叫什么名字？",  # 「莫负春主席在杨浦调研时…」
