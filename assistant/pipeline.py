@@ -93,7 +93,7 @@ class _Retrieval:
     retrieved_at: float
     filters: Filters | None
     listing: bool = False  # the other cases of the discussed one's category or unit, all of them, as a list
-    whole: tuple[str, ...] = ()  # those other cases (of its category, unit or expert) when there are any
+    whole: tuple[str, ...] = ()  # those other cases (of its category, unit or expert), when there are any
 
 
 class Assistant:
@@ -283,14 +283,14 @@ class Assistant:
     def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
                 filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict, bool, tuple[str, ...]]:
         """Other cases on the conversation's topic (the request's own words when it names a topic, else the previous
-        question with it), the discussed ones left out, within the category or unit the question points to (then all
-        of them, as a list, and their ids); refused when none comes close to the discussed case."""
+        question with it), the discussed ones left out, within the category, unit or expert the question points to
+        (then all of them, as a list, and their ids); refused when none comes close to the discussed case."""
         own_topic = len(self.followups.topic(question)) >= OTHERS_OWN_TOPIC_WORDS
         result = self.searcher.search(question if own_topic else f"{history[-1].question} {question}",
                                       k=len(self.compendium.cases), filters=filters)
         discussed = {h.case.id: h.score for h in result.hits if h.case.id in follow.case_ids}
         related = self.followups.related(follow.case_ids[0], question, history[-1].answer.answer)
-        if related:  # 「同一类」「这家单位」 name the cases themselves, found by the search or not: no score bar
+        if related:  # 「同一类」「这家单位」「这位专家」 name the cases themselves, found by the search or not: no score bar
             others = sorted((self._case_hit(c, result) for c in related if c not in follow.case_ids and
                              (filters is None or filters.accept(self.compendium.get(c)))), key=lambda h: -h.score)
             verdict = Verdict(not others, REFUSAL_OFF_TOPIC if not others else "", coverage=0.0)
