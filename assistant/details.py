@@ -19,7 +19,7 @@ from .lexicon import Lexicon
 # A sum of money asked for: a price, a fee, a wage (「收费多少」「一个月挣多少」「带教费有多少」).
 _PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|房价|租金|费用?(?:是|有)?多少|多少[^，。？?\s]{0,3}费|交多少|"
                           r"费(?:一年|一个月|每个?月|每年|一次|每次)(?:要|得|是)?多少|"
-                          r"挣多少|工资[^，。？?\s涨增提升降加调]{0,4}多少|多少工资|月薪|年薪|收入(?:是|有)?多少|奖金(?:是|有|能拿)?多少|多少奖金|"
+                          r"挣多少|工资[^，。？?\s涨增提升降加调]{0,4}多少|(?<![涨加增提降调])多少工资|月薪|年薪|收入(?:是|有)?多少|奖金(?:是|有|能拿)?多少|多少奖金|"
                           r"\bhow much (?:does|do|did|is|are|was|were)\b.{0,40}\b(?:cost|fees?|price|charge|rent|earn|paid)\b|"
                           r"\b(?:price|fees?|rent|salary|wages?)\b.{0,20}\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")

@@ -293,7 +293,7 @@ class TestMissingDetail:
     @pytest.mark.parametrize("question", [
         "88拼车一公里多少钱？",  # the case prints the price per kilometre
         "长兴镇外来人口和本地人口是什么比例？",  # 「长兴外来人口与本地人口已成 1:1 比例」
-        "电装坚持集体谈判这些年，工资涨了多少？",  # a rise in pay, not a wage
+        "电装坚持集体谈判这些年，工资涨了多少？", "每年涨多少工资老板说了算，工会怎么跟公司谈？",  # a rise, not a wage
         "顾村的会员每月交多少会费？",  # 每月每人 10 元
         "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
         "到杨浦调研、把劳模就医交给区医务工会的主席叫什么名字？",  # 「莫负春主席在杨浦调研时…」
