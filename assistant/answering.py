@@ -116,7 +116,7 @@ class ExtractiveComposer:
         weights = self.scorer.weights(query, question)
         draft = Draft()
         hit = hits[0] if want.kind == LIST else self._explained(hits) if want.kind == WHY \
-            else self._named(question, hits, self.lexicon.expansion(question))
+            else self._named(question, query, hits)
         if want.kind == LIST and len(hits) > 1:
             self._list(draft, question, query, hits, weights, want, cases, whole)
         elif want.kind == EXPERT and hit.case.expert_comments:
@@ -153,12 +153,12 @@ class ExtractiveComposer:
         return draft.render()
 
     @staticmethod
-    def _named(question: str, hits: list[CaseHit], book_words: Sequence[str] = ()) -> CaseHit:
+    def _named(question: str, query: str, hits: list[CaseHit]) -> CaseHit:
         """The case a question names by what it quotes (「“4G”劳动竞赛」) or by its award (「特等奖」, or the special
-        prize in English: `book_words` are the book's words for the question's): the best found case that says all of
-        it, when the best one does not."""
+        prize in English: the search's `query` holds the book's words for the question's): the best found case that
+        says all of it, when the best one does not."""
         quoted = [q for m in _QUOTED.finditer(question) for q in m.groups() if q and len(q) >= 2]
-        awards = [a for a in AWARDS if a in question or a in book_words]
+        awards = [a for a in AWARDS if a in query]
         if not quoted and not awards:
             return hits[0]
 

@@ -152,9 +152,9 @@ def compact(text: str) -> str:
     return re.sub(r"[\s*]", "", text)
 
 
-def shortened_in(word: str, text: str, gap: int) -> bool:
-    """The text holds a longer word the word shortens: its characters in order, at most `gap` left out between two
-    (华师大 of 华东师范大学, 国企 of 国有企业)."""
+def shortened_in(word: str | Sequence[str], text: str, gap: int) -> bool:
+    """The text holds a longer word the word shortens: its characters (or the words of a name) in order, at most `gap`
+    left out between two (华师大 of 华东师范大学, 国企 of 国有企业; 饿了么, 总部 of 「“饿了么”公司总部」)."""
     return re.search(f".{{0,{gap}}}".join(map(re.escape, word)), text) is not None
 
 

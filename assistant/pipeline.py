@@ -93,7 +93,7 @@ class _Retrieval:
     retrieved_at: float
     filters: Filters | None
     listing: bool = False  # the other cases of the discussed one's category or unit, all of them, as a list
-    whole: tuple[str, ...] = ()  # those other cases (of its category, unit or expert), when there are any
+    whole: tuple[CaseHit, ...] = ()  # those other cases (of its category, unit or expert), when there are any
 
 
 class Assistant:
@@ -281,10 +281,11 @@ class Assistant:
         return own
 
     def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
-                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict, bool, tuple[str, ...]]:
+                filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict, bool, tuple[CaseHit, ...]]:
         """Other cases on the conversation's topic (the request's own words when it names a topic, else the previous
         question with it), the discussed ones left out, within the category, unit or expert the question points to
-        (then all of them, as a list, and their ids); refused when none comes close to the discussed case."""
+        (then all of them, as a list, and all of them again: the hits are cut to those shown); refused when none comes
+        close to the discussed case."""
         own_topic = len(self.followups.topic(question)) >= OTHERS_OWN_TOPIC_WORDS
         result = self.searcher.search(question if own_topic else f"{history[-1].question} {question}",
                                       k=len(self.compendium.cases), filters=filters)
@@ -294,7 +295,7 @@ class Assistant:
             others = sorted((self._case_hit(c, result) for c in related if c not in follow.case_ids and
                              (filters is None or filters.accept(self.compendium.get(c)))), key=lambda h: -h.score)
             verdict = Verdict(not others, REFUSAL_OFF_TOPIC if not others else "", coverage=0.0)
-            return result, others, verdict, True, tuple(h.case.id for h in others)
+            return result, others, verdict, True, tuple(others)
         others = [h for h in result.hits if h.case.id not in follow.case_ids]
         bar = OTHERS_SHARE * max(discussed.values(), default=0.0)
         listing = related is not None  # the category or unit named has no other case: its topic's cases, as a list
@@ -311,7 +312,7 @@ class Assistant:
         # whole ranking of the same search (within the filters). A follow-up on a case is answered from that case.
         hits = list(r.result.hits) if r.follow_up.kind == FOLLOW_UP_NEW \
             else r.hits[:1] if r.follow_up.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) \
-            else [self._case_hit(c, r.result) for c in r.whole] if r.whole else r.hits
+            else list(r.whole or r.hits)
         # A list by unit, expert or category may name any case within the filters, found by the search or not; a
         # request for others never names the cases under discussion.
         left_out = r.follow_up.case_ids if r.follow_up.kind == FOLLOW_UP_OTHERS else ()

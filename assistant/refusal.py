@@ -276,18 +276,7 @@ class RefusalGate:
         before (饿了么总部工会: 「“饿了么”公司总部」; not 饿了么物流工会 nor 饿了么上海分公司工会: the book never says 物流
         or 上海 right after 饿了么)."""
         words = self.lexicon.tokenize(core)
-        if suffix not in UNION_SUFFIXES or len(words) < 2:
-            return False
-        return any(self._follows(words[1:], m.end()) for m in re.finditer(re.escape(words[0]), self._compact_corpus))
-
-    def _follows(self, words: list[str], at: int) -> bool:
-        """Each word is printed within MAX_WORD_GAP characters after the one before it, from `at` on."""
-        for word in words:
-            found = self._compact_corpus.find(word, at, at + MAX_WORD_GAP + len(word))
-            if found < 0:
-                return False
-            at = found + len(word)
-        return True
+        return suffix in UNION_SUFFIXES and len(words) >= 2 and shortened_in(words, self._compact_corpus, MAX_WORD_GAP)
 
     def _mostly_printed(self, text: str) -> bool:
         """The book prints the text (compact), or most of it as one piece (KNOWN_NAME_SHARE)."""
