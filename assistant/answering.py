@@ -18,12 +18,15 @@ from .asking import (
     Asked,
     ask_phrases,
     asked,
+    asks_members,
     fact_marks,
     has_quantity,
     joined_measures,
     kind,
+    lists_members,
     member_terms,
     members_listed,
+    members_named,
 )
 from .chunking import KIND_BACKGROUND
 from .corpus import AWARDS, OWN_BACKGROUND_SECTIONS, Case, compact, unit_holding
@@ -63,6 +66,8 @@ WHY_OWN = 2
 LIST_LINE_CHARS = 60
 LIST_SHORT_LINE_CHARS = 30  # a line of a list of more than LIST_MAX cases
 MAX_STEPS = 5
+MAX_MEMBERS = 8
+ANNOUNCED_WITHIN = 3  # the moves a sentence counts may follow it after a sentence announcing them (「6项举措为:」)
 # A list the quoted sentence opens or belongs to (「…三个原则：一是…；二是…」) is quoted on, within the first number of
 # characters; inside a move's line each of its items is cut to about the second.
 LIST_CHARS, LIST_ITEM_CHARS = 200, 40
@@ -76,16 +81,33 @@ DEFINITION_SUPPORTS = 2  # what a thing is: where the case first names it, then 
 MAX_RESULTS, RESULT_CHARS = 4, 80
 NAMED_CASES = 5
 OTHER_PHRASE_WEIGHT = 0.25
+# What a thing consists of: named in the question by quotes or a word this long, quoted in at most SPELLED_CHARS.
+MEMBER_TERM_CHARS, SPELLED_CHARS = 2, 130
 # Under a move's heading the first sentence usually says what the move is; under a result's, the one with figures
 # says how much.
 FIRST_BODY_BONUS = 2.0
 RESULT_FIGURE_BONUS = 3.0
+_CODE = re.compile(r"[A-Za-z]*\d+[A-Za-z+＋]+\d*|[A-Za-z]+\d+")
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,20})[”\"]|《([^》]{2,30})》")
 # 「“五定一勤”具体指什么」「三张清单分别是什么」: the members of a counted thing the question names.
-_MEMBERS_ASKED = re.compile(r"[一二三四五六七八九十两][个项条种类大张维定化联]?[\u4e00-\u9fff”\"]{0,6}"
+_MEMBERS_ASKED = re.compile(r"[一二三四五六七八九十两\d][个项条种类大张维定化联样级]?[\u4e00-\u9fff“”\"]{0,8}"
                             r"(?:分别|具体|都)?(?:是什么|是啥|是哪些|指什么|指啥|指的是什么|是哪几)")
 LIST_LONG = 5  # more cases than this: say the list is long and ordered by relevance
 LIST_MAX = 8
+
+
+def _quoted(question: str) -> list[str]:
+    """What the question quotes (“三访三查”, 《关爱指南》)."""
+    return [q for m in _QUOTED.finditer(question) for q in m.groups() if q and len(q) >= 2]
+
+
+def _terms(question: str, items: Sequence[Sentence]) -> list[str]:
+    """The names of things the question gives as such: what it quotes, codes of digits with letters or signs (6+2,
+    4G), and what the case's sentences quote that the question says unquoted (三维阵地 of 「“三维阵地”凸显幸福指数」)."""
+    terms = _quoted(question)
+    terms += [c for c in _CODE.findall(question) if not any(c in t for t in terms)]
+    said = {q for s in items for q in _quoted(s.text) if q in question}
+    return terms + sorted((q for q in said if not any(q in t for t in terms)), key=len, reverse=True)
 
 
 def intent(question: str) -> str:
@@ -120,13 +142,13 @@ class ExtractiveComposer:
         if want.kind == LIST and len(hits) > 1:
             self._list(draft, question, query, hits, weights, want, cases, whole)
         elif want.kind == EXPERT and hit.case.expert_comments:
-            self._expert(draft, hit, weights, want)
+            self._expert(draft, hit, weights, want, question)
         elif want.kind == WHY:
             self._why(draft, hit, weights, want)
         elif want.kind == WHICH:
             self._which(draft, hit, weights, want)
         elif want.kind == HOWTO:
-            self._howto(draft, hit, weights, want)
+            self._howto(draft, hit, weights, want, question=question)
         elif want.kind == OUTCOME and not want.wants_fact and len(self._steps(self._results(hit.case))) >= 2:
             self._outcomes(draft, hit, weights, want)
         else:
@@ -157,7 +179,7 @@ class ExtractiveComposer:
         """The case a question names by what it quotes (「“4G”劳动竞赛」) or by its award (「特等奖」, or the special
         prize in English: the search's `query` holds the book's words for the question's): the best found case that
         says all of it, when the best one does not."""
-        quoted = [q for m in _QUOTED.finditer(question) for q in m.groups() if q and len(q) >= 2]
+        quoted = _quoted(question)
         awards = [a for a in AWARDS if a in query]
         if not quoted and not awards:
             return hits[0]
@@ -232,41 +254,22 @@ class ExtractiveComposer:
         ranked = self.scorer.by_fact(self.scorer.rank(items, weights, want, hit, sections), want)
         if not ranked:
             return self._howto(draft, hit, weights, want)
-        opening = self._with_next(ranked[0].sentence, items)
-        if want.definition:
-            # A thing is told where the case first names it (「…设立“爱心集享格”储物柜…」), then where it says most.
-            term = max((t for t in weights if len(t) > 1 and any(t in s.text for s in items)), key=weights.get,
-                       default=None)
-            first = next((s for s in sorted(items, key=lambda s: s.position) if term in s.text), None) if term \
-                else None
-            if first is not None:
-                opening = self._with_next(first, items)
-        phrases = ask_phrases(question) if want.asks >= 2 else joined_measures(question) if want.kind == OUTCOME else []
-        if len(phrases) >= 2:
-            opening = []
-            for phrase in phrases:
-                # Each asked fact by its own words; the rest of the question counts for little (it may name the other fact).
-                local = {**{t: w * OTHER_PHRASE_WEIGHT for t, w in weights.items()},
-                         **self.scorer.for_case(self.scorer.weights(phrase), case)}
-                part_want = dataclasses.replace(asked(phrase), kind=want.kind)
-                best = self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
-                if best and best[0].sentence not in opening:
-                    opening.append(best[0].sentence)
+        opening, spelled = self._opening(items, ranked, hit, weights, want, question, sections)
         lead = self._english_lead(want, case) or f"{case.unit}："
         limit = OPENING_CHARS if len(opening) == 1 else SUPPORT_CHARS
         listed = 1
-        moves = self._counted_moves(opening[0], items, want, question) if len(opening) == 1 else []
-        named = self._named_moves(items, question) if len(opening) == 1 and not moves else []
+        moves = self._counted_moves(opening[0], items, want, question) if len(opening) == 1 and not spelled else []
+        named = self._named_moves(items, question) if len(opening) == 1 and not moves and not spelled else []
         if named or (moves and opening[0].head):
             # The best sentence is one of the moves, or the moves are named as asked: all of them, in order.
             moves = named or moves
             opening, moves = moves[:1], moves[1:]
-        if len(opening) == 1 and not moves:
+        if len(opening) == 1 and not moves and spelled in (None, opening[0].text):
             opening = sent.continued(opening[0], items, LIST_CHARS, want.items)
             listed = len(opening)
         previous = ""
         for i, s in enumerate(opening):
-            part = self.scorer.cut(s.text, weights, want, limit if i == 0 else SUPPORT_CHARS)
+            part = (spelled if i == 0 else None) or self.scorer.cut(s.text, weights, want, limit if i == 0 else SUPPORT_CHARS)
             if i == 0:
                 draft.quote(lead, case, s.section, s.text, part)
             else:
@@ -284,21 +287,79 @@ class ExtractiveComposer:
             draft.quote("", case, support.section, support.text,
                         self.scorer.cut(support.text, weights, want, SUPPORT_CHARS))
 
+    def _opening(self, items: Sequence[Sentence], ranked: list[Scored], hit: CaseHit, weights: dict[str, float],
+                 want: Asked, question: str, sections: tuple[str, ...]) -> tuple[list[Sentence], str | None]:
+        """The sentences that answer a fact question first, with the part to quote of the first when it is not cut
+        by the question's words: where the case lists what a thing the question names consists of (「“三访三查”查些
+        啥」) when the best sentence lists nothing, else one sentence per fact asked (「在哪儿、有多大」), else where it
+        says what the thing asked about is, else the best one."""
+        best = ranked[0].sentence
+        spelled = self._spelled_out(items, question, weights, hit.case) \
+            if want.kind != OUTCOME and asks_members(question) and not lists_members(best.text) else None
+        if spelled:
+            return [spelled[0]], spelled[1]
+        phrases = ask_phrases(question) if want.asks >= 2 else joined_measures(question) if want.kind == OUTCOME else []
+        if len(phrases) >= 2:
+            opening: list[Sentence] = []
+            for phrase in phrases:
+                # Each asked fact by its own words; the rest of the question counts for little (it may name the other fact).
+                local = {**{t: w * OTHER_PHRASE_WEIGHT for t, w in weights.items()},
+                         **self.scorer.for_case(self.scorer.weights(phrase), hit.case)}
+                part_want = dataclasses.replace(asked(phrase), kind=want.kind)
+                best = self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
+                if best and best[0].sentence not in opening:
+                    opening.append(best[0].sentence)
+            if opening:
+                return opening, None
+        if want.definition:
+            # A thing is told where the case says what it is (「“6+2”指的是…」), else where it first names it
+            # (「…设立“爱心集享格”储物柜…」), then where it says most; the thing is what the question quotes, if the
+            # case says it, else its weightiest word.
+            said = [t for t in _terms(question, items) if any(t in s.text for s in items)]
+            term = said[0] if said else max((t for t in weights if len(t) > 1 and any(t in s.text for s in items)),
+                                            key=weights.get, default=None)
+            in_order = sorted(items, key=lambda s: s.position)
+            first = next((s for s in in_order if sent.defines(s.text, term)), None) or \
+                next((s for s in in_order if term in s.text), None) if term else None
+            if first is not None:
+                return self._with_next(first, items), None
+        return self._with_next(best, items), None
+
+    @staticmethod
+    def _spelled_out(items: Sequence[Sentence], question: str, weights: dict[str, float],
+                     case: Case) -> tuple[Sentence, str] | None:
+        """The first sentence, in the book's order, that lists the members of a thing the question names (quoted, or
+        a word of it right before asking them), with the part that names it and lists them."""
+        named = members_named(question)  # the words right before 「主要干哪几件事」: 职工创新工作室
+        # The thing as the book names it (quoted), then the question's words for it.
+        terms = [(t, "") for t in _terms(question, items)] + [(t, question) for t in sorted(
+            (t for t in weights if len(t) >= MEMBER_TERM_CHARS and t in named and t not in case.unit),
+            key=lambda t: -weights[t])]  # the unit is who did it, not the thing asked about
+        for term, asked_as in terms:
+            for s in sorted(items, key=lambda x: x.position):
+                part = sent.spelled_out(s.text, term, SPELLED_CHARS, asked_as) if term in s.text else None
+                if part:
+                    return s, part
+        return None
+
     @staticmethod
     def _counted_moves(s: Sentence, items: Sequence[Sentence], want: Asked, question: str) -> list[Sentence]:
         """The numbered moves (一是…二是…) a question for the members of a counted set asks (「哪四个联系」「分哪几类」
         「“五定一勤”具体指什么」): those the sentence is the first of or announces right before them, in the book's
-        order, at most MAX_STEPS."""
+        order, at most MAX_MEMBERS (a set counts its members: 「“6+2”…那6样具体是啥」)."""
         if not (want.counted or want.items or _MEMBERS_ASKED.search(question)):
             return []
         after = next((x for x in items if x.position == s.position + 1), None)
+        head = next((x for x in items if x.head and x.section == s.section and x.position > s.position), None)
+        announced = head is not None and head.position - s.position <= ANNOUNCED_WITHIN and any(
+            x.position == head.position - 1 and sent.opens_list(x.text) for x in items)  # 「6项举措为:」 in between
         if s.head:
             moves = [x for x in items if x.head and x.section == s.section]
-        elif after is not None and after.head and after.section == s.section:
+        elif (after is not None and after.head and after.section == s.section) or announced:
             moves = [x for x in items if x.head and x.section == s.section and x.position > s.position]
         else:
             return []
-        return moves[:MAX_STEPS] if len(moves) >= 2 else []
+        return moves[:MAX_MEMBERS] if len(moves) >= 2 else []
 
     @staticmethod
     def _named_moves(items: Sequence[Sentence], question: str) -> list[Sentence]:
@@ -357,10 +418,11 @@ class ExtractiveComposer:
                             self.scorer.cut(support.text, weights, want, SUPPORT_CHARS))
 
     def _howto(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked,
-               shown: frozenset[str] = frozenset()) -> None:
+               shown: frozenset[str] = frozenset(), question: str = "") -> None:
         """How-to: the case's own key moves (at most about five, those most about the question, in the book's
         order), then whom to learn from; a case told without moves gives its sentences most about the question
-        (but those already `shown`)."""
+        (but those already `shown`). The moves follow where the case lists what the thing asked about consists of
+        (「创新工作室主要任务有哪些」), else what it says before the first move."""
         case = hit.case
         weights = self.scorer.for_case(weights, case)
         sections = SECTIONS_FOR[HOWTO]
@@ -372,19 +434,27 @@ class ExtractiveComposer:
             best_step: dict[int, float] = {}
             for item in ranked:
                 best_step.setdefault(item.sentence.step, item.score)
-            chosen = sorted(sorted(steps, key=lambda k: -best_step.get(k, 0.0))[:MAX_STEPS])
+            # As many moves as the question counts, when it counts more (「那6项举措是什么」).
+            count = max(MAX_STEPS, min(want.members, MAX_MEMBERS))
+            chosen = sorted(sorted(steps, key=lambda k: -best_step.get(k, 0.0))[:count])
             limit = max(STEP_MIN_CHARS, min(STEP_MAX_CHARS, HOWTO_CHARS // len(chosen)))
             # What the book says before the first move often names the whole approach (「…“四联系双发展”机制」).
             first_head = steps[min(steps)][0]
             intro = [x for x in items if x.section == first_head.section and x.position == first_head.position - 1
                      and x.step < 0 and not sent.announces(x.text)]
-            if intro:
+            spelled = self._spelled_out(list(sent.of_case(case)), question, weights, case) \
+                if asks_members(question) else None
+            if spelled:
+                draft.quote(lead, case, spelled[0].section, spelled[0].text, spelled[1])
+            elif intro:
                 s = intro[0]
                 draft.quote(lead, case, s.section, s.text, self.scorer.cut(s.text, weights, want, INTRO_CHARS, named=True))
             else:
                 draft.text(lead)
-            for step in chosen:
-                self._step_line(draft, case, steps[step], weights, want, limit)
+            quoted_first = spelled[0] if spelled else None
+            for step in chosen:  # the sentence quoted first is not quoted again under its move
+                moves = [x for i, x in enumerate(steps[step]) if i == 0 or x is not quoted_first]
+                self._step_line(draft, case, moves, weights, want, limit)
         else:
             picked, size = [], 0
             for item in [x for x in ranked if x.sentence.text not in shown][:PROSE_SENTENCES]:
@@ -482,8 +552,9 @@ class ExtractiveComposer:
                     draft.extend("", case, s.section, s.text, part)
         draft.text(f"可向《{case.title}》（{case.unit}）学习。")
 
-    def _expert(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
-        """Expert: the commenting expert's name and affiliation, then their points that bear on the question."""
+    def _expert(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked, question: str) -> None:
+        """Expert: the commenting expert's name and affiliation, then their points that bear on the question (with
+        the members of what the question asks about, when the comment lists them: 「“五到位”是指哪五个方面」)."""
         case = hit.case
         comments = case.expert_comments
         # Words of the case's own name point to the sentences about it in a comment shared by its category.
@@ -503,12 +574,17 @@ class ExtractiveComposer:
             heads = [x.sentence for x in ranked if x.sentence.head]
             rest = [x.sentence for x in ranked if not x.sentence.head]
             picked = sorted((heads + rest)[:max(points, len(heads) + 1)], key=lambda s: s.position)
+            spelled = self._spelled_out([x.sentence for x in ranked], question, weights, case) \
+                if asks_members(question) else None
+            if spelled and spelled[0] not in picked:
+                picked = sorted([spelled[0], *picked[:-1]], key=lambda s: s.position)
             lead = f"{comment.affiliation} {comment.expert}" + (" commented: " if want.english else "点评：")
             # The points share the room: a short one leaves more for a long one.
             room = EXPERT_CHARS // len(scored)
             for i, s in enumerate(picked):
                 limit = max(SUPPORT_CHARS, room // (len(picked) - i))
-                part = self.scorer.cut(s.text, {**naming, **weights}, want, limit)
+                part = spelled[1] if spelled and s is spelled[0] else \
+                    self.scorer.cut(s.text, {**naming, **weights}, want, limit)
                 draft.quote(lead if i == 0 else "", case, s.section, s.text, part)
                 room -= len(part)
 

@@ -22,7 +22,7 @@ _LIST = re.compile(
     # 「有啥创新办法的案例？列一下」「有什么新点子的案例」: cases asked for by what they did, or a list asked for outright.
     r"有(?:啥|什么|哪些)[^，。？?]{1,12}的(?:案例|例子)|列(?:一下|出来|个清单|个单子)|"
     # 「…那一类都有谁」「那类案例有几个」: the members of a category.
-    r"[类组][^。？?]{0,6}(?:都|还)?(?:有|是)(?:哪些|谁|哪几|几个)|"
+    r"[类组][^。？?]{0,6}(?:都|还)?(?:有|是)(?:哪些|谁|哪几|几个)|[这那此该同]一?类[^。？?]{0,12}(?:哪些|哪几|几个|都有谁)|"
     # 「那一类十大案例包括哪些」「那几个提名案例」「跟家政有关的案例有几个」: the cases themselves, however they are counted.
     r"(?:案例|类|组)[^，。？?]{0,8}(?:包括|包含)哪些|几个[^，。？?]{1,4}案例(?:是|有)?(?:哪些|哪几|都有谁)|"
     r"(?:案例|例子)[^，。？?]{0,2}(?:有|是)几个|案例[^？?]{0,8}分别是(?:啥|什么|哪些)|"
@@ -42,9 +42,9 @@ _CASES_COUNTED = re.compile(rf"(?:几|多少)个?(?:{_ORGS}|例子)?(?:入选)?(
 _COUNTER_WORDS = "个种类条点项大位"
 _NOT_LIST = re.compile(
     rf"卡在哪些|哪些方面|哪些环节|哪些栏目|哪些内容|是哪(?:一)?(?:家|个单位)[？?。\s]*$|"
-    rf"^(?!.*(?:案例|单位|例子|做法)).*(?:分(?:成|为)?了?哪几|"
+    rf"^(?!.*(?:案例|单位|例子|做法|[这那此该同]一?类)).*(?:分(?:成|为)?了?哪几|"
     rf"(?:哪些|哪几|哪[两二三四五六七八九十])[{_COUNTER_WORDS}]?(?![{_COUNTER_WORDS}]|{_ORGS}|家|所|[？?，,。]|$)[\u4e00-\u9fff“\"「]|"
-    rf"是哪[几两二三四五六七八九十]+[{_COUNTER_WORDS}]?[？?。\s]*$|各是多少|各有多少)")
+    rf"是哪[几两二三四五六七八九十]+[{_COUNTER_WORDS}]?[？?。\s]*$|有?哪几[类种项条点][？?。\s]*$|各是多少|各有多少)")
 _EXPERT = re.compile(r"专家(?!的本事)|点评|评价|评述|(?<!副)(?<!哪位)教授|\bexperts?\b|\bcomment", re.I)
 _WHY = re.compile(r"为什么|为啥|为何|何以|原因|背景|起因|出于什么|怎么会|毛病|卡在|难在|痛点|势在必行|"
                   r"\bwhy\b|what was wrong|reason|background|problem", re.I)
@@ -78,7 +78,7 @@ _FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|
                    r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)|"
                    r"\bwhat (?:share|proportion|percentage|fraction|part|rate)\b", re.I)
 # What a thing is or is for (「…是什么？」「…什么意思」「干什么用的」).
-_DEFINITION = re.compile(r"是什么[？?。！!\s]*$|什么意思|指的是什么|(?:干|做)什么用|有什么用")
+_DEFINITION = re.compile(r"是什么[？?。！!\s]*$|什么意思|指的?是?什么|(?:干|做)什么用|有什么用")
 # A question with no asking word that names a measure (「职工满意率呢？」「参加的人数？」) asks for that figure.
 _MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费用|日期|地址|名字|名称|电话|"
                            r"\b(?:rate|percentage|proportion|number|amount)\b", re.I)
@@ -146,6 +146,8 @@ _COUNT = re.compile(rf"(?:{_CHINESE})\s*(?:{_UNIT})")
 # A schedule is told by months and weekdays too (「每年 6 月、10 月」「每周周一上午」).
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*日|第.{1,3}个月的第|"
                    r"(?<![\d.])\d{1,2}\s*月(?!份?\s*\d)|[周星]期?[一二三四五六日天](?![\u4e00-\u9fff]{0,1}次)")
+_MONTH_ASKED = re.compile(r"几月|月份|哪个月|哪一个月|\bwhich month\b|\bwhat month\b")
+_MONTH = re.compile(r"(?<![\d.])\d{1,2}\s*月|[一二三四五六七八九十]+月|季度")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
 PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
 _NAME = re.compile(r"“[^”]{2,20}”|《[^》]{2,30}》|[A-Za-z]{2,}")
@@ -168,6 +170,8 @@ class Asked:
     nouns: tuple[str, ...] = ()  # what is counted (「多少家庭农场」→「家庭」): a figure right before it is the answer
     counted: tuple[str, ...] = ()  # 「哪四项服务」→「四项」: the book says how many when it lists them
     items: tuple[str, ...] = ()  # 「分哪几个阶段」→「阶段」: a list of them, counted or opened with a colon
+    month: bool = False  # 「几月份谈工资」: a date with its month, not a year alone
+    members: int = 0  # 「那6项举措是什么」: how many members the question says the thing has
     english: bool = False
     definition: bool = False  # what a thing is (「街面工会是什么？」): told where the case first names it
 
@@ -256,7 +260,7 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
                             counted_by))
     return Asked(
         asked_kind, number, tuple(measures),
-        date=bool(re.search(r"哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|哪一年|when|what date|what year", q)),
+        date=bool(re.search(r"哪天|哪一天|什么时[候间]?|何时|哪年|几月|哪一?个月|日期|哪一年|when|what date|what year", q)),
         place=bool(re.search(r"在哪|哪儿|哪里|地址|地点|where", q)),
         phone=bool(re.search(r"电话|热线|号码|phone|hotline", q)),
         name=bool(re.search(r"叫什么|什么名字|名称|什么车|车型|什么报告|哪本|哪次|什么荣誉|荣誉|哪[一二三四五六七八九十几]+[类个种项条大]|"
@@ -272,6 +276,8 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
         asks=_count_asks(q),
         counted=tuple(m.group(1) for m in _WHICH_COUNT.finditer(q)),
         items=items,
+        month=bool(_MONTH_ASKED.search(q)),
+        members=members_counted(q),
     )
 
 
@@ -289,6 +295,35 @@ def members_listed(question: str) -> list[str]:
     """The members a question lists itself to ask what each is (「学、思、悟、行分别指啥」 → 学, 思, 悟, 行)."""
     found = _MEMBERS_LISTED.search(question)
     return found.group(0).split("、") if found and _EACH.search(question) else []
+
+
+MEMBERS_NAMED_CHARS = 10
+_MEMBERS_COUNT = re.compile(r"(\d{1,2}|[一二两三四五六七八九十])\s*[项个条种类样大点步方]")
+_CHINESE_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
+# 「“三访三查”查些啥、访谁」「创新工作室主要干哪几件事」「具体包括什么」: what a named thing consists of.
+_MEMBERS_WANTED = re.compile(r"哪些|哪几|分别|具体(?:是|指|有|包括|都)|是啥|是什么|指什么|指啥|都有|有啥|有什么|包括|包含|"
+                             r"[干做查访搞]些?(?:啥|什么)|哪[一二三四五六七八九十两\d]|\bwhat (?:are|were)\b|\bwhich\b",
+                             re.IGNORECASE)
+
+
+def asks_members(question: str) -> bool:
+    """The question asks what a thing it names consists of, not how many."""
+    return bool(_MEMBERS_WANTED.search(question)) and not asked(question).number
+
+
+def members_counted(question: str) -> int:
+    """How many members the question says the thing has (「那6项举措」「三个方面」; 0: it does not say)."""
+    found = _MEMBERS_COUNT.search(question)
+    if not found:
+        return 0
+    number = found.group(1)
+    return int(number) if number.isdigit() else _CHINESE_NUMBERS.get(number, 0)
+
+
+def members_named(question: str) -> str:
+    """What the question names right before asking its members (「宝钢的职工创新工作室主要干哪几件事」 → 职工创新工作室主要干)."""
+    found = _MEMBERS_WANTED.search(question)
+    return question[max(0, found.start() - MEMBERS_NAMED_CHARS):found.start()] if found else ""
 
 
 def strip_list_words(question: str) -> str:
@@ -323,7 +358,7 @@ def fact_marks(sentence: str, want: Asked) -> int:
         if want.measures and any(q.endswith(m) if m in ("万", "亿") else m in q
                                  for q in counts for m in want.measures):
             found += 2
-    if want.date and _DATE.search(sentence):
+    if want.date and (_MONTH if want.month else _DATE).search(sentence):
         found += 2
     if want.place and _PLACE.search(sentence) and _NUMBER.search(sentence):
         found += 2
@@ -354,6 +389,11 @@ _ENUMERATION = re.compile(r"(?:包括|包含|分为|分成|分别[是为]|主要
 
 # 「建会率和经费收缴有啥变化」: two things joined by 和 an outcome question asks about, each told by its own figure.
 _JOINED = re.compile(r"([\u4e00-\u9fff]{2,6})(?:和|与|以及|及)([\u4e00-\u9fff]{2,6})")
+
+
+def lists_members(sentence: str) -> bool:
+    """The sentence names three or more members of something in a row (「服务包括员工拼车、共享班车、分时租赁租车。」)."""
+    return bool(_ENUMERATION.search(sentence))
 
 
 def joined_measures(question: str) -> list[str]:

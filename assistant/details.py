@@ -1,6 +1,6 @@
 """Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
-time of day or a day of the month, which insurer or law firm, a population, a brand, how to reissue or find something
-online, an expert's comment.
+time of day or a day of the month, which insurer or law firm, a population, a brand, hiring, how to reissue or find
+something online, an expert's comment.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -63,6 +63,10 @@ _BRAND_ASKED = re.compile(r"(?:什么|哪个|啥)(?:品牌|牌子的)")
 # population, or a share of it, beside the word.
 _POPULATION_ASKED = re.compile(r"人口|\bpopulation\b|\bhow many (?:people|residents|inhabitants) live", re.IGNORECASE)
 _POPULATION = re.compile(r"人口[^。；\n]{0,12}\d|\d[^。；\n]{0,12}人口")
+# Whether or whom a unit hires (「宝钢今年还招一线工人吗」「校招有什么要求」): the book reports none of its units' hiring.
+_HIRING_ASKED = re.compile(r"招聘|校招|招人|招工|招多少人|招不招|还招|应聘|求职|投简历|\b(?:hiring|recruit(?:ing|ment)?)\b",
+                           re.IGNORECASE)
+_HIRING = re.compile(r"招聘|招工|招收|录用")
 _SERVICE_ASKED = {"补办": "补办方式", "挂失": "挂失方式", "官网": "网址", "网址": "网址", "邮箱": "邮箱", "二维码": "二维码"}
 
 
@@ -93,6 +97,8 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
         return "人口数"
     if _BRAND_ASKED.search(question) and not re.search("品牌|牌子", text):
         return "品牌"
+    if _HIRING_ASKED.search(question) and not _HIRING.search(own):
+        return "招聘信息"
     service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)
     if service:
         return _SERVICE_ASKED[service]

@@ -24,8 +24,10 @@ from .types import (
     FOLLOW_UP_OTHERS,
     MODE_LLM,
     REFUSAL_INJECTION,
+    REFUSAL_MISSING_DETAIL,
     REFUSAL_OPINION,
     REFUSAL_WRITING,
+    REFUSAL_YEAR,
     Answer,
     FollowUp,
 )
@@ -33,7 +35,7 @@ from .types import (
 # Words that only name an aspect of a case (or carry the question): a question made of nothing else has no topic.
 ASPECT_WORDS = re.compile(
     r"专家|点评|评价|评述|怎么看|成效|效果|成果|结果|成绩|收获|变化|单位|做法|办法|措施|经验|覆盖率?|多少|几[个名家人次年月天项]?|"
-    r"会员|人数|时间|时候|哪年|哪天|成立|开始|获奖|奖项|电话|地址|在哪|哪里|背景|目的|意义|亮点|特色|具体|详细|数据|"
+    r"会员|人数|时间|时候|哪年|哪天|成立|开始|获奖|奖项|荣誉|称号|表彰|获得|拿到|拿过|得过|评上|获过|电话|地址|在哪|哪里|背景|目的|意义|亮点|特色|具体|详细|数据|数字|"
     r"到了|达到|怎么|如何|怎样|步骤|联系|负责人|什么|啥|哪个|哪家|哪些|谁|咋样?|一共|总共|参加|参与|覆盖|受益|"
     r"他们|她们|它们|他|她|它|这个|那个|这些|那些|这|那|该|此|其|上面|刚才|前面|案例|工会|第[一二三四五六七八九十\d]个?|"
     r"回事|最后|后来|现在|目前|当时|一年|每年|每月|主要|大概|大约|情况|内容|名字|名称|叫|说|讲|看|评|"
@@ -66,6 +68,11 @@ OTHERS = re.compile(
 LIST_LOOKBACK = 3
 # Refusals that say nothing about what the conversation is about.
 ASIDE_REFUSALS = (REFUSAL_INJECTION, REFUSAL_WRITING, REFUSAL_OPINION)
+# Refusals of what the case itself does not tell: a later year of it, a detail it does not print.
+OWN_CASE_REFUSALS = (REFUSAL_YEAR, REFUSAL_MISSING_DETAIL)
+# 「回到刚才那个」: back to the case discussed before the turns since.
+RETURN = re.compile(r"回到(?:刚才|前面|之前|上面|原来|上一个)|说回(?:刚才|前面|之前|原来)?|(?:刚才|前面|之前)(?:那个|说的)案例|"
+                    r"\b(?:back to|return to)\b", re.IGNORECASE)
 # The discussed case counts as the question's own answer when its own search ranks it this high …
 CONTINUE_RANK = 3
 # … or when the case's text holds this share of the question's words.
@@ -86,8 +93,10 @@ ANOTHER_CASE = re.compile(r"(?:还|另|别的|其他|其它)[^，。？?]{0,8}(?
 UNIT_POINTER = re.compile(r"他们|她们|这家|那家|该单位")
 # An English follow-up pointing back (「What was the satisfaction rate there?」) is about the discussed case: its
 # cross-lingual search says little either way.
-ENGLISH_POINTS_BACK = re.compile(r"\b(?:there|they|their|them|its|this (?:case|union|unit|town|company)|"
-                                 r"that (?:case|union|unit|town|company)|these|those)\b", re.IGNORECASE)
+ENGLISH_POINTS_BACK = re.compile(r"\b(?:there|they|their|them|its|these|those|(?:this|that|the) (?:case|union|unit|town|"
+                                 r"company|bureau|district|subdistrict|street|group|institute|factory|plant|hospital|"
+                                 r"school|university|federation|committee|project|programme|program|platform|scheme))\b",
+                                 re.IGNORECASE)
 # Words that point back to what was said before (「那这种纠纷…」「他们多少人受益？」「里面提到的…」).
 POINTS_BACK = re.compile(r"这种|这类|这个|这些|这样的|那个|那些|那种|他们|她们|它们|其中|里面|上面|刚才|前面|提到的|上述")
 _UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
@@ -107,9 +116,9 @@ class FollowUpJudge:
     def discussed(cls, history: Sequence) -> tuple[str, ...]:
         """The cases under discussion: those the last turn's answer cited (its best case first). A refused turn is
         part of the history too: after a question about the discussed case that the book cannot answer (its
-        director's phone number) the case is still under discussion; after an aside the book does not cover (a poem,
-        the year of a law, a question whose own search does not find the case) it still is; after a refusal on the
-        case's own topic elsewhere (「这些骑手出了车祸算工伤吗」「那宁波港的工会呢」) nothing is."""
+        director's phone number, its wages a year later) the case is still under discussion; after an aside the book
+        does not cover (a poem, the year of a law, a question whose own search does not find the case) it still is;
+        after a refusal on the case's own topic elsewhere (「这些骑手出了车祸算工伤吗」「那宁波港的工会呢」) nothing is."""
         if not history:
             return ()
         answer: Answer = history[-1].answer
@@ -145,6 +154,11 @@ class FollowUpJudge:
         return any(tag in NAME_TAGS and len(word) > 1 and self.says(alone.hits[0].case.id, word)
                    for word, tag in subject)
 
+    def names_another_unit(self, question: str, case_id: str) -> bool:
+        """The question names another case's unit by a word only it has (「那临港松江科技城那个园区工会呢」)."""
+        return any((case := self.compendium.unit_named(word)) is not None and case.id != case_id
+                   for word in self.lexicon.tokenize(question) if len(word) > 1)
+
     def topic(self, question: str) -> list[str]:
         """The question's own topic words: what is left without aspect words, words that name no topic by their
         part of speech (以后, 现在, 成功) and single characters (English: without question words)."""
@@ -152,7 +166,8 @@ class FollowUpJudge:
         english = [w for w in latin if w not in ENGLISH_ASPECT_WORDS]
         tagged = self.lexicon.tag(_LATIN_WORD.sub(" ", question))
         plain = {w for w, tag in tagged if tag[:1] in FUNCTION_TAGS or tag in PLAIN_TAGS}
-        names = [w for w, tag in tagged if tag in NAME_TAGS and len(w) > 1]  # a name is a topic: 饿了么 keeps its 了
+        # A name is a topic (饿了么 keeps its 了), unless it is an aspect word jieba took for a name (荣誉 nr).
+        names = [w for w, tag in tagged if tag in NAME_TAGS and len(w) > 1 and not ASPECT_WORDS.fullmatch(w)]
         # A single character left over (钱, 出, 样) names no topic: too little to tell one case from another;
         # a number does (6+2, 809).
         chinese = [t for t in self.lexicon.tokenize(ASPECT_WORDS.sub(" ", _LATIN_WORD.sub(" ", question)))
@@ -220,6 +235,14 @@ class FollowUpJudge:
         return None
 
     @classmethod
+    def before_refusals(cls, history: Sequence) -> tuple[str, ...]:
+        """The cases discussed before the refused turns at the end of the history (within LIST_LOOKBACK turns)."""
+        for back in range(1, min(LIST_LOOKBACK, len(history)) + 1):
+            if not history[-back].answer.refused:
+                return cls.discussed(history[:len(history) - back + 1])
+        return ()
+
+    @classmethod
     def last_list(cls, history: Sequence) -> tuple[str, ...]:
         """The cases of the latest answer that listed several, within the last LIST_LOOKBACK turns: 「第一个呢」 after
         a list, one of its cases and an aside still picks from the list."""
@@ -245,7 +268,7 @@ class FollowUpJudge:
     def decide(self, question: str, history: Sequence, alone: SearchResult, answerable_alone: bool) -> FollowUp:
         """How to read `question` after `history`, given its own search over the whole compendium (`alone`) and
         whether it would be answered on its own."""
-        discussed = self.discussed(history)
+        discussed = self.discussed(history) or (self.before_refusals(history) if RETURN.search(question) else ())
         if not discussed:
             return FollowUp(FOLLOW_UP_NEW, (), "没有正在讨论的案例")
         listed = self.last_list(history) or discussed
@@ -262,9 +285,11 @@ class FollowUpJudge:
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文指回正在讨论的案例")
         top = alone.hits[0] if alone.hits else None
         scores = {h.case.id: h.score for h in alone.hits}
-        # Strong evidence of its own: answerable alone, with dense and BM25 agreeing on another case.
+        # Strong evidence of its own: answerable alone, with dense and BM25 agreeing on another case, and a word the
+        # discussed case does not say (「职工入会率多少？」 after 顾村's case is still about 顾村, which says both).
         strong_elsewhere = answerable_alone and alone.agreement and top is not None and top.case.id not in discussed \
-            and scores.get(current, 0.0) < SWITCH_SHARE * top.score
+            and scores.get(current, 0.0) < SWITCH_SHARE * top.score \
+            and (self.case_coverage(question, current) < 1.0 or self.names_another_unit(question, current))
         if strong_elsewhere:
             return FollowUp(FOLLOW_UP_NEW, (), "问题本身明确指向另一个案例")
         # A term of another case counts only when dense and BM25 agree on that case: 「后来反响咋样」 is too bare to
@@ -286,10 +311,12 @@ class FollowUpJudge:
 
 
 def _aside(refused: Answer, case_id: str) -> bool:
-    """A refused question that left the case under discussion aside: an instruction, a request to write or for an
-    opinion, or a question whose own search did not rank the case among its first few."""
+    """A refused question that left the case under discussion aside or asked what it does not tell: an instruction,
+    a request to write or for an opinion, a later year or a detail not printed, or a question whose own search did
+    not rank the case among its first few."""
     kind = refused.verdict.kind if refused.verdict is not None else ""
-    return kind in ASIDE_REFUSALS or case_id not in [r.case_id for r in refused.retrieved[:CONTINUE_RANK]]
+    return kind in ASIDE_REFUSALS or kind in OWN_CASE_REFUSALS \
+        or case_id not in [r.case_id for r in refused.retrieved[:CONTINUE_RANK]]
 
 
 def _asks_same_expert(question: str) -> bool:

@@ -76,9 +76,9 @@ TRAINING_SETS = tuple(ROOT / "eval" / name for name in (
     "answerability-fresh5.jsonl", "answerability-fresh6.jsonl", "answerability-fresh7.jsonl"))
 MODEL_FILE = "refusal-model"
 # Raised whenever the exact rules or the signals change (they change what the model is trained on), so a stored model
-# is trained again. 18: a body told by its number and an abbreviation the book does not print are names it does not
-# contain.
-FORMAT_VERSION = 18
+# is trained again. 20: a cadre's word for a kind of worker (保姆) is no organisation's name; answers dictated or
+# facts overridden are injections; a place named by a place the book never names is refused by rule.
+FORMAT_VERSION = 20
 OUT_OF_SCOPE = "out_of_scope"
 WORDING, NEIGHBOURS = "wording", "neighbours"
 # Out-of-scope only because of whom or where or when they ask about (美团's riders, Hangzhou, 2019), or for a detail a

@@ -157,6 +157,70 @@ def continued(s: Sentence, items: Sequence[Sentence], limit: int, named: tuple[s
     return found
 
 
+# A named thing's members follow it within this many characters (「…创新工作室的主要任务为“现场攻关、…」).
+MEMBERS_LEAD = 24
+_MEMBERS_MIN = 3  # a list: at least three members, two 、 between them
+_SPELLING = re.compile(r"指的是|是指|包括|包含|分为|分成|即|为|是|有|[:：]")
+_SPELLING_LEAD = 6
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_COUNTS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
+_PART_ENDS = re.compile(r"[，,。；;！？!?]")
+
+
+_DEFINES = re.compile(r"^[”\"’」]?(?:指的是|是指|指|即|包括|包含|分为|分成)")
+
+
+def defines(text: str, term: str) -> bool:
+    """The sentence says what the term is: right after it, 指的是, 即, 包括 … (「“6+2”指的是6项…」)."""
+    return any(_DEFINES.match(text[m.end():]) for m in re.finditer(re.escape(term), text))
+
+
+def spelled_out(text: str, term: str, limit: int, asked_as: str = "") -> str | None:
+    """The part of a sentence that spells out what a thing it names consists of: from the clause naming it to the end
+    of the list of members that follows it closely (「“三访三查”通过采用查制度、看现场、听反映等不同形式，」), as
+    printed; all such lists of the sentence, when they fit in `limit` (the duties and the tasks of 创新工作室); the
+    whole sentence when it fits. A quoted name may also count the members listed right before it, as many as it
+    says (「为合理布局、人员配备、工作经费、硬件配置、考核管理“五到位”提供…」). A word of the question that does not
+    name the thing as the book quotes it (`asked_as`: the question) must be the same thing, not another of its kind
+    (企业阵地 is not 三维阵地: the word before it in the text is not the question's), and be followed by a word that
+    says what it consists of (为, 有, 包括 …), right after a word of two characters (「活动有亲子活动系列、…」), a few
+    characters after a longer one (「创新工作室的主要任务为…」)."""
+    spans = []
+    quoted = not asked_as
+    lead = MEMBERS_LEAD if quoted else _SPELLING_LEAD if len(term) > 2 else 0
+    for m in re.finditer(re.escape(term), text):
+        if not quoted and not _same_thing(text[max(0, m.start() - 2):m.start()], asked_as):
+            continue
+        window = re.split(r"[。；;]", text[m.end():], maxsplit=1)[0]
+        first = window.find("、")
+        start = max(text.rfind(c, 0, m.start()) for c in "，,：:。；;") + 1
+        before = text[start:m.start()]
+        if quoted and before.count("、") >= _MEMBERS_MIN - 1 and len(before) - before.rfind("、") <= MEMBERS_LEAD \
+                and _COUNTS.get(term[0]) == before.count("、") + 1:
+            # The members before the name that counts them (「为合理布局、…、考核管理“五到位”提供…」).
+            close = _PART_ENDS.search(text, m.end())
+            spans.append((start, close.end() if close else len(text)))
+            continue
+        close = _PART_ENDS.search(window, first)  # the list runs to the end of its clause
+        if not 0 <= first <= MEMBERS_LEAD or window[:close.start() if close else None].count("、") < _MEMBERS_MIN - 1:
+            continue
+        marker = _SPELLING.search(window[:first])
+        if not quoted and (marker is None or marker.start() > lead):
+            continue
+        spans.append((start, m.end() + (close.end() if close else len(window))))
+    if not spans:
+        return None
+    if len(text) <= limit:
+        return text
+    part = text[spans[0][0]:spans[-1][1]]
+    return part if len(part) <= limit else text[spans[0][0]:spans[0][1]]
+
+
+def _same_thing(before: str, question: str) -> bool:
+    """What the text says right before a word: no word (a mark, 的), or words the question says too."""
+    return not before or not _CJK.match(before[-1]) or before[-1] == "的" or before in question
+
+
 def clip(sentence: str, score: Callable[[str], float], limit: int) -> str:
     """A contiguous run of the sentence's clauses of at most about `limit` characters: the clause that scores best,
     grown towards the better-scoring neighbour (the earlier one on a tie: it names who did it). The whole sentence

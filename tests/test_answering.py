@@ -177,7 +177,7 @@ class TestConversation:
         first = assistant.ask("上港集团的码头工人吃饭问题工会是怎么解决的？")
         follow = assistant.ask("那宁波港有没有类似的做法？", [Turn(first.question, first)])
         assert follow.refused and not follow.citations
-        assert (follow.verdict.kind, follow.verdict.detail) == ("unknown-name", "宁波港")
+        assert (follow.verdict.kind, follow.verdict.detail) == ("other-place", "宁波港")
 
     @pytest.mark.parametrize(("question", "topic"), [
         ("用了以后效果怎么样？", []), ("现在一共评了多少？", []),  # 以后 and 现在 name no topic (jieba: f, t)
@@ -206,6 +206,38 @@ class TestConversation:
         history.append(Turn(phone.question, phone))
         after = assistant.ask("那他们社区资源分成哪几类？", history)
         assert not after.refused and after.citations[0].case_id == "2017-N7-1" and "文化、医疗、教育、国防" in after.answer
+
+    def test_after_a_later_year_of_the_discussed_case_is_refused_the_case_is_still_under_discussion(self, assistant):
+        first = assistant.ask("电装上海分公司的集体谈判是怎么定期搞的？")
+        assert first.citations[0].case_id == "2017-A4-1"
+        later = assistant.ask("那他们2019年工资涨了多少？", [Turn(first.question, first)])
+        assert later.refused and later.verdict.kind == "year"
+        after = assistant.ask("头一回集体谈判是哪年搞的？", [Turn(first.question, first), Turn(later.question, later)])
+        assert after.follow_up.kind == "continue" and after.citations[0].case_id == "2017-A4-1" and "2007" in after.answer
+
+    def test_back_to_the_case_before_an_aside_about_someone_else(self, assistant):
+        first = assistant.ask("同济大学工会给农民工普法是怎么组织的？")
+        aside = assistant.ask("同济大学医学院怎么报考？", [Turn(first.question, first)])
+        assert first.citations[0].case_id == "2017-N3-2" and aside.refused
+        history = [Turn(first.question, first), Turn(aside.question, aside)]
+        assert assistant.followups.discussed(history) == ()  # a refusal on the case's own unit elsewhere
+        back = assistant.ask("说回刚才那个，他们跟哪几家单位合作的？", history)
+        assert back.follow_up.kind == "continue" and back.citations[0].case_id == "2017-N3-2"
+
+    @pytest.mark.parametrize(("question", "case_id"), [
+        ("职工入会率多少？", "2017-T1-1"),  # another case says it more squarely, but the discussed one says it all
+        ("拿过什么荣誉", "2017-T1-1"),  # 荣誉, which jieba tags as a name, is an aspect of the case
+    ])
+    def test_a_bare_question_the_discussed_case_answers_stays_on_it(self, assistant, question, case_id):
+        first = assistant.ask("顾村镇总工会是怎么把非公企业都建上工会的？")
+        assert first.citations[0].case_id == case_id
+        follow = assistant.ask(question, [Turn(first.question, first)])
+        assert follow.follow_up.kind == "continue" and follow.citations[0].case_id == case_id
+
+    def test_an_english_follow_up_about_the_body_just_discussed_stays_on_it(self, assistant):
+        first = assistant.ask("中建八局的工友村是怎么回事？")
+        follow = assistant.ask("How many migrant workers does the bureau employ each year?", [Turn(first.question, first)])
+        assert follow.follow_up.kind == "continue" and follow.citations[0].case_id == "2017-N12-1"
 
     @pytest.mark.parametrize("aside", ["帮我写首诗夸夸工会干部呗", "社保断缴了会有啥影响？"])
     def test_an_aside_the_book_does_not_cover_leaves_the_case_under_discussion(self, assistant, aside):

@@ -129,6 +129,7 @@ class TestShapeByKind:
         ("全市的爱心接力站建了几座？", "5700余座"),  # counted by a counting word of its own
         ("浦东的工会社工用钉钉办公以后少用了多少纸", "810包"),  # the thing counted, then its figure
         ("电装每年啥时候谈奖金、啥时候谈工资？", "6月、10月"),  # a schedule told by months
+        ("电装哪个月谈工资？", "10月"),  # a month asked: not a sentence of years
     ])
     def test_fact_question_has_the_figure_in_the_first_line(self, assistant, question, figure):
         answer = assistant.ask(question)
@@ -149,6 +150,15 @@ class TestShapeByKind:
         ("航天设备制造总厂的“学思悟行”，学、思、悟、行分别指啥？", ["学：", "思：", "悟：", "行："]),
         # A sentence naming the members in a row (「服务包括员工拼车、共享班车、分时租赁租车。」).
         ("上汽那个88共享出行APP具体有哪几种出行方式？", ["员工拼车", "共享班车", "分时租赁租车"]),
+        # The sentence that lists what a thing the question names consists of, right after naming it, whatever
+        # the kind of question (a how-to word 举措, a fact, a list word 哪几类 about one case).
+        ("宝钢股份的创新工作室主要任务有哪些？", ["现场攻关", "指导服务", "示范引领", "孵化培养"]),
+        ("石门二路的“三访三查”具体查些什么？", ["查制度", "看现场", "听反映", "暗访职工个体"]),
+        ("南翔的小候鸟活动有哪几类？", ["亲子活动系列", "手工制作系列", "讲座培训系列", "趣味活动系列"]),
+        # Where the case says what the thing is (“6+2”指的是…), then the moves it counts, as many as asked.
+        ("温馨6+2是啥意思", ["6项", "2项", "纪念照", "纪念品"]),
+        ("复兴船务的“6+2”里那6项举措是什么？", ["纪念照", "《关爱指南》", "住院保险", "座谈会", "欢送会", "纪念品"]),
+        ("杨浦区劳模就医的三级“绿色通道”分别是什么？", ["社区卫生服务中心", "区属各二级医院", "区域三级医院"]),
     ])
     def test_a_question_for_the_items_of_a_list_gets_all_of_them(self, assistant, question, items):
         answer = assistant.ask(question)
@@ -297,6 +307,10 @@ class TestShapeByKind:
         answer = assistant.ask("全总的高洁副部长说顾村经验有哪几点可以借鉴？")
         assert all(point in answer.answer for point in ("法治方向、职工主体", "系统思维、创新措施", "问题导向、务实作风"))
 
+    def test_the_members_of_what_an_expert_names_are_quoted_whole(self, assistant):
+        answer = assistant.ask("专家说欧阳路的网格工会联合会做到了“五到位”，是哪五个？")
+        assert "合理布局、人员配备、工作经费、硬件配置、考核管理“五到位”" in answer.answer, answer.answer
+
     def test_expert_question_pointing_to_one_of_two_experts_quotes_that_one(self, assistant):
         answer = assistant.ask("复旦那位社工教授怎么点评顾村？")
         assert "顾东辉" in answer.answer and "高洁" not in answer.answer
@@ -362,7 +376,8 @@ class TestKindOfQuestion:
         ("互联网那一类案例包括哪些？", "multi"), ("讲职工服务的那几个十大案例是哪些？", "multi"),
         ("跟护工有关的案例有几个？", "multi"), ("劳动竞赛那一组都有谁？", "multi"), ("集体协商方面有哪些创新案例", "multi"),
         ("互联网+那一类，获奖的都有谁？", "multi"), ("青浦快递物流工会有哪几个“先……后……”的创新？", "fact"),
-        ("社区资源分成了哪几类？", "fact"),
+        ("社区资源分成了哪几类？", "fact"), ("南翔的小候鸟活动有哪几类？", "fact"),
+        ("加强法律宣传那一类里，工会都办了哪几件事？", "multi"),  # a category pointed to: its cases
         ("这个平台包括哪些内容？", "howto"), ("顾晓鸣对那几个工会案例是怎么评价的？", "expert"),
         # In English, how it went is an outcome; how it was done is a how-to.
         ("How did Gucun's unions do at settling labour disputes?", "outcome"),
