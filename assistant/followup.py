@@ -180,11 +180,14 @@ class FollowUpJudge:
         return bool(words) and all(self.compendium.cases_using(w.lower()) > COMMON_WORD_SHARE * len(self.compendium.cases)
                                    for w in words)
 
-    def case_coverage(self, question: str, case_id: str) -> float:
+    def case_coverage(self, question: str, case_id: str, own: bool = False) -> float:
+        """Share of the question's topic words the case's text holds (`own`: its own words, without the background
+        and the experts' comments it shares with its category, which name the other cases)."""
         tokens = list(dict.fromkeys(self.topic(question)))
         if not tokens:
             return 1.0
-        text = self.compendium.get(case_id).searchable_text.lower()
+        case = self.compendium.get(case_id)
+        text = ("\n".join((case.title, case.unit, *case.aliases, case.body)) if own else case.searchable_text).lower()
         return sum(t in text for t in tokens) / len(tokens)
 
     def subject_elsewhere(self, question: str, case_id: str) -> str | None:
@@ -286,10 +289,11 @@ class FollowUpJudge:
         top = alone.hits[0] if alone.hits else None
         scores = {h.case.id: h.score for h in alone.hits}
         # Strong evidence of its own: answerable alone, with dense and BM25 agreeing on another case, and a word the
-        # discussed case does not say (「职工入会率多少？」 after 顾村's case is still about 顾村, which says both).
+        # discussed case does not say itself (「职工入会率多少？」 after 顾村's case is still about 顾村, which says both)
+        # or another case's unit named.
         strong_elsewhere = answerable_alone and alone.agreement and top is not None and top.case.id not in discussed \
             and scores.get(current, 0.0) < SWITCH_SHARE * top.score \
-            and (self.case_coverage(question, current) < 1.0 or self.names_another_unit(question, current))
+            and (self.case_coverage(question, current, own=True) < 1.0 or self.names_another_unit(question, current))
         if strong_elsewhere:
             return FollowUp(FOLLOW_UP_NEW, (), "问题本身明确指向另一个案例")
         # A term of another case counts only when dense and BM25 agree on that case: 「后来反响咋样」 is too bare to

@@ -234,6 +234,12 @@ class TestConversation:
         follow = assistant.ask(question, [Turn(first.question, first)])
         assert follow.follow_up.kind == "continue" and follow.citations[0].case_id == case_id
 
+    def test_a_case_named_only_in_the_shared_comment_of_the_discussed_one_is_switched_to(self, assistant):
+        first = assistant.ask("上港集团的放心食堂是怎么搞起来的？")
+        assert first.citations[0].case_id == "2017-A2-1"
+        other = assistant.ask("那红星美凯龙帮员工申请公租房是怎么做的？", [Turn(first.question, first)])
+        assert other.follow_up.kind == "new" and other.citations[0].case_id == "2017-A2-2"
+
     def test_an_english_follow_up_about_the_body_just_discussed_stays_on_it(self, assistant):
         first = assistant.ask("中建八局的工友村是怎么回事？")
         follow = assistant.ask("How many migrant workers does the bureau employ each year?", [Turn(first.question, first)])
