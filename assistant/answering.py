@@ -306,9 +306,9 @@ class ExtractiveComposer:
                 local = {**{t: w * OTHER_PHRASE_WEIGHT for t, w in weights.items()},
                          **self.scorer.for_case(self.scorer.weights(phrase), hit.case)}
                 part_want = dataclasses.replace(asked(phrase), kind=want.kind)
-                best = self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
-                if best and best[0].sentence not in opening:
-                    opening.append(best[0].sentence)
+                found = self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
+                if found and found[0].sentence not in opening:
+                    opening.append(found[0].sentence)
             if opening:
                 return opening, None
         if want.definition:
@@ -328,8 +328,9 @@ class ExtractiveComposer:
     @staticmethod
     def _spelled_out(items: Sequence[Sentence], question: str, weights: dict[str, float],
                      case: Case) -> tuple[Sentence, str] | None:
-        """The first sentence, in the book's order, that lists the members of a thing the question names (quoted, or
-        a word of it right before asking them), with the part that names it and lists them."""
+        """A sentence that lists the members of a thing the question names, with the part that names it and lists
+        them: the first in the book's order for the first of the thing's names that has one (as the book quotes it,
+        then the question's own words right before asking them)."""
         named = members_named(question)  # the words right before 「主要干哪几件事」: 职工创新工作室
         # The thing as the book names it (quoted), then the question's words for it.
         terms = [(t, "") for t in _terms(question, items)] + [(t, question) for t in sorted(
