@@ -295,7 +295,7 @@ class ExtractiveComposer:
         says what the thing asked about is, else the best one."""
         best = ranked[0].sentence
         spelled = self._spelled_out(items, question, weights, hit.case) \
-            if want.kind != OUTCOME and asks_members(question) and not lists_members(best.text) else None
+            if want.kind != OUTCOME and asks_members(question, want) and not lists_members(best.text) else None
         if spelled:
             return [spelled[0]], spelled[1]
         phrases = ask_phrases(question) if want.asks >= 2 else joined_measures(question) if want.kind == OUTCOME else []
@@ -444,7 +444,7 @@ class ExtractiveComposer:
             intro = [x for x in items if x.section == first_head.section and x.position == first_head.position - 1
                      and x.step < 0 and not sent.announces(x.text)]
             spelled = self._spelled_out(list(sent.of_case(case)), question, weights, case) \
-                if asks_members(question) else None
+                if asks_members(question, want) else None
             if spelled:
                 draft.quote(lead, case, spelled[0].section, spelled[0].text, spelled[1])
             elif intro:
@@ -576,7 +576,7 @@ class ExtractiveComposer:
             rest = [x.sentence for x in ranked if not x.sentence.head]
             picked = sorted((heads + rest)[:max(points, len(heads) + 1)], key=lambda s: s.position)
             spelled = self._spelled_out([x.sentence for x in ranked], question, weights, case) \
-                if asks_members(question) else None
+                if asks_members(question, want) else None
             if spelled and spelled[0] not in picked:
                 picked = sorted([spelled[0], *picked[:-1]], key=lambda s: s.position)
             lead = f"{comment.affiliation} {comment.expert}" + (" commented: " if want.english else "点评：")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .corpus import NUMERALS
+
 HOWTO, OUTCOME, FACT, WHICH, LIST, WHY, EXPERT = "howto", "outcome", "fact", "which", "multi", "why", "expert"
 KINDS = (HOWTO, OUTCOME, FACT, WHICH, LIST, WHY, EXPERT)
 
@@ -299,16 +301,15 @@ def members_listed(question: str) -> list[str]:
 
 MEMBERS_NAMED_CHARS = 10
 _MEMBERS_COUNT = re.compile(r"(\d{1,2}|[一二两三四五六七八九十])\s*[项个条种类样大点步方]")
-_CHINESE_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
 # 「“三访三查”查些啥、访谁」「创新工作室主要干哪几件事」「具体包括什么」: what a named thing consists of.
 _MEMBERS_WANTED = re.compile(r"哪些|哪几|分别|具体(?:是|指|有|包括|都)|是啥|是什么|指什么|指啥|都有|有啥|有什么|包括|包含|"
                              r"[干做查访搞]些?(?:啥|什么)|哪[一二三四五六七八九十两\d]|\bwhat (?:are|were)\b|\bwhich\b",
                              re.IGNORECASE)
 
 
-def asks_members(question: str) -> bool:
-    """The question asks what a thing it names consists of, not how many."""
-    return bool(_MEMBERS_WANTED.search(question)) and not asked(question).number
+def asks_members(question: str, want: Asked) -> bool:
+    """The question (asking `want`) asks what a thing it names consists of, not how many."""
+    return bool(_MEMBERS_WANTED.search(question)) and not want.number
 
 
 def members_counted(question: str) -> int:
@@ -317,7 +318,7 @@ def members_counted(question: str) -> int:
     if not found:
         return 0
     number = found.group(1)
-    return int(number) if number.isdigit() else _CHINESE_NUMBERS.get(number, 0)
+    return int(number) if number.isdigit() else NUMERALS[number]
 
 
 def members_named(question: str) -> str:

@@ -152,6 +152,10 @@ def compact(text: str) -> str:
     return re.sub(r"[\s*]", "", text)
 
 
+# Numerals as questions and the book write a count or an ordinal (三项, 两个, 第2个).
+NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2} | {str(i): i for i in range(1, 10)}
+
+
 def shortened_in(word: str | Sequence[str], text: str, gap: int) -> bool:
     """The text holds a longer word the word shortens: its characters (or the words of a name) in order, at most `gap`
     left out between two (华师大 of 华东师范大学, 国企 of 国有企业; 饿了么, 总部 of 「“饿了么”公司总部」)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .corpus import Case, Compendium
+from .corpus import NUMERALS, Case, Compendium
 from .lexicon import FUNCTION_TAGS, Lexicon
 from .refusal import NAME_TAGS, RARE_WORD_CASES, is_english
 from .retrieval import SearchResult
@@ -56,7 +56,6 @@ ORDINAL = re.compile(r"第\s*([一二三四五六七八九十1-9])\s*(个|条|�
 # 「头一个」: the first case of the previous list answer; 「最后那个」「后面那个」「the last one」: its last.
 FIRST = re.compile(r"头一?[个家项]|最前面(?:那|一)[个家项]|\bthe first (?:one|case)\b", re.IGNORECASE)
 LAST = re.compile(r"最后(?:一|那)?[个家项]|后面(?:那|一)[个家项]|倒数第一|\bthe last (?:one|case)\b", re.IGNORECASE)
-ORDINAL_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
 OTHERS = re.compile(
     r"(还有|别的|其他|其它|另外|另一|其余)(的)?(哪些|什么|哪个|哪家|哪里)?.{0,6}(单位|案例|地方|区|街道|镇|企业|公司|"
     r"工会|行业|类似|这么|这样|一样|案子)|类似的?(做法|案例|经验)|"
@@ -262,7 +261,7 @@ class FollowUpJudge:
         the list's end)."""
         ordinal = ORDINAL.search(question)
         if ordinal:
-            number = ORDINAL_NUMBERS[ordinal.group(1)]
+            number = NUMERALS[ordinal.group(1)]
             return number - 1 if 0 < number <= listed else None
         if listed >= 2 and FIRST.search(question):
             return 0

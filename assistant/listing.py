@@ -9,7 +9,16 @@ from collections.abc import Sequence
 
 from . import sentences as sent
 from .asking import HOWTO, Asked, fact_marks, strip_list_words
-from .corpus import AWARD_NOMINATED, AWARD_SPECIAL, AWARD_TOP, Case, ExpertComment, compact, shortened_in
+from .corpus import (
+    AWARD_NOMINATED,
+    AWARD_SPECIAL,
+    AWARD_TOP,
+    NUMERALS,
+    Case,
+    ExpertComment,
+    compact,
+    shortened_in,
+)
 from .retrieval import CaseHit
 from .scoring import FACT_BONUS, NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
@@ -30,7 +39,6 @@ _CATEGORY = re.compile(r"[这那此该同]一?[类组]|类别|([两二三四五�
 _OWN_CATEGORY = re.compile(r"单独成?一?类|自成一类|独立成类|一类只有一个")
 _SAME_UNIT = re.compile(r"同一(?:个|家)?(?:申报)?(?:单位|工会|企业)")
 _SEVERAL = re.compile(r"[两二2几多]个")
-_CN_DIGITS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # Words many units hold that name no one unit or place: 「上海」「工会」「街道」 pick no cases out.
 _GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会 街道 行业 集团 公司 有限 有限公司 分公司 股份 委员 "
                                 "委员会 联合 联合会 工会联合会 单位 系统 案例 入选 获奖 下面 下属 这本 哪些 几个 "
@@ -191,7 +199,7 @@ class ListMatcher:
         found_hits = {h.case.id: h for h in hits}
         members = [found_hits.get(c.id) or CaseHit(c, 0.0, ()) for c in cases if c.category == category]
         count = found.group(1) if found else None
-        if count and len(members) != (int(count) if count.isdigit() else _CN_DIGITS[count]) and not named[category]:
+        if count and len(members) != (int(count) if count.isdigit() else NUMERALS[count]) and not named[category]:
             return []
         if len(members) < 2:
             return []

@@ -542,9 +542,9 @@ class RefusalGate:
 
     def named_elsewhere(self, question: str) -> Verdict | None:
         """Refused when the question names an organisation or place the compendium never names: said after a case,
-        「那宁波港的工会有没有类似的做法？」 asks about that one, not about the case under discussion."""
-        names = self.unknown_whole_names(question) or self.unknown_subjects(question) or self.unknown_names(question) \
-            or self.unknown_places_in(question)
+        「那美团的骑手工会是怎么建的？」 asks about that one, not about the case under discussion. (A place named by a
+        place it never names, 宁波港, is refused by the exact rules, which judge every turn first.)"""
+        names = self.unknown_whole_names(question) or self.unknown_subjects(question) or self.unknown_names(question)
         return Verdict(True, REFUSAL_UNKNOWN_NAME, names[0], self.coverage(question)) if names else None
 
     def missing_detail(self, question: str, hits: Sequence[CaseHit]) -> Verdict | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .corpus import OWN_BACKGROUND_SECTIONS, Case
+from .corpus import NUMERALS, OWN_BACKGROUND_SECTIONS, Case
 
 # Where a sentence ends; a semicolon ends one too (the book strings a case's moves together with ；).
 SENTENCE_ENDS = "。！？；!?;"
@@ -163,7 +163,6 @@ _MEMBERS_MIN = 3  # a list: at least three members, two 、 between them
 _SPELLING = re.compile(r"指的是|是指|包括|包含|分为|分成|即|为|是|有|[:：]")
 _SPELLING_LEAD = 6
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_COUNTS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {str(i): i for i in range(1, 10)}
 _PART_ENDS = re.compile(r"[，,。；;！？!?]")
 
 
@@ -196,7 +195,7 @@ def spelled_out(text: str, term: str, limit: int, asked_as: str = "") -> str | N
         start = max(text.rfind(c, 0, m.start()) for c in "，,：:。；;") + 1
         before = text[start:m.start()]
         if quoted and before.count("、") >= _MEMBERS_MIN - 1 and len(before) - before.rfind("、") <= MEMBERS_LEAD \
-                and _COUNTS.get(term[0]) == before.count("、") + 1:
+                and NUMERALS.get(term[0]) == before.count("、") + 1:
             # The members before the name that counts them (「为合理布局、…、考核管理“五到位”提供…」).
             close = _PART_ENDS.search(text, m.end())
             spans.append((start, close.end() if close else len(text)))
