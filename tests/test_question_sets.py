@@ -116,7 +116,9 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round fifteen for the next round, sealed whole, never run.
                  "answerability-fresh15.sealed.jsonl", "answers-fresh13.sealed.jsonl", "dialogues-fresh15.sealed.jsonl",
                  # Written in round sixteen for the next round, sealed whole, never run.
-                 "answerability-fresh16.sealed.jsonl", "answers-fresh14.sealed.jsonl", "dialogues-fresh17.sealed.jsonl")
+                 "answerability-fresh16.sealed.jsonl", "answers-fresh14.sealed.jsonl", "dialogues-fresh17.sealed.jsonl",
+                 # Written in round seventeen for the next round, sealed whole, never run.
+                 "answerability-fresh17.sealed.jsonl", "answers-fresh15.sealed.jsonl", "dialogues-fresh18.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
