@@ -25,6 +25,7 @@ from .asking import (
     kind,
     lists_members,
     member_terms,
+    members_counted,
     members_listed,
     members_named,
 )
@@ -85,6 +86,8 @@ OTHER_PHRASE_WEIGHT = 0.25
 MEMBER_TERM_CHARS, SPELLED_CHARS = 2, 130
 # Under a move's heading the first sentence usually says what the move is; under a result's, the one with figures
 # says how much.
+_CHINESE_WORD = re.compile(r"[\u4e00-\u9fff]+")
+RARE_WORD_WEIGHT = 4.0  # a word found in few passages (IDF): it names something particular (芝麻奖, 隔音罩)
 FIRST_BODY_BONUS = 2.0
 RESULT_FIGURE_BONUS = 3.0
 _CODE = re.compile(r"[A-Za-z]*\d+[A-Za-z+＋]+\d*|[A-Za-z]+\d+")
@@ -158,20 +161,20 @@ class ExtractiveComposer:
 
     def introduce(self, question: str, query: str, hit: CaseHit) -> tuple[str, tuple[Citation, ...]]:
         """The one other case a conversation asked for (「他们还有一个关于经费的案例」「这个街道另一个案子」): which case
-        it is, then its key moves."""
+        it is and what it is about, then its key moves."""
         want = dataclasses.replace(asked(question), kind=HOWTO)
         case, draft = hit.case, Draft()
         draft.text(f"This is 《{case.title}》 ({case.unit}, {case.award})." if want.english
                    else f"是《{case.title}》（{case.unit}，{case.award}）。")
         weights = self.scorer.weights(query, question)
-        told = [s for s in sent.of_case(case) if s.section in SECTIONS_FOR[HOWTO]]
-        if told and len(self._steps(told)) < 2:
-            # A case told without numbered moves says what it is in its first sentence (「工会“六位一体”嵌入式…」).
-            first = told[0]
-            draft.quote("", case, first.section, first.text, self.scorer.cut(first.text, weights, want, OPENING_CHARS))
-            self._howto(draft, hit, weights, want, shown=frozenset({first.text}))
-        else:
-            self._howto(draft, hit, weights, want)
+        # What the case is about: its sentence most like its own title (「…建立八片区楼宇工会工作室…」 for 《建立有形阵地
+        # 打造身边工会》), from its background or its moves, then the moves.
+        about = [s for s in sent.of_case(case) if s.section in (*OWN_BACKGROUND_SECTIONS, *SECTIONS_FOR[HOWTO])]
+        titled = self.scorer.weights(case.title)
+        first = max(about, key=lambda s: (self.scorer.relevance(s.text, titled), -s.position), default=None)
+        if first is not None:
+            draft.quote("", case, first.section, first.text, self.scorer.cut(first.text, titled, want, OPENING_CHARS))
+        self._howto(draft, hit, weights, want, shown=frozenset({first.text} if first else ()))
         return draft.render()
 
     @staticmethod
@@ -238,6 +241,15 @@ class ExtractiveComposer:
         for i, step in enumerate([first, *rest]):
             self._step_line(draft, case, results[step], weights, want, RESULT_CHARS, lead if i == 0 else None)
 
+    @staticmethod
+    def _told_elsewhere(weights: dict[str, float], want: Asked, results: Sequence[Sentence],
+                        items: Sequence[Sentence]) -> bool:
+        """The question asks a figure of a thing it names (a rare Chinese word) that the case's results never mention
+        and another of its sentences gives with such a figure (「芝麻奖一年省了多少」): the outcome is told there."""
+        named = [t for t, w in weights.items() if w >= RARE_WORD_WEIGHT and len(t) > 1 and _CHINESE_WORD.fullmatch(t)
+                 and not any(t in s.text for s in results)]
+        return want.wants_fact and any(t in s.text and fact_marks(s.text, want) for t in named for s in items)
+
     def _english_lead(self, want: Asked, case: Case) -> str:
         return f"From the case 《{case.title}》 ({case.unit}): " if want.english else ""
 
@@ -248,7 +260,8 @@ class ExtractiveComposer:
         weights = self.scorer.for_case(weights, case)
         items = sent.of_case(case)
         results = self._results(case)
-        if want.kind == OUTCOME and results and (not want.wants_fact or any(fact_marks(s.text, want) for s in results)):
+        if want.kind == OUTCOME and results and (not want.wants_fact or any(fact_marks(s.text, want) for s in results)) \
+                and not self._told_elsewhere(weights, want, results, items):
             items = results  # an outcome is told where the case tells its results
         sections = SECTIONS_FOR.get(want.kind, ())
         ranked = self.scorer.by_fact(self.scorer.rank(items, weights, want, hit, sections), want)
@@ -347,14 +360,25 @@ class ExtractiveComposer:
     def _counted_moves(s: Sentence, items: Sequence[Sentence], want: Asked, question: str) -> list[Sentence]:
         """The numbered moves (一是…二是…) a question for the members of a counted set asks (「哪四个联系」「分哪几类」
         「“五定一勤”具体指什么」): those the sentence is the first of or announces right before them, in the book's
-        order, at most MAX_MEMBERS (a set counts its members: 「“6+2”…那6样具体是啥」)."""
+        order, at most MAX_MEMBERS (a set counts its members: 「“6+2”…那6样具体是啥」); or the sentences that each
+        quote one under the heading of the same moves that counts as many as the question does."""
         if not (want.counted or want.items or _MEMBERS_ASKED.search(question)):
             return []
         after = next((x for x in items if x.position == s.position + 1), None)
         head = next((x for x in items if x.head and x.section == s.section and x.position > s.position), None)
-        announced = head is not None and head.position - s.position <= ANNOUNCED_WITHIN and any(
-            x.position == head.position - 1 and sent.opens_list(x.text) for x in items)  # 「6项举措为:」 in between
+        # 「6项举措为:」 right before the moves, close after the sentence or counting as many as the question asks.
+        announcer = next((x for x in items if head is not None and x.position == head.position - 1
+                          and sent.opens_list(x.text)), None)
+        announced = announcer is not None and (head.position - s.position <= ANNOUNCED_WITHIN
+                                               or 0 < want.members == members_counted(announcer.text))
         if s.head:
+            # 「2.立足三大平台」 tells its three platforms one per sentence of its move, each by a quoted name.
+            counting = next((x for x in items if x.head and x.section == s.section
+                             and members_counted(x.text) == want.members >= 2), None)
+            quoting = [x for x in items if counting and x.section == s.section and x.step == counting.step
+                       and not x.head and any(q not in counting.text for q in _quoted(x.text))]
+            if quoting and len(quoting) == want.members:
+                return quoting
             moves = [x for x in items if x.head and x.section == s.section]
         elif (after is not None and after.head and after.section == s.section) or announced:
             moves = [x for x in items if x.head and x.section == s.section and x.position > s.position]
@@ -442,7 +466,7 @@ class ExtractiveComposer:
             # What the book says before the first move often names the whole approach (「…“四联系双发展”机制」).
             first_head = steps[min(steps)][0]
             intro = [x for x in items if x.section == first_head.section and x.position == first_head.position - 1
-                     and x.step < 0 and not sent.announces(x.text)]
+                     and x.step < 0 and not sent.announces(x.text) and x.text not in shown]
             spelled = self._spelled_out(list(sent.of_case(case)), question, weights, case) \
                 if asks_members(question, want) else None
             if spelled:

@@ -62,7 +62,7 @@ _PERSON_ASKED = re.compile(r"哪位|是谁|谁(?!家)|\bwho\b", re.I)  # 「谁�
 _POST_NAMED = re.compile(r"(?:主席|书记|负责人|部长|局长|经理|校长|站长|会长|老师|律师|队长|劳模|工匠|医生|师傅)"
                          r"[^，。？?]{0,2}(?:叫什么|名字|姓什么)")
 _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
-                      r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低]不[多少高低]|荣誉|"
+                      r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低]不[多少高低]|荣誉|满意|"
                       # 「情况如何」: a closing 如何 asks how it went (怎么样), not how to; 「得到啥实惠」 asks what came of it.
                       r"如何[？?。！!\s]*$|实惠|受益|result|outcome|achieve|effect|\bhonou?rs?\b|\bimpact\b|"
                       # 「How did … do at …」「what has that done for …」: how it went, not how it was done.
@@ -72,7 +72,7 @@ _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|
                       r"\bhow (?:did|has|have|does|do) [^?]{0,60}?\b(?:changed?|grow|grown)\b", re.I)
 # Counting words: 「几座」「多少包」 ask a count by its own unit.
 _COUNTING = "个名家位人次项场期种样套份条批对座处所天幢栋包台辆户间张本件"
-_FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|"
+_FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|日子|"
                    r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|名次|第几名|排名|"
                    r"哪[一二两三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
                    # 「搞了个啥专栏」: the name of a thing the case made (「是个啥东西」 asks what it is).
@@ -90,14 +90,23 @@ _HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|�
 _EN_FEW_WORDS = r"(?:[\w'-]+ ){0,3}?"
 _EN_PEOPLE = r"(?:people|persons|members|workers|employees|staff|couriers|riders|teachers|apprentices|participants)\b"
 _EN_FIRMS = r"(?:companies|enterprises|firms|businesses|shops|stores|outlets|merchants)\b"
+# 「用的人多吗」「参加的人多不多」: how many took part, told by a figure (人次, a share of the staff).
+_POPULAR = re.compile(r"(?:人|人数)(?:还)?多(?:不多|吗|么|不|啊|呀)|人气(?:高|旺)|受欢迎(?:吗|不)")
+# 「多久开一次」「一年搞几次」: how often, told by a period (每星期, 每季度, 一年两次).
+_OFTEN_ASKED = re.compile(r"多[久长].{0,4}一次|隔多[久长]|几天一次|(?:一|每)[年月周季][^，。？?]{0,4}几次|频率|how often")
+_OFTEN = re.compile(r"每(?:个)?(?:年|季度?|月|周|星期|天|日|[一二两三四五六\d]+\s*(?:个月|周|年|天))|定期|"
+                    r"[一每][年月周季]\S{0,4}[一二两三四五六七八九十\d]\s*次")
+# 「外来人口与本地人口啥比例」: a ratio (「1:1 比例」) answers a question for a share.
+_RATIO = re.compile(r"\d+\s*[:：]\s*\d+")
 # The unit of measure a 「多少…」/「几…」 question asks for → the marks a figure in the book carries for it.
 _MEASURES = (
     (re.compile(r"多少钱|多少经费|经费.{0,6}多少|多少资金|金额|花.{0,4}多少|拿出多少|投了多少|扶持了多少|奖励.{0,6}多少|"
                 r"多少(?:万|元)|保障金|how much money", re.I), ("元", "美元", "万", "亿")),
-    (re.compile(r"比例|[多少]高|率|百分|percent|rate|\bwhat (?:share|proportion|fraction|part)\b", re.I), ("%", "％", "成")),
+    (re.compile(r"比例|[多少]高|率|百分|满意|percent|rate|satisf|\bwhat (?:share|proportion|fraction|part)\b", re.I),
+     ("%", "％", "成")),
     (re.compile(r"人次"), ("人次",)),
-    (re.compile(rf"多少(?:人|名|位|会员|职工|员工|建设者|徒弟|劳模)|几(?:个人|名|位)|how many {_EN_FEW_WORDS}{_EN_PEOPLE}",
-                re.I), ("人", "名", "位")),
+    (re.compile(rf"多少(?:人|名|位|会员|职工|员工|建设者|徒弟|劳模)|几(?:个人|名|位)|how many {_EN_FEW_WORDS}{_EN_PEOPLE}|"
+                rf"{_POPULAR.pattern}", re.I), ("人", "名", "位", "人次", "%")),
     (re.compile(rf"多少家|几家|多少(?:企业|商户|单位|公司)|how many {_EN_FEW_WORDS}{_EN_FIRMS}", re.I), ("家",)),
     (re.compile(rf"多少(?:个|座|处|所)|几个|how many(?! {_EN_FEW_WORDS}(?:{_EN_PEOPLE}|{_EN_FIRMS}))", re.I),
      ("个", "座", "处", "所")),
@@ -174,6 +183,7 @@ class Asked:
     items: tuple[str, ...] = ()  # 「分哪几个阶段」→「阶段」: a list of them, counted or opened with a colon
     month: bool = False  # 「几月份谈工资」: a date with its month, not a year alone
     members: int = 0  # 「那6项举措是什么」: how many members the question says the thing has
+    often: bool = False  # how often (「多久开一次」): a period (每星期, 每季度)
     english: bool = False
     definition: bool = False  # what a thing is (「街面工会是什么？」): told where the case first names it
 
@@ -182,7 +192,7 @@ class Asked:
     @property
     def wants_fact(self) -> bool:
         return (self.number or self.date or self.place or self.phone or self.name or self.person or self.honour
-                or bool(self.counted) or bool(self.items))
+                or self.often or bool(self.counted) or bool(self.items))
 
 
 def which_target(question: str) -> str | None:
@@ -236,8 +246,8 @@ def kind(question: str, experts: tuple[str, ...] = ()) -> str:
     if _PERSON_ASKED.search(question) or (fact >= 0 and fact > howto):
         return OUTCOME if outcome >= 0 and not _PERSON_ASKED.search(question) else FACT
     # 「效果如何」「情况怎么样」: the how-word asks about the outcome named just before it.
-    if outcome >= 0 and outcome >= howto - OUTCOME_BEFORE_HOW:
-        return OUTCOME
+    if (outcome >= 0 and outcome >= howto - OUTCOME_BEFORE_HOW) or (howto < 0 and _POPULAR.search(question)):
+        return OUTCOME  # 「用的人多吗」: how many took part is how it went
     return FACT if howto < 0 and _MEASURE_NOUN.search(question) else HOWTO
 
 
@@ -250,6 +260,9 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
             measures += [m for m in marks if m not in measures]
     measures += [m for m in _COUNTER.findall(q) if m not in measures]
     asked_kind = kind(question, experts)
+    often = bool(_OFTEN_ASKED.search(q))
+    if often:
+        measures = []  # 「多久开一次」 asks a period, not a length of time
     # 「分成哪几类」 without a noun: the book counts them by the same word (「四类」).
     items = tuple(item for m in _WHICH_ITEMS.finditer(q) if asked_kind != LIST
                   for item in [m.group(2) or (m.group(1) if m.group(1) and m.group(1) in "类种项条点" else None)]
@@ -257,12 +270,13 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
     # 「哪几个阶段」 asks for the stages, not for how many; 「讲家政的案例有几个」 counts the cases a list names.
     counted_by = re.sub("哪几", "", q) if items or asked_kind == LIST else q
     counted_by = _CASES_COUNTED.sub("", counted_by) if asked_kind == LIST else counted_by
-    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|how many|how much|what share|"
-                            r"\b(?:rate|percentage|proportion)\b",
-                            counted_by))
+    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|满意|how many|how much|"
+                            r"what share|\b(?:rate|percentage|proportion)\b|satisf",
+                            counted_by) or _POPULAR.search(counted_by)) and not often
     return Asked(
         asked_kind, number, tuple(measures),
-        date=bool(re.search(r"哪天|哪一天|什么时[候间]?|何时|哪年|几月|哪一?个月|日期|哪一年|when|what date|what year", q)),
+        date=bool(re.search(r"哪天|哪一天|什么时[候间]?|何时|哪年|几月|哪一?个月|日期|日子|哪一年|when|what date|what year", q)),
+        often=often,
         place=bool(re.search(r"在哪|哪儿|哪里|地址|地点|where", q)),
         phone=bool(re.search(r"电话|热线|号码|phone|hotline", q)),
         name=bool(re.search(r"叫什么|什么名字|名称|什么车|车型|什么报告|哪本|哪次|什么荣誉|荣誉|哪[一二三四五六七八九十几]+[类个种项条大]|"
@@ -347,8 +361,8 @@ def is_english(question: str) -> bool:
 
 def fact_marks(sentence: str, want: Asked) -> int:
     """How much of the wanted fact the sentence carries (0: none): a figure counts once, a figure in the asked unit
-    of measure or right before the counted thing twice more (once more shortly after it), as do a date, a place or a
-    phone number when asked."""
+    of measure or right before the counted thing twice more (once more shortly after it), as do a date, a period, a
+    ratio, a place or a phone number when asked."""
     found = 0
     if want.number:
         quantities = [q.group(0).replace(" ", "") for q in _QUANTITY.finditer(sentence)]
@@ -359,18 +373,14 @@ def fact_marks(sentence: str, want: Asked) -> int:
         if want.measures and any(q.endswith(m) if m in ("万", "亿") else m in q
                                  for q in counts for m in want.measures):
             found += 2
-    if want.date and (_MONTH if want.month else _DATE).search(sentence):
-        found += 2
+    # Each kind of fact asked, by the pattern that finds it in a sentence.
+    marked = ((want.date, _MONTH if want.month else _DATE), (want.often, _OFTEN), ("%" in want.measures, _RATIO),
+              (want.phone, PHONE), (want.person, _PERSON), (want.honour, _HONOUR))
+    found += 2 * sum(1 for asked_for, pattern in marked if asked_for and pattern.search(sentence))
     if want.place and _PLACE.search(sentence) and _NUMBER.search(sentence):
-        found += 2
-    if want.phone and PHONE.search(sentence):
         found += 2
     if want.name and _NAME.search(sentence):
         found += 1
-    if want.person and _PERSON.search(sentence):
-        found += 2
-    if want.honour and _HONOUR.search(sentence):
-        found += 2
     if want.counted and any(c in sentence for c in want.counted):
         found += 2
     if want.items and (any(re.search(rf"{_COUNTED_LIST}{re.escape(item)}|{re.escape(item)}[^。；]{{0,6}}[:：]\s*$",

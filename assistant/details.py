@@ -23,9 +23,13 @@ _PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|�
                           r"\bhow much (?:does|do|did|is|are|was|were)\b.{0,40}\b(?:cost|fees?|price|charge|rent|earn|paid)\b|"
                           r"\b(?:price|fees?|rent|salary|wages?)\b.{0,20}\bhow much\b", re.IGNORECASE)
 _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一二两三四五六七八九十百千万]+\s*[万亿]?\s*元|免费")
+# A sum asked for by what it pays (「奖金有多少」「租金多少钱」「工资多少」): the book prints it beside a word for that
+# (「一等奖 5000 元」 is a prize's money).
+_SUM_NAMED = {"奖金": "奖", "租金": "租", "房租": "租", "房价": "房", "工资": "工资|薪", "薪水": "工资|薪", "月薪": "工资|薪",
+              "年薪": "工资|薪", "学费": "学费", "会费": "会费", "保费": "保"}
 # A price asked per unit (「一小时多少钱」「一份几块钱」「每人每月交多少」; not 「第一次」 nor 「一年」, which say when): the
 # book prints a sum for it with the same unit (「每月 300~800 元」「0.43 元 / 公里」), or it does not say it.
-_PER_UNIT = re.compile(r"(?<!第)(?:一|每)个?(小时|平米|平方米|份|人|位|个月|月|次|天|期|单|亩|张|件)")
+_PER_UNIT = re.compile(r"(?<![第头])(?:一|每)个?(小时|平米|平方米|份|人|位|个月|月|次|天|期|单|亩|张|件)")
 _UNIT_AS_PRINTED = {"个月": "月", "平米": "平方米"}
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
 _POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|处长|科长|主任|经理|总经理|董事长|老板|厂长|院长|所长|校长|园长|站长|店长|"
@@ -110,9 +114,11 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
 
 
 def _priced(question: str, text: str) -> bool:
-    """The text prints a sum of money, per each unit the question prices by when it names one."""
+    """The text prints a sum of money, per each unit the question prices by when it names one, beside the word
+    for what it pays when the question names one (奖金, 租金)."""
     units = [_UNIT_AS_PRINTED.get(u, u) for u in _PER_UNIT.findall(question)]
-    sums = [s for s in re.split(r"[。；！？\n]", text) if _MONEY.search(s)]
+    named = [word for name, word in _SUM_NAMED.items() if name in question]
+    sums = [s for s in re.split(r"[。；！？\n]", text) if _MONEY.search(s) and all(re.search(w, s) for w in named)]
     return any(all(re.search(rf"[每一/]\s*(?:个)?{u}|元\s*/?\s*{u}", s) for u in units) for s in sums)
 
 

@@ -74,11 +74,23 @@ class Lexicon:
         names."""
         return self._english_rules("english-elsewhere.txt")
 
-    def _english_rules(self, name: str) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
+    @cached_property
+    def english_words(self) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
+        """Everyday English words (satisfaction, dance, insurance), plural and past forms too, with the book's words
+        for them."""
+        return self._english_rules("english-words.txt", inflected=True)
+
+    def _english_rules(self, name: str, inflected: bool = False) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
         path = self.directory / name
         rules = _rules(path) if path.exists() else ()
-        return tuple((re.compile(r"\b(?:" + "|".join(re.escape(w) for w in rule.everyday) + r")\b", re.IGNORECASE),
-                      rule.compendium) for rule in rules)
+        ending = r"(?:s|es|d|ed|ing)?" if inflected else ""
+        return tuple((re.compile(r"\b(?:" + "|".join(re.escape(w) for w in rule.everyday) + rf"){ending}\b",
+                                 re.IGNORECASE), rule.compendium) for rule in rules)
+
+    def english_wording(self, question: str) -> list[str]:
+        """The book's words for the everyday English words of a question: they find the sentence that answers it
+        inside a case, not the case (they would make any English question look like one about the book)."""
+        return list(dict.fromkeys(w for pattern, words in self.english_words if pattern.search(question) for w in words))
 
     def names_elsewhere(self, question: str) -> list[str]:
         """The Chinese names of the places and bodies outside the book that an English question names."""

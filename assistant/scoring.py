@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import sentences as sent
-from .asking import HOWTO, OUTCOME, Asked, fact_marks, has_quantity
+from .asking import HOWTO, OUTCOME, Asked, fact_marks, has_quantity, is_english
 from .corpus import Case
 from .lexicon import Lexicon
 from .retrieval import CaseHit
@@ -64,7 +64,10 @@ class SentenceScorer:
     def weights(self, query: str, question: str | None = None) -> dict[str, float]:
         """The question's words and their weights. A single character counts for less, since it is found inside
         unrelated words too (「拉」 in 「拉扎斯」, 「进」 in 「推进」); so do the book's words the synonym list added
-        (after the question, in the query): several ways of saying one thing are not several things."""
+        (after the question, in the query): several ways of saying one thing are not several things. An English
+        question's everyday words count in the book's words for them."""
+        if question is not None and is_english(question):
+            query = " ".join([query, *self.lexicon.english_wording(question)])
         tokens = list(dict.fromkeys(self.lexicon.tokenize(query)))
         own = set(self.lexicon.tokenize(question)) if question is not None else set(tokens)
         return {t: self.idf(t) * (SINGLE_CHARACTER_WEIGHT if len(t) == 1 else 1.0)

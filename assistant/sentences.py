@@ -160,7 +160,7 @@ def continued(s: Sentence, items: Sequence[Sentence], limit: int, named: tuple[s
 # A named thing's members follow it within this many characters (「…创新工作室的主要任务为“现场攻关、…」).
 MEMBERS_LEAD = 24
 _MEMBERS_MIN = 3  # a list: at least three members, two 、 between them
-_SPELLING = re.compile(r"指的是|是指|包括|包含|分为|分成|即|为|是|有|[:：]")
+_SPELLING = re.compile(r"指的是|是指|包括|包含|分为|分成|即|为|是|有|设置|设有|配备|配有|集成|涵盖|[:：]")
 _SPELLING_LEAD = 6
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PART_ENDS = re.compile(r"[，,。；;！？!?]")

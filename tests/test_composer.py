@@ -12,6 +12,7 @@ from assistant import answer_quality, asking, sentences
 from assistant.answer_quality import body, compact, opening
 from assistant.answering import QUOTE_GAP, WHICH_SUPPORTS, intent
 from assistant.corpus import Case
+from assistant.pipeline import Turn
 from assistant.types import REFERENCES_HEADING
 
 # Words the composer writes itself around the quotes (everything else in an answer is quoted or a name).
@@ -332,6 +333,40 @@ class TestShapeByKind:
         result = assistant.searcher.search(question, k=5)
         text, _ = assistant.composer.compose(question, result.query, list(result.hits), assistant.compendium.cases)
         assert all(f in compact(opening(text)) for f in figures), text
+
+
+    @pytest.mark.parametrize(("question", "fact"), [
+        # How often: a period (每季度…), not a length of time.
+        ("复兴船务关爱临近退休职工的“6+2”活动多久搞一次？", "每季度第三个月的第20日"),
+        # Whether many took part: a count of participants.
+        ("国客中心搞的网上互动答题，参与的人多吗？", "7646人次"),
+        # Satisfaction: a share.
+        ("闵行教育工会搞了沟通协商，老师们对工会满意不？", "97.51%"),
+        # A ratio answers a question for a proportion.
+        ("长兴镇外来人口跟本地人口啥比例？", "1:1"),
+        # An outcome of a thing the case's results never name is told where the case names it.
+        ("宝钢的芝麻奖一年给公司省了多少？", "近1个亿"),
+        # Everyday English words count in the book's words for them (satisfaction → 满意度).
+        ("What was the satisfaction rate of union members at China Mobile's Shanghai union in 2017?", "99.34%"),
+    ])
+    def test_the_opening_line_carries_the_fact_asked_in_everyday_words(self, assistant, question, fact):
+        answer = assistant.ask(question)
+        assert fact in compact(opening(answer.answer)), answer.answer
+
+    def test_members_told_one_per_sentence_under_a_counting_heading_are_all_quoted(self, assistant):
+        # 「2.立足三大平台」: each platform is named, quoted, in its own sentence of the move.
+        answer = assistant.ask("中国移动上海公司工会的“互联网+”平台层由哪三大平台构成？")
+        assert all(name in compact(answer.answer) for name in ("和工社", "幸福1+1", "工会之窗")), answer.answer
+
+    def test_moves_announced_by_a_count_the_question_repeats_are_listed(self, assistant):
+        # 「6项举措为:」 stands four sentences after the sentence that answers first.
+        first = "复兴船务工会给快退休的职工搞的“6+2”是啥？"
+        answer = assistant.ask("那6项具体是啥？", [Turn(first, assistant.ask(first))])
+        assert all(move in answer.answer for move in ("纪念照", "关爱指南", "住院保险", "座谈会", "欢送会", "纪念品"))
+
+    def test_what_a_place_is_set_up_with_is_quoted_as_its_members(self, assistant):
+        answer = assistant.ask("浦东机场工会联合会的职工综合服务站里都有啥？")
+        assert "服务站设置乐享汇、加油站、健康角、舒心阁等功能布局" in answer.answer, answer.answer
 
 
 class TestLength:

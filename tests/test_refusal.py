@@ -289,6 +289,7 @@ class TestMissingDetail:
         ("88共享的分时租车每小时多少钱？", "价格或收费"), ("尚街Loft园区的办公室租金一平米多少钱？", "价格或收费"),
         ("杨浦的护工一个月工资一般多少？", "价格或收费"),  # a wage, however it is asked
         ("康健街道常住人口有多少？", "人口数"),
+        ("杨浦劳模医疗服务的家庭医生奖金有多少？", "价格或收费"),  # sums the case prints are not a prize's
         ("宝钢今年还招不招一线工人？", "招聘信息"),  # whom a unit hires: no case tells
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
@@ -301,6 +302,8 @@ class TestMissingDetail:
         "长兴镇外来人口和本地人口是什么比例？",  # 「长兴外来人口与本地人口已成 1:1 比例」
         "电装坚持集体谈判这些年，工资涨了多少？", "每年涨多少工资老板说了算，工会怎么跟公司谈？",  # a rise, not a wage
         "顾村的会员每月交多少会费？",  # 每月每人 10 元
+        "电信信网部的“微创新”一等奖奖金多少钱？",  # 「一等奖 5000 元」: a prize's money, printed beside it
+        "互助保障金自动给付头一次给付了多少钱？",  # a first payment, not a price per time
         "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
         "到杨浦调研、把劳模就医交给区医务工会的主席叫什么名字？",  # 「莫负春主席在杨浦调研时…」
         "How much does SAIC's time-share car rental cost?",  # the case prints its prices
