@@ -62,7 +62,7 @@ _PERSON_ASKED = re.compile(r"哪位|是谁|谁(?!家)|\bwho\b", re.I)  # 「谁�
 _POST_NAMED = re.compile(r"(?:主席|书记|负责人|部长|局长|经理|校长|站长|会长|老师|律师|队长|劳模|工匠|医生|师傅)"
                          r"[^，。？?]{0,2}(?:叫什么|名字|姓什么)")
 _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
-                      r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低]不[多少高低]|荣誉|满意|"
+                      r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低大]不[多少高低大]|荣誉|满意|享受|起色|变化大|"
                       # 「情况如何」: a closing 如何 asks how it went (怎么样), not how to; 「得到啥实惠」 asks what came of it.
                       r"如何[？?。！!\s]*$|实惠|受益|result|outcome|achieve|effect|\bhonou?rs?\b|\bimpact\b|"
                       # 「How did … do at …」「what has that done for …」: how it went, not how it was done.
@@ -77,14 +77,15 @@ _FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|
                    r"哪[一二两三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
                    # 「搞了个啥专栏」: the name of a thing the case made (「是个啥东西」 asks what it is).
                    r"个什么(?!东西)[\u4e00-\u9fff]{1,3}[？?。！!\s]*$|"
-                   r"how many|how much|\bwhen\b|\bwhere\b|what (?:date|year|name)|"
+                   r"how many|how much|how big|how large|\bwhen\b|\bwhere\b|what (?:date|year|name)|"
                    r"\bwhat (?:share|proportion|percentage|fraction|part|rate)\b", re.I)
 # What a thing is or is for (「…是什么？」「…什么意思」「干什么用的」).
 _DEFINITION = re.compile(r"是什么[？?。！!\s]*$|什么意思|指的?是?什么|(?:干|做)什么用|有什么用")
 # A question with no asking word that names a measure (「职工满意率呢？」「参加的人数？」) asks for that figure.
 _MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费用|日期|地址|名字|名称|电话|"
-                           r"\b(?:rate|percentage|proportion|number|amount)\b", re.I)
-_HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|\bhow\b(?! many| much)", re.I)
+                           r"\b(?:rate|ratio|percentage|proportion|number|amount)\b", re.I)
+_HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|"
+                    r"\bhow\b(?! many| much| big| large)", re.I)
 
 # 「How many Baishitong employees…」「how many KFC outlets」: what an English question counts, a few words after how many.
 _EN_FEW_WORDS = r"(?:[\w'-]+ ){0,3}?"
@@ -102,7 +103,7 @@ _RATIO = re.compile(r"\d+\s*[:：]\s*\d+")
 _MEASURES = (
     (re.compile(r"多少钱|多少经费|经费.{0,6}多少|多少资金|金额|花.{0,4}多少|拿出多少|投了多少|扶持了多少|奖励.{0,6}多少|"
                 r"多少(?:万|元)|保障金|how much money", re.I), ("元", "美元", "万", "亿")),
-    (re.compile(r"比例|[多少]高|率|百分|满意|percent|rate|satisf|\bwhat (?:share|proportion|fraction|part)\b", re.I),
+    (re.compile(r"比例|[多少]高|率|百分|满意|percent|rate|ratio|satisf|\bwhat (?:share|proportion|fraction|part)\b", re.I),
      ("%", "％", "成")),
     (re.compile(r"人次"), ("人次",)),
     (re.compile(rf"多少(?:人|名|位|会员|职工|员工|建设者|徒弟|劳模)|几(?:个人|名|位)|how many {_EN_FEW_WORDS}{_EN_PEOPLE}|"
@@ -111,8 +112,8 @@ _MEASURES = (
     (re.compile(rf"多少(?:个|座|处|所)|几个|how many(?! {_EN_FEW_WORDS}(?:{_EN_PEOPLE}|{_EN_FIRMS}))", re.I),
      ("个", "座", "处", "所")),
     (re.compile(r"多少(?:场|次|期|项|样|套|份|条|批|种|对)|几(?:场|次|期|项|样|套|份|条|批|种|对)"), ()),
-    (re.compile(r"(?:多少|几)[幢栋]"), ("幢", "栋")),
-    (re.compile(r"多大|面积"), ("平方米", "平米", "亩")),
+    (re.compile(rf"(?:多少|几)[幢栋]|how many {_EN_FEW_WORDS}buildings", re.I), ("幢", "栋")),
+    (re.compile(r"多大|面积|how (?:big|large)|square met", re.I), ("平方米", "平米", "亩")),
     (re.compile(r"多少天|几天|多少工作日|多少小时|多久|多长时间|多少时间"), ("天", "工作日", "小时", "年", "月")),
     (re.compile(r"多少钱.{0,3}公里|每公里"), ("元/公里",)),
 )
@@ -270,7 +271,8 @@ def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
     # 「哪几个阶段」 asks for the stages, not for how many; 「讲家政的案例有几个」 counts the cases a list names.
     counted_by = re.sub("哪几", "", q) if items or asked_kind == LIST else q
     counted_by = _CASES_COUNTED.sub("", counted_by) if asked_kind == LIST else counted_by
-    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|满意|how many|how much|"
+    number = bool(re.search(r"多少|几[^乎]|多[大高长久]|比例|率|金额|涨了|人数|数量|数字|规模|满意|起色|变化大|大不大|"
+                            r"how many|how much|how big|how large|ratio|"
                             r"what share|\b(?:rate|percentage|proportion)\b|satisf",
                             counted_by) or _POPULAR.search(counted_by)) and not often
     return Asked(

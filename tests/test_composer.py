@@ -348,6 +348,11 @@ class TestShapeByKind:
         ("宝钢的芝麻奖一年给公司省了多少？", "近1个亿"),
         # Everyday English words count in the book's words for them (satisfaction → 满意度).
         ("What was the satisfaction rate of union members at China Mobile's Shanghai union in 2017?", "99.34%"),
+        # 「有起色没」 asks how much it changed: a figure; what members 「享受」 is what came of it.
+        ("欧阳路街道的工会经费收缴有起色没？", "106万元"), ("杨浦医养照护行业工会的会员入会能享受点啥？", "47.2万元"),
+        # How big in English asks an area; a ratio asked in English is a share.
+        ("How big is the Pudong airport union federation's service station in square metres?", "50平方米"),
+        ("What is the ratio of migrant to local residents in Changxing town?", "1:1"),
     ])
     def test_the_opening_line_carries_the_fact_asked_in_everyday_words(self, assistant, question, fact):
         answer = assistant.ask(question)
