@@ -130,8 +130,14 @@ class TestLexicon:
 
     def test_every_english_rule_names_words_the_book_prints(self):
         book = re.sub(r"\s+", "", Settings().corpus_path.read_text(encoding="utf-8"))
-        for pattern, words in LEXICON.english:
+        for pattern, words in (*LEXICON.english, *LEXICON.english_words):
             assert all(re.sub(r"\s+", "", word) in book for word in words), pattern.pattern
+
+    def test_everyday_english_words_weigh_sentences_but_do_not_expand_the_search(self):
+        question = "Where did the female workers' dance team perform?"
+        assert {"舞蹈", "献演", "晚会"} <= set(LEXICON.english_wording(question))  # plural and past forms match too
+        assert "舞蹈" not in LEXICON.expansion(question)
+        assert LEXICON.english_wording("They performed dances") and not LEXICON.english_wording("a dancehall")
 
     def test_the_english_names_of_places_and_bodies_elsewhere_are_never_printed_in_the_book(self):
         book = re.sub(r"\s+", "", Settings().corpus_path.read_text(encoding="utf-8"))
