@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from . import corpus, refusal_model
+from . import asking, corpus, refusal_model
 from .answering import ExtractiveComposer
 from .evidence import model_passages
 from .followup import CONTINUE_COVERAGE, FollowUpJudge
@@ -287,8 +287,8 @@ class Assistant:
         (then all of them, as a list, and all of them again: the hits are cut to those shown); refused when none comes
         close to the discussed case."""
         own_topic = len(self.followups.topic(question)) >= OTHERS_OWN_TOPIC_WORDS
-        result = self.searcher.search(question if own_topic else f"{history[-1].question} {question}",
-                                      k=len(self.compendium.cases), filters=filters)
+        searched = question if own_topic else f"{history[-1].question} {question}"
+        result = self.searcher.search(searched, k=len(self.compendium.cases), filters=filters)
         discussed = {h.case.id: h.score for h in result.hits if h.case.id in follow.case_ids}
         related = self.followups.related(follow.case_ids[0], question, history[-1].answer.answer)
         if related:  # 「同一类」「这家单位」「这位专家」 name the cases themselves, found by the search or not: no score bar
@@ -301,7 +301,14 @@ class Assistant:
         listing = related is not None  # the category or unit named has no other case: its topic's cases, as a list
         if not others or others[0].score < bar:
             return result, others, Verdict(True, REFUSAL_OFF_TOPIC, coverage=0.0), listing, ()
-        return result, others, Verdict(False), listing, ()
+        return result, self._most_on_topic(others, searched, result.query), Verdict(False), listing, ()
+
+    def _most_on_topic(self, others: list[CaseHit], question: str, query: str) -> list[CaseHit]:
+        """The other cases, those a list would name on the topic first, as it ranks them (「还有别的单位帮职工解决公租房的
+        吗」: the case that says 公共租赁房 in one sentence, ranked low by the search of its whole text)."""
+        want = dataclasses.replace(asking.asked(question), kind=asking.LIST)
+        on_topic = [h for h, _ in self.composer.lists.matching(others, question, query, want)]
+        return on_topic + [h for h in others if h not in on_topic]
 
     def _extractive(self, r: _Retrieval) -> Answer:
         if r.verdict.refused:
