@@ -62,7 +62,7 @@ _PERSON_ASKED = re.compile(r"哪位|是谁|谁(?!家)|\bwho\b", re.I)  # 「谁�
 _POST_NAMED = re.compile(r"(?:主席|书记|负责人|部长|局长|经理|校长|站长|会长|老师|律师|队长|劳模|工匠|医生|师傅)"
                          r"[^，。？?]{0,2}(?:叫什么|名字|姓什么)")
 _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|取得|有什么变化|有何变化|意义|怎么样(?!才)|好转|改善|"
-                      r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低大]不[多少高低大]|荣誉|满意|享受|起色|变化大|"
+                      r"提高了|提升了|增加了|涨了|省了|少了|见效|管用|什么程度|咋样|长进|[多少高低大]不[多少高低大]|荣誉|满意(?![率度])|享受|起色|变化大|"
                       # 「情况如何」: a closing 如何 asks how it went (怎么样), not how to; 「得到啥实惠」 asks what came of it.
                       r"如何[？?。！!\s]*$|实惠|受益|result|outcome|achieve|effect|\bhonou?rs?\b|\bimpact\b|"
                       # 「How did … do at …」「what has that done for …」: how it went, not how it was done.
@@ -82,7 +82,7 @@ _FACT = re.compile(rf"多少|几[{_COUNTING}年月大]|多[大高长久]|哪天|
 # What a thing is or is for (「…是什么？」「…什么意思」「干什么用的」).
 _DEFINITION = re.compile(r"是什么[？?。！!\s]*$|什么意思|指的?是?什么|(?:干|做)什么用|有什么用")
 # A question with no asking word that names a measure (「职工满意率呢？」「参加的人数？」) asks for that figure.
-_MEASURE_NOUN = re.compile(r"率|比例|人数|数量|数字|规模|金额|费用|日期|地址|名字|名称|电话|"
+_MEASURE_NOUN = re.compile(r"率|满意度|比例|人数|数量|数字|规模|金额|费用|日期|地址|名字|名称|电话|"
                            r"\b(?:rate|ratio|percentage|proportion|number|amount)\b", re.I)
 _HOWTO = re.compile(r"怎么|如何|怎样|做法|办法|措施|步骤|经验|方法|举措|流程|咋办|咋弄|照着学|"
                     r"\bhow\b(?! many| much| big| large)", re.I)
