@@ -415,6 +415,13 @@ class TestConversation:
         assert follow.follow_up.kind == kind
         assert (follow.citations[0].case_id != "2017-N12-1") == (kind == "others")
 
+    def test_the_other_case_offered_is_the_one_most_on_the_topic_not_the_search_first(self, assistant):
+        # 临港松江科技城 says 公共租赁房 in one sentence; the search ranks a case about 小区 higher on its whole text.
+        first = assistant.ask("红星美凯龙工会是怎么帮员工申请公租房的？")
+        assert first.citations[0].case_id == "2017-A2-2"
+        follow = assistant.ask("还有别的单位帮职工解决公租房的吗", [Turn(first.question, first)])
+        assert follow.follow_up.kind == "others" and follow.citations[0].case_id == "2017-A5-3"
+
     def test_an_english_follow_up_pointing_back_stays_on_the_case(self, assistant):
         first = "长宁区的家政工会是怎么建起来的？"
         answer = assistant.ask(first)
