@@ -305,7 +305,10 @@ class Assistant:
 
     def _most_on_topic(self, others: list[CaseHit], question: str, query: str) -> list[CaseHit]:
         """The other cases, those a list would name on the topic first, as it ranks them (「还有别的单位帮职工解决公租房的
-        吗」: the case that says 公共租赁房 in one sentence, ranked low by the search of its whole text)."""
+        吗」: the case that says 公共租赁房 in one sentence, ranked low by the search of its whole text); as the search
+        ranks them when the question names the unit of the first (「中国电信还有别的案例吗」)."""
+        if any(len(word) > 1 and word in others[0].case.unit for word in self.index.lexicon.tokenize(question)):
+            return others
         want = dataclasses.replace(asking.asked(question), kind=asking.LIST)
         on_topic = [h for h, _ in self.composer.lists.matching(others, question, query, want)]
         return on_topic + [h for h in others if h not in on_topic]
