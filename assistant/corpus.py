@@ -25,6 +25,9 @@ MAX_HEADING_CHARS = 25
 # A word names a case's unit when no other unit holds it and no other case uses it (马桥; not 建筑, which 徐汇滨江's
 # case uses for the workers it serves).
 UNIT_WORD_CASES = 1
+# A short form of a unit keeps its characters in order, at most this many left out between two (宝钢 of 宝山钢铁, 上汽 of
+# 上海汽车集团).
+UNIT_SHORTENING_GAP = 3
 # The back cover starts with this slogan; nothing after it belongs to a case.
 BACK_MATTER_MARK = "大力塑造海纳百川"
 PREFACE_TITLE = "让创新的源泉充分涌流"
@@ -121,11 +124,18 @@ class Compendium:
         """How many cases use the word (lower case) in their searchable text."""
         return sum(word in text for text in self._searchable_texts)
 
-    def unit_named(self, word: str) -> Case | None:
+    def unit_named(self, word: str, shortened: bool = False) -> Case | None:
         """The case whose unit the word names: no other unit holds it, and no other case mentions it (马桥,
-        长白新村, 花旗; not 职工 or 工作, which every case uses)."""
+        长白新村, 花旗; not 职工 or 工作, which every case uses); `shortened`: or a short form of its unit that only its
+        case says (宝钢 of 宝山钢铁, 上汽 of 上海汽车集团: pass it for names, not for nouns)."""
+        word = word.lower()
+        if self.cases_using(word) > UNIT_WORD_CASES:
+            return None
         case = unit_holding(word, self.cases)
-        return case if case and self.cases_using(word.lower()) <= UNIT_WORD_CASES else None
+        if case is None and shortened and len(word) > 1:
+            case = next((c for c, text in zip(self.cases, self._searchable_texts) if word in text), None)
+            return case if case and shortened_in(word, compact(case.unit).lower(), UNIT_SHORTENING_GAP) else None
+        return case
 
     @cached_property
     def _searchable_texts(self) -> tuple[str, ...]:

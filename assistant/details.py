@@ -30,7 +30,8 @@ _SUM_NAMED = {"奖金": "奖", "租金": "租", "房租": "租", "房价": "房"
 # A price asked per unit (「一小时多少钱」「一份几块钱」「每人每月交多少」; not 「第一次」 nor 「一年」, which say when): the
 # book prints a sum for it with the same unit (「每月 300~800 元」「0.43 元 / 公里」), or it does not say it.
 _PER_UNIT = re.compile(r"(?<![第头])(?:一|每)个?(小时|平米|平方米|份|人|位|个月|月|次|天|期|单|亩|张|件)")
-_UNIT_AS_PRINTED = {"个月": "月", "平米": "平方米"}
+# A use of a service is an order of it (「拼一次多少钱」: 「每单费用 3%」).
+_UNIT_AS_PRINTED = {"个月": "月", "平米": "平方米", "次": "(?:次|单)"}
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
 _POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|处长|科长|主任|经理|总经理|董事长|老板|厂长|院长|所长|校长|园长|站长|店长|"
                          r"会长|理事长|老师|律师|队长|班长|组长|劳模|工匠|医生|师傅|销售)"

@@ -100,6 +100,7 @@ ENGLISH_POINTS_BACK = re.compile(r"\b(?:there|they|their|them|its|these|those|(?
 POINTS_BACK = re.compile(r"这种|这类|这个|这些|这样的|那个|那些|那种|他们|她们|它们|其中|里面|上面|刚才|前面|提到的|上述")
 _UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
 _DISTRICT = re.compile(r"^[\u4e00-\u9fff]{2}区")
+SHORT_NAME_TAG = "j"  # jieba's tag for an abbreviation (上汽)
 # A word more than this share of the cases use tells no case from another (上海, 职工, 工会).
 COMMON_WORD_SHARE = 0.5
 
@@ -155,8 +156,19 @@ class FollowUpJudge:
 
     def names_another_unit(self, question: str, case_id: str) -> bool:
         """The question names another case's unit by a word only it has (「那临港松江科技城那个园区工会呢」)."""
-        return any((case := self.compendium.unit_named(word)) is not None and case.id != case_id
-                   for word in self.lexicon.tokenize(question) if len(word) > 1)
+        return bool(self.units_named(question, names_only=False) - {case_id})
+
+    def units_named(self, question: str, names_only: bool = True) -> set[str]:
+        """The cases whose units the question names by a word only they have (花旗, 马桥; `names_only`: a name or a word
+        jieba's dictionary does not know, not a noun: 建筑 of 「中国建筑…」), or by a name or an abbreviation that
+        shortens the unit (宝钢 of 宝山钢铁, 上汽 of 上海汽车集团)."""
+        lexicon = self.lexicon
+        held = {case.id for word in lexicon.tokenize(question)
+                if not names_only or lexicon.dictionary_tag(word) in ("", *NAME_TAGS)
+                if (case := self.compendium.unit_named(word))}
+        shortened = {case.id for word, tag in lexicon.tag(question) if tag in (*NAME_TAGS, SHORT_NAME_TAG)
+                     if (case := self.compendium.unit_named(word, shortened=True))}
+        return held | shortened
 
     def topic(self, question: str) -> list[str]:
         """The question's own topic words: what is left without aspect words, words that name no topic by their
@@ -285,6 +297,9 @@ class FollowUpJudge:
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题没有自己的话题，只问案例的某一方面")
         if is_english(question) and ENGLISH_POINTS_BACK.search(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文指回正在讨论的案例")
+        if self.units_named(question) - set(discussed):
+            # 「宝钢那边的师徒结对是怎么搞的」 after 七一一所's: a word only another case says names its unit.
+            return FollowUp(FOLLOW_UP_NEW, (), "问题点名了另一个案例的单位")
         top = alone.hits[0] if alone.hits else None
         scores = {h.case.id: h.score for h in alone.hits}
         # Strong evidence of its own: answerable alone, with dense and BM25 agreeing on another case, and a word the

@@ -13,7 +13,7 @@ from .evidence import model_passages
 from .followup import CONTINUE_COVERAGE, FollowUpJudge
 from .index import open_index
 from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult
-from .refusal import NAME_TAGS, RefusalGate, asked, is_english
+from .refusal import RefusalGate, asked, is_english
 from .retrieval import CaseHit, Filters, PassageHit, RetrievalConfig, Searcher, SearchResult
 from .settings import Settings
 from .types import (
@@ -235,11 +235,9 @@ class Assistant:
         return previous.replace(verdict.detail, place)
 
     def _named_first(self, question: str, result: SearchResult) -> SearchResult:
-        """The case whose unit the question names by a word only it has (「花旗那个工会的线上平台是干嘛的」) answers it,
-        wherever the search ranked it."""
-        lexicon = self.index.lexicon
-        named = {c.id for word in lexicon.tokenize(question) if lexicon.dictionary_tag(word) in ("", *NAME_TAGS)
-                 and (c := self.compendium.unit_named(word))}  # a name, not a noun (建筑 of 「中国建筑…」)
+        """The case whose unit the question names by a word only it has (「花旗那个工会的线上平台是干嘛的」「宝钢那边的师徒结对
+        是怎么搞的」) answers it, wherever the search ranked it."""
+        named = self.followups.units_named(question)
         if len(named) != 1 or not result.hits or result.hits[0].case.id in named:
             return result
         first = [h for h in result.hits if h.case.id in named]

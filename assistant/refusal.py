@@ -158,6 +158,7 @@ MIN_ABBREVIATION, MAX_ABBREVIATED = 3, 3
 ABBREVIATION_TAG = "j"
 _KIND_OF_ENTERPRISE = re.compile(r"企$")
 LATIN = re.compile(r"[A-Za-z]")
+PUNCTUATION_TAG = "x"
 GLUED_FIRST = "里"  # 「社区里小门店」: jieba glues the 里 of 社区里 to what follows (里小)
 MIN_GUESSED_PLACE = 3
 # English questions (mostly Latin letters): their best passage similarity told answerable from out-of-scope ones no
@@ -277,9 +278,21 @@ class RefusalGate:
     def _union_of_a_known_body(self, core: str, suffix: str) -> bool:
         """「X工会」 is the union of X: known when the book names X, its words in order, each close after the one
         before (饿了么总部工会: 「“饿了么”公司总部」; not 饿了么物流工会 nor 饿了么上海分公司工会: the book never says 物流
-        or 上海 right after 饿了么)."""
-        words = self.lexicon.tokenize(core)
-        return suffix in UNION_SUFFIXES and len(words) >= 2 and shortened_in(words, self._compact_corpus, MAX_WORD_GAP)
+        or 上海 right after 饿了么). Any other body is known when the book names it so with its kind (城建市政集团公司:
+        「城建市政工程(集团)有限公司」)."""
+        words = self._name_words(core)
+        if suffix not in UNION_SUFFIXES:
+            words = [*words, suffix]
+        return len(words) >= 2 and shortened_in(words, self._compact_corpus, MAX_WORD_GAP)
+
+    def _name_words(self, name: str) -> list[str]:
+        """The words of a name, a kind of body split from the word it ends (集团公司: 集团, 公司)."""
+        words = []
+        for word, tag in self.lexicon.tag(name):
+            kind = ORGANISATION_SUFFIX.search(word)
+            if tag != PUNCTUATION_TAG:
+                words += [word[:kind.start()], kind.group()] if kind and kind.start() > 0 else [word]
+        return words
 
     def _mostly_printed(self, text: str) -> bool:
         """The book prints the text (compact), or most of it as one piece (KNOWN_NAME_SHARE)."""
