@@ -25,6 +25,8 @@ from .lexicon import Lexicon
 from .settings import Settings
 
 FORMAT_VERSION = 1
+# The files that decide how jieba cuts the text: the index is rebuilt when one changes.
+VOCABULARY_FILES = ("userdict.txt", "stopwords.txt", "names-elsewhere.txt")
 COLLECTION_PREFIX = "cases"
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
@@ -64,7 +66,7 @@ def expected_manifest(settings: Settings) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "corpus_sha256": _sha256(settings.corpus_path),
-        "vocabulary_sha256": _sha256(*(settings.vocabulary_dir / n for n in ("userdict.txt", "stopwords.txt"))),
+        "vocabulary_sha256": _sha256(*(settings.vocabulary_dir / n for n in VOCABULARY_FILES)),
         "embedding_model": settings.embedding_model,
         "chunking": {"max_chars": chunking.MAX_CHARS, "overlap_chars": chunking.OVERLAP_CHARS},
     }

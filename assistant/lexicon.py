@@ -19,6 +19,8 @@ _LEADING_TAGS = ("c", "d", "r", "p", "y", "e", "u")
 _SUBJECT_TAGS = ("n", "j", "eng")
 _NAME_PART = re.compile(r"[0-9A-Za-z〇]+")
 _LATIN = re.compile(r"[A-Za-z]{2}")
+# How jieba learns the names of bodies outside the book: as names (nz), as likely as the user dictionary's words.
+NAME_TAG, NAME_FREQUENCY = "nz", 3000
 
 
 def _lines(path: Path) -> list[str]:
@@ -92,6 +94,12 @@ class Lexicon:
         inside a case, not the case (they would make any English question look like one about the book)."""
         return list(dict.fromkeys(w for pattern, words in self.english_words if pattern.search(question) for w in words))
 
+    @cached_property
+    def names_elsewhere_in_chinese(self) -> tuple[str, ...]:
+        """Well-known companies and bodies the book does not contain (美团, 携程, 拼多多): jieba learns them as names."""
+        path = self.directory / "names-elsewhere.txt"
+        return tuple(word for line in _lines(path) for word in line.split()) if path.exists() else ()
+
     def names_elsewhere(self, question: str) -> list[str]:
         """The Chinese names of the places and bodies outside the book that an English question names."""
         return [word for pattern, words in self.english_elsewhere if pattern.search(question) for word in words]
@@ -106,6 +114,8 @@ class Lexicon:
                 tokenizer.initialize()
                 with open(self.directory / "userdict.txt", "rb") as userdict:
                     tokenizer.load_userdict(userdict)
+                for name in self.names_elsewhere_in_chinese:
+                    tokenizer.add_word(name, NAME_FREQUENCY, NAME_TAG)
                 self._tokenizer = tokenizer
             return self._tokenizer
 

@@ -228,15 +228,19 @@ class RefusalGate:
         return frozenset(word for rule in self.lexicon.synonyms for word in rule.everyday)
 
     @cached_property
+    def _names_elsewhere(self) -> frozenset[str]:
+        return frozenset(self.lexicon.names_elsewhere_in_chinese)
+
+    @cached_property
     def _word_counts(self) -> dict[str, int]:
         return self.lexicon._jieba().FREQ
 
     def is_name(self, word: str, tag: str) -> bool:
-        """A name jieba had to guess (not in its dictionary, tagged as a name: 美团, 顺丰), or a place in it
-        (北京, 朝阳区)."""
+        """A name jieba had to guess (not in its dictionary, tagged as a name: 盒马鲜生), a well-known body outside the
+        book (美团, 顺丰: corpus/names-elsewhere.txt), or a place in the dictionary (北京, 朝阳区)."""
         if tag not in PROPER_NOUN_TAGS or len(word) < 2:
             return False
-        if not self._word_counts.get(word):
+        if not self._word_counts.get(word) or word in self._names_elsewhere:
             return True
         return tag == "ns" and self._is_place(word)
 

@@ -77,6 +77,12 @@ class TestExtractiveAnswers:
         # 建筑 is in 「中国建筑…」 only, but it is a noun, not a name: 徐汇滨江's builders stay 徐汇滨江's.
         assert assistant.ask("徐汇滨江工地上的建筑工人，工会咋服务的").citations[0].case_id == "2017-N14-1"
 
+    def test_a_unit_named_by_a_short_form_only_its_case_says_answers(self, assistant):
+        # 宝钢 shortens 宝山钢铁股份有限公司; the search ranks 七一一所's 师徒结对 first.
+        assert assistant.compendium.unit_named("宝钢", shortened=True).id == "2017-A7-1"
+        assert assistant.compendium.unit_named("宝钢") is None  # no unit line holds it as printed
+        assert assistant.ask("宝钢那边的师徒结对是怎么搞的").citations[0].case_id == "2017-A7-1"
+
     def test_what_a_thing_is_is_told_where_the_case_first_names_it(self, assistant):
         answer = assistant.ask("街面工会是啥")
         case = assistant.compendium.get(answer.citations[0].case_id)
@@ -239,6 +245,12 @@ class TestConversation:
         assert first.citations[0].case_id == "2017-A2-1"
         other = assistant.ask("那红星美凯龙帮员工申请公租房是怎么做的？", [Turn(first.question, first)])
         assert other.follow_up.kind == "new" and other.citations[0].case_id == "2017-A2-2"
+
+    def test_a_unit_only_another_case_names_switches_to_that_case(self, assistant):
+        first = assistant.ask("七一一所搞师徒结对，2017年以来结了多少对？")
+        assert first.citations[0].case_id == "2017-N13-1"
+        other = assistant.ask("宝钢那边的师徒结对是怎么搞的", [Turn(first.question, first)])
+        assert other.follow_up.kind == "new" and other.citations[0].case_id == "2017-A7-1"
 
     def test_an_english_follow_up_about_the_body_just_discussed_stays_on_it(self, assistant):
         first = assistant.ask("中建八局的工友村是怎么回事？")

@@ -123,6 +123,7 @@ class TestShapeByKind:
     @pytest.mark.parametrize(("question", "figure"), [
         ("饿了么送餐平台的总部公司工会是哪天成立的？", "2017年6月12日"),
         ("上汽的88拼车每公里收多少钱？", "0.43元/公里"),
+        ("上汽工会搞的那个拼车app，拼一次多少钱啊", "0.43元/公里"),  # a use is priced per order and per kilometre
         ("家政服务员遇到法律问题，24小时热线电话是多少？", "021-23529626"),
         ("宝钢工会每年拿出多少钱奖励创新团队？", "100万元"),
         ("百事通维权热线多少？", "4009202251"),  # 百事通's, though another case's hotline carries more figures

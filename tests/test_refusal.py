@@ -96,6 +96,7 @@ class TestWholeNames:
         ("杭州市的外卖骑手怎么入会？", "杭州市"),
         ("华东医院工会有什么关爱医护的做法？", "华东医院"),
         ("中铁二十四局的项目部工会怎么搞读书活动？", "中铁二十四局"),  # a body told by its number, whatever its words
+        ("携程公司工会给员工搞了哪些福利？", "携程公司"),  # a well-known brand jieba tags as a common noun
     ])
     def test_an_organisation_or_place_the_book_never_names_is_found_whole(self, assistant, question, name):
         assert name in assistant.gate.unknown_whole_names(question)
@@ -103,6 +104,7 @@ class TestWholeNames:
     @pytest.mark.parametrize("question", [
         "普陀区网约送餐员工会是怎么建的？", "我们公司想建工会，从哪下手？", "上海百事通公司的网上职代会怎么开？",
         "顾村镇总工会怎么做非公企业工会改革？", "中建八局的工友村有什么设施？",
+        "城建市政集团公司工会的微朗读是啥？",  # 「城建市政工程(集团)有限公司」: the book's, its words apart
     ])
     def test_names_the_book_prints_or_no_name_at_all_are_not_flagged(self, assistant, question):
         assert assistant.gate.unknown_whole_names(question) == []
@@ -119,6 +121,7 @@ class TestSubjects:
         ("那特斯拉上海超级工厂有没有工会？", "特斯拉"),  # a name by its tag, after 那
         ("嘉兴有没有楼宇工会工作室？", "嘉兴"),  # a place the book never names
         ("国航工会怎么给空姐解决吃饭问题？", "国航"),  # an abbreviation the book never prints, nor what it shortens
+        ("拼多多的员工有工会吗？", "拼多多"),  # a well-known body jieba would cut apart (拼/多多)
     ])
     def test_what_the_question_is_about_is_refused_when_the_book_never_prints_it(self, assistant, question, name):
         assert assistant.gate.unknown_subjects(question)[0] == name

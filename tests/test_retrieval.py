@@ -147,6 +147,12 @@ class TestLexicon:
         assert LEXICON.names_elsewhere("How did the Hangzhou union organise Meituan riders?") == ["杭州", "美团"]
         assert LEXICON.names_elsewhere("What did Gucun's union do?") == []
 
+    def test_the_chinese_names_of_bodies_elsewhere_are_never_printed_and_are_cut_as_names(self):
+        book = re.sub(r"\s+", "", Settings().corpus_path.read_text(encoding="utf-8"))
+        names = LEXICON.names_elsewhere_in_chinese
+        assert len(names) > 100 and not [name for name in names if name in book]
+        assert ("拼多多", "nz") in LEXICON.tag("拼多多的员工有工会吗")  # else 拼 / 多多
+
 
 class TestHybridSearch:
     @pytest.mark.parametrize(("question", "expected"), [
