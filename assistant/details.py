@@ -27,6 +27,10 @@ _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一
 # (「一等奖 5000 元」 is a prize's money).
 _SUM_NAMED = {"奖金": "奖", "租金": "租", "房租": "租", "房价": "房", "工资": "工资|薪", "薪水": "工资|薪", "月薪": "工资|薪",
               "年薪": "工资|薪", "学费": "学费", "会费": "会费", "保费": "保"}
+# A sum paid in (「一年交多少钱」「会费交几块」): the book prints it beside the paying (交, 缴) or a fee, not beside a sum
+# paid out (「给付了 3544.23 万元保障金」).
+_PAID_IN = re.compile(r"[交缴](?:多少|几|了多少|钱|费)|[要得需][交缴]")
+_PAYING = "交|缴|费"
 # A price asked per unit (「一小时多少钱」「一份几块钱」「每人每月交多少」; not 「第一次」 nor 「一年」, which say when): the
 # book prints a sum for it with the same unit (「每月 300~800 元」「0.43 元 / 公里」), or it does not say it.
 _PER_UNIT = re.compile(r"(?<![第头])(?:一|每)个?(小时|平米|平方米|份|人|位|个月|月|次|天|期|单|亩|张|件)")
@@ -116,9 +120,9 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
 
 def _priced(question: str, text: str) -> bool:
     """The text prints a sum of money, per each unit the question prices by when it names one, beside the word
-    for what it pays when the question names one (奖金, 租金)."""
+    for what it pays when the question names one (奖金, 租金) or the paying when it asks a sum paid in."""
     units = [_UNIT_AS_PRINTED.get(u, u) for u in _PER_UNIT.findall(question)]
-    named = [word for name, word in _SUM_NAMED.items() if name in question]
+    named = [word for name, word in _SUM_NAMED.items() if name in question] + ([_PAYING] if _PAID_IN.search(question) else [])
     sums = [s for s in re.split(r"[。；！？\n]", text) if _MONEY.search(s) and all(re.search(w, s) for w in named)]
     return any(all(re.search(rf"[每一/]\s*(?:个)?{u}|元\s*/?\s*{u}", s) for u in units) for s in sums)
 

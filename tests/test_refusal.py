@@ -293,6 +293,7 @@ class TestMissingDetail:
         ("杨浦的护工一个月工资一般多少？", "价格或收费"),  # a wage, however it is asked
         ("康健街道常住人口有多少？", "人口数"),
         ("杨浦劳模医疗服务的家庭医生奖金有多少？", "价格或收费"),  # sums the case prints are not a prize's
+        ("在职职工住院互助保障计划一年要交多少钱？", "价格或收费"),  # it prints sums paid out, none paid in
         ("宝钢今年还招不招一线工人？", "招聘信息"),  # whom a unit hires: no case tells
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
@@ -305,6 +306,7 @@ class TestMissingDetail:
         "长兴镇外来人口和本地人口是什么比例？",  # 「长兴外来人口与本地人口已成 1:1 比例」
         "电装坚持集体谈判这些年，工资涨了多少？", "每年涨多少工资老板说了算，工会怎么跟公司谈？",  # a rise, not a wage
         "顾村的会员每月交多少会费？",  # 每月每人 10 元
+        "上汽工会搞的那个拼车app，拼一次多少钱啊",  # 每单费用 3%: a use is an order
         "电信信网部的“微创新”一等奖奖金多少钱？",  # 「一等奖 5000 元」: a prize's money, printed beside it
         "互助保障金自动给付头一次给付了多少钱？",  # a first payment, not a price per time
         "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
