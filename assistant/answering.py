@@ -135,7 +135,7 @@ class ExtractiveComposer:
         other cases (「同一类的还有别的吗」), a list whatever the question's own words; `whole`: `hits` are all of them
         (the other cases of the expert, unit or category under discussion), named in the book's order."""
         experts = tuple(dict.fromkeys(c.expert for h in hits[:3] for c in h.case.expert_comments))
-        want = asked(question, experts)
+        want = asked(question, experts, one_case=not listing and self._names_one_unit(question, cases))
         if listing:
             want = dataclasses.replace(want, kind=LIST)
         weights = self.scorer.weights(query, question)
@@ -206,6 +206,15 @@ class ExtractiveComposer:
         explained = max(hits[:NAMED_CASES], key=background)
         best = max((p.fused for p in hits[0].passages), default=0.0)
         return explained if background(explained) >= best else hits[0]
+
+    def _names_one_unit(self, question: str, cases: Sequence[Case]) -> bool:
+        """The question names one unit, by words of it that no other unit of the book has (长白新村, 新河; not
+        「顾村和南翔」)."""
+        named = set()
+        for word in self.lexicon.tokenize(question):
+            units = {c.unit for c in cases if len(word) > 1 and word in compact(c.unit).lower()}
+            named |= units if len(units) == 1 else set()
+        return len(named) == 1
 
     def _names_unit(self, question: str, case: Case, cases: Sequence[Case]) -> bool:
         """The question names the case's unit by a word of it that no other unit of the book has (百事通, 顾村)."""

@@ -57,7 +57,10 @@ _WHICH = re.compile(r"哪个|哪一个|哪家|哪一家|谁家|哪所|哪里搞|
 _WHICH_TARGET = re.compile(r"哪(?:一)?(?:个|家|所|座)([\u4e00-\u9fff]{0,2})")
 _ORG_WORDS = ("单位", "公司", "企业", "工会", "镇", "街道", "区", "园区", "行业", "集团", "案例", "局", "税务", "设计",
               "大学", "外企", "国企", "研究", "医院", "供电", "机关", "组织")
-_PERSON_ASKED = re.compile(r"哪位|是谁|谁(?!家)|\bwho\b", re.I)  # 「谁家」 asks which unit
+# 「谁家」 asks which unit; 「给谁」「为谁」 whom something is for, not a person's name.
+_PERSON_ASKED = re.compile(r"哪位|是谁|(?<![给为对向])谁(?!家)|\bwho\b", re.I)
+# 「为了让家政阿姨得到实惠，做了哪些事」: what a purpose clause names is not what is asked.
+_PURPOSE = re.compile(r"为了[^，,。；;？?]+[，,]")
 # 「主席叫什么名字」: a person asked for by the post they hold.
 _POST_NAMED = re.compile(r"(?:主席|书记|负责人|部长|局长|经理|校长|站长|会长|老师|律师|队长|劳模|工匠|医生|师傅)"
                          r"[^，。？?]{0,2}(?:叫什么|名字|姓什么)")
@@ -223,12 +226,14 @@ def _asks_definition(question: str) -> bool:
     return bool(_DEFINITION.search(question)) and _last(_HOWTO, question) < 0 and _last(_OUTCOME, question) < 0
 
 
-def kind(question: str, experts: tuple[str, ...] = ()) -> str:
+def kind(question: str, experts: tuple[str, ...] = (), one_case: bool = False) -> str:
     """The kind of answer the question wants; the order settles questions that fit two kinds. `experts` are the
     names of the book's commenting experts: a question naming one asks for the comment, unless it asks which cases
-    (「石云教授点评了哪些案例？」)."""
+    (「石云教授点评了哪些案例？」). `one_case`: the question names one case's unit, so what it lists is that case's
+    own (「长白新村街道…一年四个季度各干啥」), unless it asks for cases or units."""
     question = plain(question)
-    listed = bool(_LIST.search(question)) and not _NOT_LIST.search(question)
+    listed = bool(_LIST.search(question)) and not _NOT_LIST.search(question) \
+        and not (one_case and not _CASES_ASKED.search(question))
     if _EXPERT.search(question) or any(name and name in question for name in experts):
         return LIST if listed and _CASES_ASKED.search(question) else EXPERT
     if listed:
@@ -241,7 +246,8 @@ def kind(question: str, experts: tuple[str, ...] = ()) -> str:
         if not target or target.startswith(_ORG_WORDS):
             return WHICH
         return FACT
-    fact, howto, outcome = _last(_FACT, question), _last(_HOWTO, question), _last(_OUTCOME, question)
+    asking = _PURPOSE.sub("", question)
+    fact, howto, outcome = _last(_FACT, asking), _last(_HOWTO, asking), _last(_OUTCOME, asking)
     if _asks_definition(question.lower()):
         return FACT  # 「街面工会是什么？」 asks what it is, not how it was done
     if _PERSON_ASKED.search(question) or (fact >= 0 and fact > howto):
@@ -252,15 +258,15 @@ def kind(question: str, experts: tuple[str, ...] = ()) -> str:
     return FACT if howto < 0 and _MEASURE_NOUN.search(question) else HOWTO
 
 
-def asked(question: str, experts: tuple[str, ...] = ()) -> Asked:
-    """The question's kind and the fact it wants."""
+def asked(question: str, experts: tuple[str, ...] = (), one_case: bool = False) -> Asked:
+    """The question's kind (`kind`) and the fact it wants."""
     q = plain(question).lower()
     measures: list[str] = []
     for pattern, marks in _MEASURES:
         if pattern.search(q):
             measures += [m for m in marks if m not in measures]
     measures += [m for m in _COUNTER.findall(q) if m not in measures]
-    asked_kind = kind(question, experts)
+    asked_kind = kind(question, experts, one_case)
     often = bool(_OFTEN_ASKED.search(q))
     if often:
         measures = []  # 「多久开一次」 asks a period, not a length of time

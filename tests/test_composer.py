@@ -429,6 +429,8 @@ class TestKindOfQuestion:
         ("What share of private schools adopted open school affairs?", "fact"),
         ("What is the union-founding rate for firms with more than 25 staff?", "fact"),
         ("How can we raise the membership rate?", "howto"),
+        # What a purpose clause names is not what is asked; 「给谁」 asks for whom, not a person's name.
+        ("长宁区为了让家政阿姨入会、得到实惠，做了哪些事？", "howto"),
     ])
     def test_kind(self, question, kind):
         assert intent(question) == kind
@@ -436,6 +438,22 @@ class TestKindOfQuestion:
     @pytest.mark.parametrize("question", ["是哪几？", "哪几", "分哪几类"])
     def test_which_ones_with_or_without_what_is_counted(self, question):
         assert asking.asked(question).items == (("类",) if question.endswith("类") else ())
+
+    def test_for_whom_is_no_person_asked(self):
+        assert not asking.asked("天平街道的“三张清单”分别是给谁列的？").person and asking.asked("主席是谁？").person
+
+    @pytest.mark.parametrize(("question", "one_case", "kind"), [
+        ("长白新村街道给新建会企业做评估，一年四个季度各干啥？", True, "howto"),  # its own stages
+        ("新河镇的“四个清单”是哪四个？", True, "fact"),
+        ("南京东路街道总工会有几个案例入选？", True, "multi"),  # cases asked for, whatever unit is named
+        ("长白新村街道给新建会企业做评估，一年四个季度各干啥？", False, "multi"),
+    ])
+    def test_a_list_inside_the_one_case_a_question_names_is_no_list_of_cases(self, question, one_case, kind):
+        assert asking.kind(question, one_case=one_case) == kind
+
+    def test_a_question_naming_one_unit_is_answered_from_its_case_alone(self, assistant):
+        answer = assistant.ask("长白新村街道给新建会企业做评估，一年四个季度各干啥？")
+        assert [c.case_id for c in answer.citations] == ["2017-N2-3"] and "调研策划" in answer.answer
 
     def test_a_question_naming_an_expert_of_the_book_asks_for_the_comment(self):
         assert asking.kind("律师徐郭飞怎么看行业工会？", experts=("徐郭飞",)) == "expert"
