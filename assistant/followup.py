@@ -297,8 +297,12 @@ class FollowUpJudge:
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题没有自己的话题，只问案例的某一方面")
         if is_english(question) and ENGLISH_POINTS_BACK.search(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文指回正在讨论的案例")
-        if self.units_named(question) - set(discussed):
-            # 「宝钢那边的师徒结对是怎么搞的」 after 七一一所's: a word only another case says names its unit.
+        named = self.units_named(question)
+        if any(h.case.id in named for h in alone.hits[:CONTINUE_RANK]) \
+                and current not in self.units_named(question, names_only=False):
+            # 「宝钢那边的师徒结对是怎么搞的」 after 七一一所's: a word only another case says names its unit, the
+            # question's own search finds that case, and the discussed case's unit is not named as well (「从静安寺到
+            # 市北高新园区怎么坐地铁」 after 市北高新's).
             return FollowUp(FOLLOW_UP_NEW, (), "问题点名了另一个案例的单位")
         top = alone.hits[0] if alone.hits else None
         scores = {h.case.id: h.score for h in alone.hits}
