@@ -93,6 +93,8 @@ RESULT_FIGURE_BONUS = 3.0
 _CODE = re.compile(r"[A-Za-z]*\d+[A-Za-z+＋]+\d*|[A-Za-z]+\d+")
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,20})[”\"]|《([^》]{2,30})》")
 # 「“五定一勤”具体指什么」「三张清单分别是什么」: the members of a counted thing the question names.
+# What a question counts (「哪三个平台」: 平台).
+_KIND_COUNTED = re.compile(r"[几两二三四五六七八九十\d]+[个种项类大条]([\u4e00-\u9fff]{2})")
 _MEMBERS_ASKED = re.compile(r"[一二三四五六七八九十两\d][个项条种类大张维定化联样级]?[\u4e00-\u9fff“”\"]{0,8}"
                             r"(?:分别|具体|都)?(?:是什么|是啥|是哪些|指什么|指啥|指的是什么|是哪几)")
 LIST_LONG = 5  # more cases than this: say the list is long and ordered by relevance
@@ -380,14 +382,17 @@ class ExtractiveComposer:
                           and sent.opens_list(x.text)), None)
         announced = announcer is not None and (head.position - s.position <= ANNOUNCED_WITHIN
                                                or 0 < want.members == members_counted(announcer.text))
+        # 「2.立足三大平台」 tells its three platforms one per sentence of its move, each by a quoted name: the heading
+        # counts as many as the question and says what it counts (「哪三个平台」).
+        kind_counted = _KIND_COUNTED.search(question)
+        counting = next((x for x in items if x.head and x.section == s.section
+                         and members_counted(x.text) == want.members >= 2
+                         and (s.head or (kind_counted is not None and kind_counted.group(1) in x.text))), None)
+        quoting = [x for x in items if counting and x.section == s.section and x.step == counting.step
+                   and not x.head and any(q not in counting.text for q in _quoted(x.text))]
+        if quoting and len(quoting) == want.members:
+            return quoting
         if s.head:
-            # 「2.立足三大平台」 tells its three platforms one per sentence of its move, each by a quoted name.
-            counting = next((x for x in items if x.head and x.section == s.section
-                             and members_counted(x.text) == want.members >= 2), None)
-            quoting = [x for x in items if counting and x.section == s.section and x.step == counting.step
-                       and not x.head and any(q not in counting.text for q in _quoted(x.text))]
-            if quoting and len(quoting) == want.members:
-                return quoting
             moves = [x for x in items if x.head and x.section == s.section]
         elif (after is not None and after.head and after.section == s.section) or announced:
             moves = [x for x in items if x.head and x.section == s.section and x.position > s.position]
