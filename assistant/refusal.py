@@ -285,6 +285,8 @@ class RefusalGate:
         or 上海 right after 饿了么). Any other body is known when the book names it so with its kind (城建市政集团公司:
         「城建市政工程(集团)有限公司」)."""
         words = self._name_words(core)
+        while words and _SHARED_PLACE.fullmatch(words[0]):
+            words = words[1:]  # 上海银行 is not the book's for 「上海农商银行」
         if suffix not in UNION_SUFFIXES:
             words = [*words, suffix]
         return len(words) >= 2 and shortened_in(words, self._compact_corpus, MAX_WORD_GAP)

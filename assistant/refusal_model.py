@@ -79,8 +79,8 @@ MODEL_FILE = "refusal-model"
 # is trained again. 20: a cadre's word for a kind of worker (保姆) is no organisation's name; answers dictated or
 # facts overridden are injections; a place named by a place the book never names is refused by rule. 21: a body the book
 # names with its kind, its words apart (城建市政集团公司), is the book's. 22: well-known bodies outside the book are
-# names (corpus/names-elsewhere.txt).
-FORMAT_VERSION = 22
+# names (corpus/names-elsewhere.txt). 23: a body named by the city and its kind (上海银行) is no body of the book.
+FORMAT_VERSION = 23
 OUT_OF_SCOPE = "out_of_scope"
 WORDING, NEIGHBOURS = "wording", "neighbours"
 # Out-of-scope only because of whom or where or when they ask about (美团's riders, Hangzhou, 2019), or for a detail a

@@ -97,6 +97,7 @@ class TestWholeNames:
         ("华东医院工会有什么关爱医护的做法？", "华东医院"),
         ("中铁二十四局的项目部工会怎么搞读书活动？", "中铁二十四局"),  # a body told by its number, whatever its words
         ("携程公司工会给员工搞了哪些福利？", "携程公司"),  # a well-known brand jieba tags as a common noun
+        ("上海银行工会给员工发什么福利？", "上海银行工会"),  # 上海 before 银行 tells no body of the book
     ])
     def test_an_organisation_or_place_the_book_never_names_is_found_whole(self, assistant, question, name):
         assert name in assistant.gate.unknown_whole_names(question)
