@@ -192,7 +192,7 @@ class Assistant:
         if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL):
             case_id = follow.case_ids[0]
             hits = [self._case_hit(case_id, alone), *(h for h in hits if h.case.id != case_id)]
-            verdict = self._continue_verdict(asking, case_id, own, alone)
+            verdict = self._continue_verdict(asking, case_id, own)
         elif follow.kind == FOLLOW_UP_OTHERS:
             result, hits, verdict, listing, whole = self._others(asking, history, follow, filters)
         elif not own.refused and (not self.followups.topic(asking)
@@ -258,19 +258,16 @@ class Assistant:
         passages = tuple(PassageHit(c, 0.0) for c in self.index.chunks if c.case_id == case_id)[:3]
         return CaseHit(self.compendium.get(case_id), 0.0, passages)
 
-    def _continue_verdict(self, question: str, case_id: str, own: Verdict, alone: SearchResult) -> Verdict:
+    def _continue_verdict(self, question: str, case_id: str, own: Verdict) -> Verdict:
         """A question about the discussed case is judged as it would be alone when it brings a topic of its own (a
         labour-law question about the riders just discussed is refused as it would be on its own); with no topic of
         its own (「那他们的成效呢？」), or one the case's own text says word for word (「后来反响咋样」「哪年投入使用的」,
         too bare to be answered alone) in words that set it apart (「今天上海多少度啊」 has only 上海, which most cases
         say), it is about the case and answered. A topic of its own that the case mostly does not say, which the
-        learned decision doubts as well (「南京路步行街哪家生煎最好吃？」 after 南京东路's case), is an aside: refused;
-        unless the question's own search finds the case first without a name pointing to it (「技能人才怎么一级级往上走」
-        after 学思悟行's: the case says it in other words)."""
+        learned decision doubts as well (「南京路步行街哪家生煎最好吃？」 after 南京东路's case), is an aside: refused."""
         if not own.refused:
             if own.probability is not None and own.probability < DOUBTED_ASIDE and not is_english(question) \
-                    and len(self.followups.topic(question)) >= ASIDE_TOPIC_WORDS \
-                    and not self._found_first_unnamed(question, case_id, alone):
+                    and len(self.followups.topic(question)) >= ASIDE_TOPIC_WORDS:
                 coverage = self.followups.case_coverage(question, case_id)
                 if coverage < ASIDE_COVERAGE:
                     return Verdict(True, REFUSAL_OFF_TOPIC, coverage=coverage, probability=own.probability)
@@ -280,12 +277,6 @@ class Assistant:
         if is_english(question) and own.kind != REFUSAL_UNKNOWN_NAME:
             return Verdict(False, probability=own.probability)  # cross-lingual scores say little about a follow-up
         return own
-
-    def _found_first_unnamed(self, question: str, case_id: str, alone: SearchResult) -> bool:
-        """The question's own search finds the case first, and the question names no place or unit that would have
-        led the search there."""
-        return bool(alone.hits) and alone.hits[0].case.id == case_id and self.gate.book_place(question) is None \
-            and not self.followups.units_named(question, names_only=False)
 
     def _others(self, question: str, history: Sequence[Turn], follow: FollowUp,
                 filters: Filters | None) -> tuple[SearchResult, list[CaseHit], Verdict, bool, tuple[CaseHit, ...]]:

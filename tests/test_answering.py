@@ -246,14 +246,6 @@ class TestConversation:
         other = assistant.ask("那红星美凯龙帮员工申请公租房是怎么做的？", [Turn(first.question, first)])
         assert other.follow_up.kind == "new" and other.citations[0].case_id == "2017-A2-2"
 
-    def test_a_follow_up_in_other_words_that_finds_the_case_first_is_answered_an_aside_near_its_place_is_not(
-            self, assistant):
-        first = assistant.ask("学思悟行工作法是啥")
-        follow = assistant.ask("技能人才怎么一级级往上走", [Turn(first.question, first)])
-        assert not follow.refused and follow.citations[0].case_id == "2017-N5-2" and "技能大师" in follow.answer
-        first = assistant.ask("南京东路街道的楼宇工会工作室是怎么建的")
-        assert assistant.ask("南京路步行街哪家生煎最好吃？", [Turn(first.question, first)]).refused
-
     def test_a_unit_only_another_case_names_switches_to_that_case(self, assistant):
         first = assistant.ask("七一一所搞师徒结对，2017年以来结了多少对？")
         assert first.citations[0].case_id == "2017-N13-1"
