@@ -210,12 +210,13 @@ class ExtractiveComposer:
         return explained if background(explained) >= best else hits[0]
 
     def _names_one_unit(self, question: str, cases: Sequence[Case]) -> bool:
-        """The question names one unit, by words of it that no other unit of the book has (长白新村, 新河; not
-        「顾村和南翔」)."""
+        """The question names one unit, by words of it that no other unit holds and no other unit's case says
+        (长白新村, 新河; not 「顾村和南翔」, nor 创新 of 「…推进工会工作创新这一类」)."""
         named = set()
         for word in self.lexicon.tokenize(question):
-            units = {c.unit for c in cases if len(word) > 1 and word in compact(c.unit).lower()}
-            named |= units if len(units) == 1 else set()
+            using = {c.unit for c in cases if len(word) > 1 and word in c.searchable_text.lower()}
+            if len(using) == 1 and any(word in compact(c.unit).lower() for c in cases):
+                named |= using
         return len(named) == 1
 
     def _names_unit(self, question: str, case: Case, cases: Sequence[Case]) -> bool:

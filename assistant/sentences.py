@@ -13,11 +13,7 @@ from .corpus import NUMERALS, OWN_BACKGROUND_SECTIONS, Case
 SENTENCE_ENDS = "。！？；!?;"
 _SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}]+[{SENTENCE_ENDS}]*")
 CLAUSE_ENDS = "，,：:、"
-# A sentence is cut between clauses, inside a list of items (「定采购品牌、定供应渠道、…」) only when the list alone is
-# too long: a cut there drops items.
-_CLAUSE_BREAKS = "，,：:"
-_CLAUSE = re.compile(rf"[^{_CLAUSE_BREAKS}{SENTENCE_ENDS}]+[{_CLAUSE_BREAKS}{SENTENCE_ENDS}]*")
-_ITEM = re.compile(r"[^、]+、*|、+")
+_CLAUSE = re.compile(rf"[^{CLAUSE_ENDS}{SENTENCE_ENDS}]+[{CLAUSE_ENDS}{SENTENCE_ENDS}]*")
 # A step or result heading: "1. 开展调研。", "一是…", "第一，…".
 NUMBERED = re.compile(r"^\s*(\d{1,2}\s*[.．、]|[（(][一二三四五六七八九十\d]{1,2}[)）])")
 # Also a series the case counts by its own words: 「一季度为…」「（…包括:）第一级绿色通道——…」「首先…其次…」, and moves
@@ -225,13 +221,12 @@ def _same_thing(before: str, question: str) -> bool:
 
 
 def clip(sentence: str, score: Callable[[str], float], limit: int) -> str:
-    """A contiguous run of the sentence's clauses (a list's items when it alone is longer than `limit`) of at most about
-    `limit` characters: the clause that scores best,
+    """A contiguous run of the sentence's clauses of at most about `limit` characters: the clause that scores best,
     grown towards the better-scoring neighbour (the earlier one on a tie: it names who did it). The whole sentence
     when it is short enough."""
     if len(sentence) <= limit:
         return sentence
-    parts = [item for part in clauses(sentence) for item in (_ITEM.findall(part) if len(part) > limit else [part])]
+    parts = clauses(sentence)
     scores = [score(part) for part in parts]
     lo = hi = max(range(len(parts)), key=lambda i: (scores[i], -i))
     size = len(parts[lo])

@@ -163,8 +163,6 @@ class TestShapeByKind:
         ("杨浦区劳模就医的三级“绿色通道”分别是什么？", ["社区卫生服务中心", "区属各二级医院", "区域三级医院"]),
         # Counted by a heading of the case (「2.立足三大平台」) that the question's opening sentence is not.
         ("中国移动上海公司工会在“互联网+”平台层建了哪三个平台？", ["和工社", "幸福 1+1", "工会之窗"]),
-        # A list of items is quoted whole when it fits, though the sentence is cut.
-        ("上港的放心食堂讲“五定一勤”，到底定的是哪几样？", ["定采购品牌", "定管理责任", "勤评议监督"]),
     ])
     def test_a_question_for_the_items_of_a_list_gets_all_of_them(self, assistant, question, items):
         answer = assistant.ask(question)
