@@ -35,6 +35,7 @@ from .drafting import QUOTE_GAP, Draft, joiner
 from .evidence import LIST_CASE_SHARE, leading_cases
 from .lexicon import Lexicon
 from .listing import ListMatcher, first_move
+from .refusal import NAME_TAGS
 from .retrieval import CaseHit, close_cases
 from .scoring import NAMED, NAMED_BONUS, SECTIONS_FOR, Scored, SentenceScorer
 from .sentences import Sentence
@@ -210,10 +211,12 @@ class ExtractiveComposer:
         return explained if background(explained) >= best else hits[0]
 
     def _names_one_unit(self, question: str, cases: Sequence[Case]) -> bool:
-        """The question names one unit, by words of it that no other unit holds and no other unit's case says
-        (长白新村, 新河; not 「顾村和南翔」, nor 创新 of 「…推进工会工作创新这一类」)."""
+        """The question names one unit, by names of it that no other unit holds and no other unit's case says
+        (长白新村, 新河; not 「顾村和南翔」, nor 创新 of 「…推进工会工作创新这一类」, nor the noun 建筑 of 「中国建筑…」)."""
         named = set()
         for word in self.lexicon.tokenize(question):
+            if self.lexicon.dictionary_tag(word) not in ("", *NAME_TAGS):
+                continue
             using = {c.unit for c in cases if len(word) > 1 and word in c.searchable_text.lower()}
             if len(using) == 1 and any(word in compact(c.unit).lower() for c in cases):
                 named |= using
