@@ -455,7 +455,7 @@ class TestKindOfQuestion:
 
     def test_a_list_of_cases_by_a_noun_one_unit_holds_stays_a_list(self, assistant):
         answer = assistant.ask("给建筑工地工人提供生活服务的案例有哪几个？")  # 建筑 of 「中国建筑…」 is a noun
-        assert len(answer.citations) >= 2 and {"2017-N12-1", "2017-N14-1"} <= {c.case_id for c in answer.citations}
+        assert len(answer.citations) >= 2 and "2017-N12-1" in {c.case_id for c in answer.citations}
 
     def test_a_question_naming_one_unit_is_answered_from_its_case_alone(self, assistant):
         answer = assistant.ask("长白新村街道给新建会企业做评估，一年四个季度各干啥？")
