@@ -93,9 +93,9 @@ FIRST_BODY_BONUS = 2.0
 RESULT_FIGURE_BONUS = 3.0
 _CODE = re.compile(r"[A-Za-z]*\d+[A-Za-z+＋]+\d*|[A-Za-z]+\d+")
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,20})[”\"]|《([^》]{2,30})》")
-# 「“五定一勤”具体指什么」「三张清单分别是什么」: the members of a counted thing the question names.
 # What a question counts (「哪三个平台」: 平台).
 _KIND_COUNTED = re.compile(r"[几两二三四五六七八九十\d]+[个种项类大条]([\u4e00-\u9fff]{2})")
+# 「“五定一勤”具体指什么」「三张清单分别是什么」: the members of a counted thing the question names.
 _MEMBERS_ASKED = re.compile(r"[一二三四五六七八九十两\d][个项条种类大张维定化联样级]?[\u4e00-\u9fff“”\"]{0,8}"
                             r"(?:分别|具体|都)?(?:是什么|是啥|是哪些|指什么|指啥|指的是什么|是哪几)")
 LIST_LONG = 5  # more cases than this: say the list is long and ordered by relevance
@@ -215,9 +215,9 @@ class ExtractiveComposer:
         (长白新村, 新河; not 「顾村和南翔」, nor 创新 of 「…推进工会工作创新这一类」, nor the noun 建筑 of 「中国建筑…」)."""
         named = set()
         for word in self.lexicon.tokenize(question):
-            if self.lexicon.dictionary_tag(word) not in ("", *NAME_TAGS):
+            if len(word) < 2 or self.lexicon.dictionary_tag(word) not in ("", *NAME_TAGS):
                 continue
-            using = {c.unit for c in cases if len(word) > 1 and word in c.searchable_text.lower()}
+            using = {c.unit for c in cases if word in c.searchable_text.lower()}
             if len(using) == 1 and any(word in compact(c.unit).lower() for c in cases):
                 named |= using
         return len(named) == 1

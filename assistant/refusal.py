@@ -277,13 +277,13 @@ class RefusalGate:
         if len(core) < 2:
             return False
         return any(suffix in self._compact_corpus[m.end(): m.end() + MAX_NAME_GAP]
-                   for m in re.finditer(re.escape(core), self._compact_corpus)) or self._union_of_a_known_body(core, suffix)
+                   for m in re.finditer(re.escape(core), self._compact_corpus)) or self._named_in_parts(core, suffix)
 
-    def _union_of_a_known_body(self, core: str, suffix: str) -> bool:
-        """「X工会」 is the union of X: known when the book names X, its words in order, each close after the one
-        before (饿了么总部工会: 「“饿了么”公司总部」; not 饿了么物流工会 nor 饿了么上海分公司工会: the book never says 物流
-        or 上海 right after 饿了么). Any other body is known when the book names it so with its kind (城建市政集团公司:
-        「城建市政工程(集团)有限公司」)."""
+    def _named_in_parts(self, core: str, suffix: str) -> bool:
+        """The book names the body by its words apart, each close after the one before. 「X工会」 is the union of X:
+        known when the book names X so (饿了么总部工会: 「“饿了么”公司总部」; not 饿了么物流工会 nor 饿了么上海分公司工会:
+        the book never says 物流 or 上海 right after 饿了么). Any other body is known when the book names it so with its
+        kind (城建市政集团公司: 「城建市政工程(集团)有限公司」)."""
         words = self._name_words(core)
         while words and _SHARED_PLACE.fullmatch(words[0]):
             words = words[1:]  # 上海银行 is not the book's for 「上海农商银行」
