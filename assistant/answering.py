@@ -215,10 +215,11 @@ class ExtractiveComposer:
         (长白新村, 新河; not 「顾村和南翔」, nor 创新 of 「…推进工会工作创新这一类」, nor the noun 建筑 of 「中国建筑…」)."""
         named = set()
         for word in self.lexicon.tokenize(question):
-            if len(word) < 2 or self.lexicon.dictionary_tag(word) not in ("", *NAME_TAGS):
-                continue
+            if len(word) < 2 or self.lexicon.dictionary_tag(word) not in ("", *NAME_TAGS) \
+                    or not any(word in compact(c.unit).lower() for c in cases):
+                continue  # the cases' texts are read only for a name some unit holds
             using = {c.unit for c in cases if word in c.searchable_text.lower()}
-            if len(using) == 1 and any(word in compact(c.unit).lower() for c in cases):
+            if len(using) == 1:
                 named |= using
         return len(named) == 1
 

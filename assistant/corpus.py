@@ -129,12 +129,12 @@ class Compendium:
         长白新村, 花旗; not 职工 or 工作, which every case uses); `shortened`: or a short form of its unit that only its
         case says (宝钢 of 宝山钢铁, 上汽 of 上海汽车集团: pass it for names, not for nouns)."""
         word = word.lower()
-        if self.cases_using(word) > UNIT_WORD_CASES:
+        using = [c for c, text in zip(self.cases, self._searchable_texts) if word in text]
+        if len(using) > UNIT_WORD_CASES:
             return None
         case = unit_holding(word, self.cases)
-        if case is None and shortened and len(word) > 1:
-            case = next((c for c, text in zip(self.cases, self._searchable_texts) if word in text), None)
-            return case if case and shortened_in(word, compact(case.unit).lower(), UNIT_SHORTENING_GAP) else None
+        if case is None and shortened and using and len(word) > 1:
+            return using[0] if shortened_in(word, compact(using[0].unit).lower(), UNIT_SHORTENING_GAP) else None
         return case
 
     @cached_property
