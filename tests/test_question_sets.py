@@ -120,7 +120,9 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round seventeen for the next round, sealed whole, never run.
                  "answerability-fresh17.sealed.jsonl", "answers-fresh15.sealed.jsonl", "dialogues-fresh18.sealed.jsonl",
                  # Written in round eighteen for the next round, sealed whole, never run.
-                 "answerability-fresh18.sealed.jsonl", "answers-fresh16.sealed.jsonl", "dialogues-fresh19.sealed.jsonl")
+                 "answerability-fresh18.sealed.jsonl", "answers-fresh16.sealed.jsonl", "dialogues-fresh19.sealed.jsonl",
+                 # Written in round nineteen for the next round, sealed whole, never run.
+                 "answerability-fresh19.sealed.jsonl", "answers-fresh17.sealed.jsonl", "dialogues-fresh20.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
