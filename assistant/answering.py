@@ -53,7 +53,8 @@ EXPERT_POINTS, EXPERT_POINTS_EACH = 7, 3
 EXPERT_CHARS = 500
 # A how-to answer quotes about this many characters of moves, shared among them (each between the two bounds).
 HOWTO_CHARS = 520
-STEP_MIN_CHARS, STEP_MAX_CHARS = 60, 160
+STEP_MIN_CHARS, STEP_MAX_CHARS = 60, 200
+STEP_SHARE_EVEN = 0.25  # of the characters, the share spread evenly; the rest goes by how much each move is about the question
 # Under a move's heading: its best sentences, the best one cut to the first length, the others to the second.
 STEP_SENTENCES, FIRST_PIECE_CHARS, STEP_PIECE_CHARS = 4, 120, 50
 MIN_PIECE_CHARS = 16
@@ -94,7 +95,7 @@ RESULT_FIGURE_BONUS = 3.0
 _CODE = re.compile(r"[A-Za-z]*\d+[A-Za-z+＋]+\d*|[A-Za-z]+\d+")
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,20})[”\"]|《([^》]{2,30})》")
 # What a question counts (「哪三个平台」: 平台).
-_KIND_COUNTED = re.compile(r"[几两二三四五六七八九十\d]+[个种项类大条]([\u4e00-\u9fff]{2})")
+_KIND_COUNTED = re.compile(r"[几两二三四五六七八九十\d]+[个种项类大条][“\"「]?([\u4e00-\u9fff]{2})")
 # 「“五定一勤”具体指什么」「三张清单分别是什么」: the members of a counted thing the question names.
 _MEMBERS_ASKED = re.compile(r"[一二三四五六七八九十两\d][个项条种类大张维定化联样级]?[\u4e00-\u9fff“”\"]{0,8}"
                             r"(?:分别|具体|都)?(?:是什么|是啥|是哪些|指什么|指啥|指的是什么|是哪几)")
@@ -474,6 +475,8 @@ class ExtractiveComposer:
         steps = self._steps(items)
         ranked = self.scorer.rank(items, weights, want, hit, sections)
         lead = self._english_lead(want, case) or f"{case.unit}的做法："
+        spelled = self._spelled_out(list(sent.of_case(case)), question, weights, case) \
+            if asks_members(question, want) else None
         if len(steps) >= 2:
             best_step: dict[int, float] = {}
             for item in ranked:
@@ -481,13 +484,11 @@ class ExtractiveComposer:
             # As many moves as the question counts, when it counts more (「那6项举措是什么」).
             count = max(MAX_STEPS, min(want.members, MAX_MEMBERS))
             chosen = sorted(sorted(steps, key=lambda k: -best_step.get(k, 0.0))[:count])
-            limit = max(STEP_MIN_CHARS, min(STEP_MAX_CHARS, HOWTO_CHARS // len(chosen)))
+            limits = self._step_limits(chosen, best_step)
             # What the book says before the first move often names the whole approach (「…“四联系双发展”机制」).
             first_head = steps[min(steps)][0]
             intro = [x for x in items if x.section == first_head.section and x.position == first_head.position - 1
                      and x.step < 0 and not sent.announces(x.text) and x.text not in shown]
-            spelled = self._spelled_out(list(sent.of_case(case)), question, weights, case) \
-                if asks_members(question, want) else None
             if spelled:
                 draft.quote(lead, case, spelled[0].section, spelled[0].text, spelled[1])
             elif intro:
@@ -498,10 +499,13 @@ class ExtractiveComposer:
             quoted_first = spelled[0] if spelled else None
             for step in chosen:  # the sentence quoted first is not quoted again under its move
                 moves = [x for i, x in enumerate(steps[step]) if i == 0 or x is not quoted_first]
-                self._step_line(draft, case, moves, weights, want, limit)
+                self._step_line(draft, case, moves, weights, want, limits[step])
         else:
-            picked, size = [], 0
-            for item in [x for x in ranked if x.sentence.text not in shown][:PROSE_SENTENCES]:
+            # Where the case spells out what the thing asked about consists of is quoted, whatever its rank
+            # (「都搞些啥活动」: 「具体开展的活动有亲子活动系列、…」).
+            picked, size = ([spelled], len(spelled[1])) if spelled else ([], 0)
+            for item in [x for x in ranked if x.sentence.text not in shown
+                         and not (spelled and x.sentence is spelled[0])][:PROSE_SENTENCES]:
                 if size >= HOWTO_CHARS:
                     break
                 part = self.scorer.cut(item.sentence.text, weights, want, PROSE_CHARS, named=True)
@@ -510,6 +514,15 @@ class ExtractiveComposer:
             for i, (s, part) in enumerate(sorted(picked, key=lambda sp: sp[0].position)):
                 draft.quote(lead if i == 0 else "", case, s.section, s.text, part)
         draft.text(f"可向《{case.title}》（{case.unit}）学习。")
+
+    @staticmethod
+    def _step_limits(chosen: list[int], best_step: dict[int, float]) -> dict[int, int]:
+        """The characters each chosen move gets of HOWTO_CHARS: more for the moves more about the question (「人怎么配」
+        is told under one move), each between the two bounds."""
+        value = {k: max(best_step.get(k, 0.0), 0.0) for k in chosen}
+        total = sum(value.values()) or 1.0
+        share = {k: STEP_SHARE_EVEN / len(chosen) + (1 - STEP_SHARE_EVEN) * value[k] / total for k in chosen}
+        return {k: max(STEP_MIN_CHARS, min(STEP_MAX_CHARS, round(HOWTO_CHARS * share[k]))) for k in chosen}
 
     @staticmethod
     def _steps(items: Sequence[Sentence]) -> dict[int, list[Sentence]]:

@@ -135,13 +135,13 @@ _ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么�
 _WHICH_COUNT = re.compile(r"哪([一二三四五六七八九十两][类个种项条大方点])")
 # 「分哪几个阶段」「依据哪几条原则」: the items of a list, which the book opens by counting them (「分为四大阶段」
 # 「依据三个原则：」). 「分几个网格」 asks how many.
-_WHICH_ITEMS = re.compile(r"哪几([类个种项条大方点位])?([\u4e00-\u9fff]{2})?")
+_WHICH_ITEMS = re.compile(r"哪几([类个种项条大方点位])?[“\"「]?([\u4e00-\u9fff]{2})?")
 _COUNTED_LIST = r"[一二三四五六七八九十两\d]\s*[类个种项条大方点位]?"
 # 「学、思、悟、行分别指啥」: the members a question lists itself.
 _MEMBERS_LISTED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:、[\u4e00-\u9fff]{1,6}?)+(?=分别|各|都|是|指|[？?，,]|$)")
 # 「运用了哪几种工作思维」「由哪三大平台构成」: the words after the asking ones, one of which each listed member is
 # called by (思维, 平台); which one, the case's headings tell.
-_MEMBERS_NAMED = re.compile(r"哪(?:几|[一二三四五六七八九十两])[类个种项条大方点位步]?([\u4e00-\u9fff]{2,6})")
+_MEMBERS_NAMED = re.compile(r"哪(?:几|[一二三四五六七八九十两])[类个种项条大方点位步]?[“\"「]?([\u4e00-\u9fff]{2,6})")
 _EACH = re.compile(r"分别|各(?:是|有|涨|增|为)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
@@ -321,7 +321,7 @@ def members_listed(question: str) -> list[str]:
     return found.group(0).split("、") if found and _EACH.search(question) else []
 
 
-MEMBERS_NAMED_CHARS = 10
+MEMBERS_NAMED_CHARS, MEMBERS_AFTER_CHARS = 10, 4
 _MEMBERS_COUNT = re.compile(r"(\d{1,2}|[一二两三四五六七八九十])\s*[项个条种类样大点步方]")
 # 「“三访三查”查些啥、访谁」「创新工作室主要干哪几件事」「具体包括什么」: what a named thing consists of.
 _MEMBERS_WANTED = re.compile(r"哪些|哪几|分别|具体(?:是|指|有|包括|都)|是啥|是什么|指什么|指啥|都有|有啥|有什么|包括|包含|"
@@ -344,9 +344,13 @@ def members_counted(question: str) -> int:
 
 
 def members_named(question: str) -> str:
-    """What the question names right before asking its members (「宝钢的职工创新工作室主要干哪几件事」 → 职工创新工作室主要干)."""
+    """What the question names right before asking its members (「宝钢的职工创新工作室主要干哪几件事」 → 职工创新工作室主要干),
+    with the words right after the asking ones (「都搞些啥活动呢」 → 活动呢)."""
     found = _MEMBERS_WANTED.search(question)
-    return question[max(0, found.start() - MEMBERS_NAMED_CHARS):found.start()] if found else ""
+    if not found:
+        return ""
+    after = re.split(r"[，,。？?；;！!\s]", question[found.end():], maxsplit=1)[0][:MEMBERS_AFTER_CHARS]
+    return f"{question[max(0, found.start() - MEMBERS_NAMED_CHARS):found.start()]} {after}"
 
 
 def strip_list_words(question: str) -> str:

@@ -376,6 +376,34 @@ class TestShapeByKind:
         answer = assistant.ask("浦东机场工会联合会的职工综合服务站里都有啥？")
         assert "服务站设置乐享汇、加油站、健康角、舒心阁等功能布局" in answer.answer, answer.answer
 
+    def test_a_kind_of_member_asked_in_quotes_finds_the_moves_named_by_it(self, assistant):
+        # 「哪几种“思维”」: the moves are 「1. “整合思维”…」「2. “甲方思维”…」「3. “粉丝思维”…」.
+        answer = assistant.ask("卫星装备所工会做职工服务讲的是哪几种“思维”？")
+        assert all(name in answer.answer for name in ("整合思维", "甲方思维", "粉丝思维")), answer.answer
+
+    def test_what_a_case_told_without_moves_consists_of_is_quoted_when_asked_after_the_asking_words(self, assistant):
+        # 「都搞些啥活动」 names what it asks about after asking: 「具体开展的活动有亲子活动系列、…」.
+        first = "南翔小候鸟活动的钱谁出"
+        answer = assistant.ask("都搞些啥活动呢", [Turn(first, assistant.ask(first))])
+        assert "亲子活动系列、手工制作系列" in answer.answer, answer.answer
+
+
+class TestHowToBudget:
+    def test_the_move_a_how_to_question_is_about_gets_more_of_the_answer(self, assistant):
+        # 「还有哪些组建方式」 is told under the first of four moves, in its third and fourth sentences.
+        answer = assistant.ask("顾村镇总工会是怎么扩大工会组织覆盖的？除了单独建会，还有哪些组建方式？")
+        assert all(way in answer.answer for way in ("联谊工会", "沿街商户工会", "租住地工会")), answer.answer
+
+    def test_every_move_keeps_room_for_its_key_term(self, assistant):
+        # The first move says 公租房 most often; the fourth still shows how the union keeps in touch.
+        answer = assistant.ask("红星美凯龙工会怎么帮新来的年轻员工申请公租房？")
+        assert "定期上门访问" in answer.answer and "企业担保人" in answer.answer, answer.answer
+
+    def test_a_how_to_answer_stays_short(self, assistant):
+        answer = assistant.ask("南京东路街道在商务楼里建的工会工作室，人怎么配、平时怎么运转？")
+        assert "一口受理" in answer.answer and "“1+1”" in answer.answer, answer.answer
+        assert len(compact(body(answer.answer))) <= 650
+
 
 class TestLength:
     def test_answers_are_short(self, answers):

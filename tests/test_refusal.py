@@ -153,6 +153,15 @@ class TestOpinion:
     def test_the_experts_view_or_what_came_after_is_no_opinion(self, assistant, question):
         assert assistant.ask(question).verdict.kind != REFUSAL_OPINION
 
+    @pytest.mark.parametrize("question", ["市北园区下一次会员活动日是几号", "田子坊工会明年有什么新计划"])
+    def test_what_comes_after_the_book_is_refused_as_a_prediction(self, assistant, question):
+        answer = assistant.ask(question)
+        assert answer.refused and answer.verdict.kind == REFUSAL_OPINION and "不预测今后的情况" in answer.answer
+
+    def test_a_cadres_own_plan_for_next_year_is_no_prediction(self, assistant):
+        answer = assistant.ask("我们明年也想搞行业集体协商，有哪些案例可以参考？")
+        assert not answer.refused and answer.verdict.kind != REFUSAL_OPINION, answer.answer
+
 
 class TestWritingAndJudgements:
     def test_a_request_to_write_something_is_refused_as_such(self, assistant):
