@@ -18,6 +18,7 @@ from .asking import (
     Asked,
     ask_phrases,
     asked,
+    asks_how,
     asks_members,
     fact_marks,
     has_quantity,
@@ -82,6 +83,7 @@ WHICH_SUPPORTS = 1  # which unit: the case's name, then why it is this case, the
 DEFINITION_SUPPORTS = 2  # what a thing is: where the case first names it, then the two sentences most about it
 # A general outcome question: up to four of the case's numbered results, each in about this many characters.
 MAX_RESULTS, RESULT_CHARS = 4, 80
+RESULT_LEAD = "成效："  # a case asked about as a whole: one result after its moves
 NAMED_CASES = 5
 OTHER_PHRASE_WEIGHT = 0.25
 # What a thing consists of: named in the question by quotes or a word this long, quoted in at most SPELLED_CHARS.
@@ -155,7 +157,7 @@ class ExtractiveComposer:
         elif want.kind == WHICH:
             self._which(draft, hit, weights, want)
         elif want.kind == HOWTO:
-            self._howto(draft, hit, weights, want, question=question)
+            self._howto(draft, hit, weights, want, question=question, with_result=not asks_how(question))
         elif want.kind == OUTCOME and not want.wants_fact and len(self._steps(self._results(hit.case))) >= 2:
             self._outcomes(draft, hit, weights, want)
         else:
@@ -165,7 +167,7 @@ class ExtractiveComposer:
 
     def introduce(self, question: str, query: str, hit: CaseHit) -> tuple[str, tuple[Citation, ...]]:
         """The one other case a conversation asked for (「他们还有一个关于经费的案例」「这个街道另一个案子」): which case
-        it is and what it is about, then its key moves."""
+        it is and what it is about, then its key moves, and what came of it unless the question asks how."""
         want = dataclasses.replace(asked(question), kind=HOWTO)
         case, draft = hit.case, Draft()
         draft.text(f"This is 《{case.title}》 ({case.unit}, {case.award})." if want.english
@@ -178,7 +180,8 @@ class ExtractiveComposer:
         first = max(about, key=lambda s: (self.scorer.relevance(s.text, titled), -s.position), default=None)
         if first is not None:
             draft.quote("", case, first.section, first.text, self.scorer.cut(first.text, titled, want, OPENING_CHARS))
-        self._howto(draft, hit, weights, want, shown=frozenset({first.text} if first else ()))
+        self._howto(draft, hit, weights, want, shown=frozenset({first.text} if first else ()),
+                    with_result=not asks_how(question))
         return draft.render()
 
     @staticmethod
@@ -463,11 +466,13 @@ class ExtractiveComposer:
                             self.scorer.cut(support.text, weights, want, SUPPORT_CHARS))
 
     def _howto(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked,
-               shown: frozenset[str] = frozenset(), question: str = "") -> None:
+               shown: frozenset[str] = frozenset(), question: str = "", with_result: bool = False) -> None:
         """How-to: the case's own key moves (at most about five, those most about the question, in the book's
         order), then whom to learn from; a case told without moves gives its sentences most about the question
         (but those already `shown`). The moves follow where the case lists what the thing asked about consists of
-        (「创新工作室主要任务有哪些」), else what it says before the first move."""
+        (「创新工作室主要任务有哪些」), else what it says before the first move. `with_result`: the question asks
+        about the case as a whole (「第二个呢」), so what came of it follows the moves, by its result with figures
+        most about the question."""
         case = hit.case
         weights = self.scorer.for_case(weights, case)
         sections = SECTIONS_FOR[HOWTO]
@@ -513,7 +518,17 @@ class ExtractiveComposer:
                 size += len(part)
             for i, (s, part) in enumerate(sorted(picked, key=lambda sp: sp[0].position)):
                 draft.quote(lead if i == 0 else "", case, s.section, s.text, part)
+        result = self._key_result(hit, weights) if with_result else None
+        if result is not None:
+            draft.quote(RESULT_LEAD, case, result.section, result.text,
+                        self.scorer.cut(result.text, weights, want, RESULT_CHARS))
         draft.text(f"可向《{case.title}》（{case.unit}）学习。")
+
+    def _key_result(self, hit: CaseHit, weights: dict[str, float]) -> Sentence | None:
+        """The case's result most about the question, one with figures first among those as much about it."""
+        weights = self.scorer.for_case(weights, hit.case)
+        return min(self._results(hit.case), default=None, key=lambda s: (
+            -self.scorer.relevance(s.text, weights), not has_quantity(s.text), s.position))
 
     @staticmethod
     def _step_limits(chosen: list[int], best_step: dict[int, float]) -> dict[int, int]:

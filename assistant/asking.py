@@ -207,6 +207,7 @@ def which_target(question: str) -> str | None:
     return "" if _WHICH.search(question) else None
 
 
+_TIMES_SPOKEN = re.compile(r"(几|多少|一|两)回(?![家来去到复答应合事])")
 # 「效果如何」: an outcome word at most this many characters before the how-word makes it an outcome question.
 OUTCOME_BEFORE_HOW = 4
 
@@ -217,8 +218,9 @@ def _last(pattern: re.Pattern, question: str) -> int:
 
 
 def plain(question: str) -> str:
-    """The question in standard words: 啥 is spoken 什么, 咋 spoken 怎么 (「饿了么工会啥时成立」「街面工会是啥」)."""
-    return question.replace("啥", "什么").replace("咋", "怎么")
+    """The question in standard words: 啥 is spoken 什么, 咋 spoken 怎么, a count of 回 one of 次 (「饿了么工会啥时成立」
+    「街面工会是啥」「一年评几回」)."""
+    return _TIMES_SPOKEN.sub(r"\1次", question.replace("啥", "什么").replace("咋", "怎么"))
 
 
 def _asks_definition(question: str) -> bool:
@@ -364,6 +366,11 @@ def _count_asks(question: str) -> int:
     count = len(ask_phrases(question))
     # 「会员和经费分别增加了多少」: one asking phrase, two things asked.
     return max(count, 2) if count and _EACH.search(question) else count
+
+
+def asks_how(question: str) -> bool:
+    """The question asks how something was done (「咋搞的」「有啥办法」), not only about a case (「第二个呢」「说说第一个」)."""
+    return bool(_HOWTO.search(plain(question)))
 
 
 def is_english(question: str) -> bool:

@@ -18,7 +18,7 @@ from assistant.types import REFERENCES_HEADING
 # Words the composer writes itself around the quotes (everything else in an answer is quoted or a name).
 FRAMES = ("的做法：", "可向", "学习。", "点评：", "是", "案例集中有", "个相关案例", "点评了案例集中的", "个案例",
           "（案例较多，按相关程度排列）", "（按案例集中的顺序，列出前 8 个）", "（按案例集中的顺序）",
-          "From the case", "This is", "commented:")
+          "From the case", "This is", "commented:", "成效：")
 ONE_OF_EACH_KIND = {
     "howto": "外卖小哥整天在路上跑，怎么把他们拉进工会？",
     "outcome": "宝钢职工岗位创新取得了哪些成效？",
@@ -386,6 +386,25 @@ class TestShapeByKind:
         first = "南翔小候鸟活动的钱谁出"
         answer = assistant.ask("都搞些啥活动呢", [Turn(first, assistant.ask(first))])
         assert "亲子活动系列、手工制作系列" in answer.answer, answer.answer
+
+
+class TestCaseAskedAsAWhole:
+    def test_a_case_picked_from_a_list_is_told_with_its_moves_and_one_result(self, assistant):
+        first = "发挥国企工会优势、带动非公企业工会改革的案例有哪几个？"
+        answer = assistant.ask("第二个呢", [Turn(first, assistant.ask(first))])
+        assert answer.cited_cases[0] == "2017-A5-2" and "成效：" in answer.answer and "1110 人" in answer.answer, \
+            answer.answer
+
+    def test_a_how_question_gets_no_result_line(self, assistant):
+        answer = assistant.ask("尚街Loft联合工会是怎么给园区职工服务的？")
+        assert "成效：" not in answer.answer, answer.answer
+
+
+def test_a_count_asked_in_hui_is_a_count_of_times(assistant):
+    # 「一年评几回」 asks how often, as 「一年评几次」 does: 「每年的 4 月底、9 月底组织两次申报评审」.
+    first = "电信信网部微创新一等奖奖多少钱"
+    answer = assistant.ask("一年评几回", [Turn(first, assistant.ask(first))])
+    assert "两次" in opening(answer.answer), answer.answer
 
 
 class TestHowToBudget:
