@@ -525,10 +525,11 @@ class ExtractiveComposer:
         draft.text(f"可向《{case.title}》（{case.unit}）学习。")
 
     def _key_result(self, hit: CaseHit, weights: dict[str, float]) -> Sentence | None:
-        """The case's result most about the question, one with figures first among those as much about it."""
+        """The case's result most about the question, figures counting as much as a weighty word of it: 「第二个呢」
+        is told by a result with figures, 「还有别的单位帮职工解决住房的吗」 by the one on housing."""
         weights = self.scorer.for_case(weights, hit.case)
         return min(self._results(hit.case), default=None, key=lambda s: (
-            -self.scorer.relevance(s.text, weights), not has_quantity(s.text), s.position))
+            -self.scorer.relevance(s.text, weights) - RESULT_FIGURE_BONUS * has_quantity(s.text), s.position))
 
     @staticmethod
     def _step_limits(chosen: list[int], best_step: dict[int, float]) -> dict[int, int]:
