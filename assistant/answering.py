@@ -471,8 +471,7 @@ class ExtractiveComposer:
         order), then whom to learn from; a case told without moves gives its sentences most about the question
         (but those already `shown`). The moves follow where the case lists what the thing asked about consists of
         (「创新工作室主要任务有哪些」), else what it says before the first move. `with_result`: the question asks
-        about the case as a whole (「第二个呢」), so what came of it follows the moves, by its result with figures
-        most about the question."""
+        about the case as a whole (「第二个呢」), so what came of it follows the moves (`_key_result`)."""
         case = hit.case
         weights = self.scorer.for_case(weights, case)
         sections = SECTIONS_FOR[HOWTO]

@@ -207,6 +207,7 @@ def which_target(question: str) -> str | None:
     return "" if _WHICH.search(question) else None
 
 
+# 「一年评几回」「头一回」: times counted by 回 as spoken, not 回家, 回复, 回合 or 「怎么一回事」.
 _TIMES_SPOKEN = re.compile(r"(几|多少|一|两)回(?![家来去到复答应合事])")
 # 「效果如何」: an outcome word at most this many characters before the how-word makes it an outcome question.
 OUTCOME_BEFORE_HOW = 4
