@@ -395,6 +395,12 @@ class TestCaseAskedAsAWhole:
         assert answer.cited_cases[0] == "2017-A5-2" and "成效：" in answer.answer and "1110 人" in answer.answer, \
             answer.answer
 
+    def test_the_result_told_is_the_one_about_what_the_conversation_asks(self, assistant):
+        # Another case on housing: its result on housing (「华亭茗苑」 flats), not its one with the most figures.
+        first = "红星美凯龙工会帮员工申请公租房，是怎么操作的？"
+        answer = assistant.ask("还有别的工会帮职工解决住房问题的案例吗？", [Turn(first, assistant.ask(first))])
+        assert "成效：" in answer.answer and "华亭茗苑" in answer.answer, answer.answer
+
     def test_a_how_question_gets_no_result_line(self, assistant):
         answer = assistant.ask("尚街Loft联合工会是怎么给园区职工服务的？")
         assert "成效：" not in answer.answer, answer.answer
@@ -418,7 +424,7 @@ class TestHowToBudget:
         answer = assistant.ask("红星美凯龙工会怎么帮新来的年轻员工申请公租房？")
         assert "定期上门访问" in answer.answer and "企业担保人" in answer.answer, answer.answer
 
-    def test_a_how_to_answer_stays_short(self, assistant):
+    def test_a_question_about_two_moves_gets_both_within_the_usual_length(self, assistant):
         answer = assistant.ask("南京东路街道在商务楼里建的工会工作室，人怎么配、平时怎么运转？")
         assert "一口受理" in answer.answer and "“1+1”" in answer.answer, answer.answer
         assert len(compact(body(answer.answer))) <= 650
