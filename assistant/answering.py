@@ -18,6 +18,7 @@ from .asking import (
     Asked,
     ask_phrases,
     asked,
+    asks_each,
     asks_how,
     asks_members,
     fact_marks,
@@ -67,6 +68,8 @@ INTRO_CHARS = 80
 WHY_SENTENCES = 4
 # … and at most this many of the case's own sentences on its problem, where they are more about the question.
 WHY_OWN = 2
+# A sentence whose question words weigh less than this says only words most cases say (职工 0.06, 活动 0.3).
+SAYS_QUESTION = 0.5
 LIST_LINE_CHARS = 60
 LIST_SHORT_LINE_CHARS = 30  # a line of a list of more than LIST_MAX cases
 MAX_STEPS = 5
@@ -291,15 +294,23 @@ class ExtractiveComposer:
         lead = self._english_lead(want, case) or f"{case.unit}："
         limit = OPENING_CHARS if len(opening) == 1 else SUPPORT_CHARS
         listed = 1
-        moves = self._counted_moves(opening[0], items, want, question) if len(opening) == 1 and not spelled else []
-        named = self._named_moves(items, question) if len(opening) == 1 and not moves and not spelled else []
+        # A move whose heading counts members (「一是创新五种建会模式…」) tells them in its own sentences, not the moves.
+        own_members = len(opening) == 1 and opening[0].head and members_counted(opening[0].text) >= 2
+        moves = self._counted_moves(opening[0], items, want, question) \
+            if len(opening) == 1 and not spelled and not own_members else []
+        named = self._named_moves(items, question) if len(opening) == 1 and not moves and not spelled \
+            and not own_members else []
         if named or (moves and opening[0].head):
             # The best sentence is one of the moves, or the moves are named as asked: all of them, in order.
             moves = named or moves
             opening, moves = moves[:1], moves[1:]
         if len(opening) == 1 and not moves and spelled in (None, opening[0].text):
-            opening = sent.continued(opening[0], items, LIST_CHARS, want.items)
+            opening = sent.continued(opening[0], items, LIST_CHARS, want.items, announces_members=own_members)
             listed = len(opening)
+        if asks_each(question) and not moves and not spelled:
+            # 「分别…各…」 asks of every member: the whole list each answering sentence is an item of.
+            opening = list(dict.fromkeys(x for s in opening for x in sent.list_around(s, items, LIST_CHARS)))
+            listed = max(listed, len(opening))
         previous = ""
         for i, s in enumerate(opening):
             part = (spelled if i == 0 else None) or self.scorer.cut(s.text, weights, want, limit if i == 0 else SUPPORT_CHARS)
@@ -331,15 +342,20 @@ class ExtractiveComposer:
             if want.kind != OUTCOME and asks_members(question, want) and not lists_members(best.text) else None
         if spelled:
             return [spelled[0]], spelled[1]
-        phrases = ask_phrases(question) if want.asks >= 2 else joined_measures(question) if want.kind == OUTCOME else []
+        phrases = ask_phrases(question) if want.asks >= 2 \
+            else joined_measures(question) if want.kind == OUTCOME or want.english else []
         if len(phrases) >= 2:
             opening: list[Sentence] = []
             for phrase in phrases:
                 # Each asked fact by its own words; the rest of the question counts for little (it may name the other fact).
-                local = {**{t: w * OTHER_PHRASE_WEIGHT for t, w in weights.items()},
-                         **self.scorer.for_case(self.scorer.weights(phrase), hit.case)}
-                part_want = dataclasses.replace(asked(phrase), kind=want.kind)
-                found = self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
+                own = self.scorer.for_case(self.scorer.weights(phrase, phrase), hit.case)  # English: in the book's words
+                local = {**{t: w * OTHER_PHRASE_WEIGHT for t, w in weights.items()}, **own}
+                # A thing joined to another ("how many meetings and working days") is asked for a figure as the
+                # whole question asks.
+                part_want = asked(phrase)
+                part_want = dataclasses.replace(part_want, kind=want.kind, number=part_want.number or want.number)
+                found = [x for x in self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
+                         if self.scorer.relevance(x.sentence.text, own) > 0]  # it answers the phrase in its words
                 if found and found[0].sentence not in opening:
                     opening.append(found[0].sentence)
             if opening:
@@ -525,8 +541,8 @@ class ExtractiveComposer:
 
     def _key_result(self, hit: CaseHit, weights: dict[str, float]) -> Sentence | None:
         """The case's result most about the question, figures counting as much as a weighty word of it: 「第二个呢」
-        is told by a result with figures, 「还有别的单位帮职工解决住房的吗」 by the one on housing."""
-        weights = self.scorer.for_case(weights, hit.case)
+        is told by a result with figures, 「还有别的单位帮职工解决住房的吗」 by the one on housing. `weights` are already
+        those for the case (`Scorer.for_case`)."""
         return min(self._results(hit.case), default=None, key=lambda s: (
             -self.scorer.relevance(s.text, weights) - RESULT_FIGURE_BONUS * has_quantity(s.text), s.position))
 
@@ -603,6 +619,12 @@ class ExtractiveComposer:
         weights_case = self.scorer.for_case(weights, case)
         if background:
             ranked = [x.sentence for x in self.scorer.rank(background, weights_case, Asked(WHY), hit)]
+            shared_all = [s for s in ranked if s.section == sent.SHARED_BACKGROUND]
+            if not any(self._says_any(s, weights_case) for s in shared_all) \
+                    and any(self._says_any(s, weights_case) for s in ranked if s not in shared_all):
+                # The category's background says nothing the question does and the case's own does (「南翔为啥暑假要搞
+                # “小候鸟”活动」 in a category told by housing and meals): it is about the category's other cases.
+                ranked = [s for s in ranked if s not in shared_all]
             # The category's background answers why for all its cases; the case's own statement of its problem is
             # added where it is more about the question than the background's last sentence picked.
             shared = [s for s in ranked if s.section == sent.SHARED_BACKGROUND][:WHY_SENTENCES]
@@ -623,6 +645,10 @@ class ExtractiveComposer:
                 else:
                     draft.extend("", case, s.section, s.text, part)
         draft.text(f"可向《{case.title}》（{case.unit}）学习。")
+
+    def _says_any(self, s: Sentence, weights: dict[str, float]) -> bool:
+        """The sentence says a word of the question that few cases say (not only 职工, 服务 or 活动)."""
+        return self.scorer.relevance(s.text, weights) >= SAYS_QUESTION
 
     def _expert(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked, question: str) -> None:
         """Expert: the commenting expert's name and affiliation, then their points that bear on the question (with

@@ -129,9 +129,13 @@ _NUMBER = re.compile(r"\d")
 _COUNTED = re.compile(rf"(?:多少|几)([\u4e00-\u9fff]{{2}}|(?![{_COUNTING}年月岁钱了的呢吗啊呀吧么])[\u4e00-\u9fff]"
                       r"(?=[？?。！!\s]*$))")
 _COUNTED_AFTER_COUNTER = re.compile(r"(?:多少|几)[个名家位项场次人]([\u4e00-\u9fff]{2})")
-# Each asking phrase of a question: two of them ask for two facts.
+# Each asking phrase of a question: two of them ask for two facts, whether a figure or how something went
+# (「覆盖率是多少？会员满意度如何？」「收入涨了多少？跳槽的人少了没？」).
 _ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|在哪|哪儿|地址|电话|热线|谁|哪位|什么荣誉|"
-                   r"how many|how much|\bwhen\b|\bwhere\b|\bwho\b")
+                   r"哪[个家所两一二三四五六七八九十几]|如何|怎么样|咋样|满不满意|满意吗|了没|了吗|没有?[？?]?$|"
+                   r"how many|how much|\bwhen\b|\bwhere\b|\bwho\b|\bwhat\b|\bwhich\b")
+# Where one asking phrase ends: 「哪天成立的？首批有多少会员？」, 「how many unions … and how many members」.
+_PHRASE_END = re.compile(r"[、，,？?；;。]|\band\b", re.IGNORECASE)
 _WHICH_COUNT = re.compile(r"哪([一二三四五六七八九十两][类个种项条大方点])")
 # 「分哪几个阶段」「依据哪几条原则」: the items of a list, which the book opens by counting them (「分为四大阶段」
 # 「依据三个原则：」). 「分几个网格」 asks how many.
@@ -142,7 +146,7 @@ _MEMBERS_LISTED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:、[\u4e00-\u9fff]{1,6}?)+
 # 「运用了哪几种工作思维」「由哪三大平台构成」: the words after the asking ones, one of which each listed member is
 # called by (思维, 平台); which one, the case's headings tell.
 _MEMBERS_NAMED = re.compile(r"哪(?:几|[一二三四五六七八九十两])[类个种项条大方点位步]?[“\"「]?([\u4e00-\u9fff]{2,6})")
-_EACH = re.compile(r"分别|各(?:是|有|涨|增|为)")
+_EACH = re.compile(r"分别|各(?:是|有|涨|增|为|列|包含|管)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
 _UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|期|场|张|份|户|台|条|件|倍|公里|平方米|小时|对|支|处|包|批|"
@@ -337,6 +341,11 @@ def asks_members(question: str, want: Asked) -> bool:
     return bool(_MEMBERS_WANTED.search(question)) and not want.number
 
 
+def asks_each(question: str) -> bool:
+    """The question asks something of each member (「三张清单分别针对谁、各列了多少」)."""
+    return bool(_EACH.search(question))
+
+
 def members_counted(question: str) -> int:
     """How many members the question says the thing has (「那6项举措」「三个方面」; 0: it does not say)."""
     found = _MEMBERS_COUNT.search(question)
@@ -420,6 +429,9 @@ _ENUMERATION = re.compile(r"(?:包括|包含|分为|分成|分别[是为]|主要
 
 # 「建会率和经费收缴有啥变化」: two things joined by 和 an outcome question asks about, each told by its own figure.
 _JOINED = re.compile(r"([\u4e00-\u9fff]{2,6})(?:和|与|以及|及)([\u4e00-\u9fff]{2,6})")
+# 「how many meetings and working days did they save」: the same in English, the two things before the verb.
+_JOINED_EN = re.compile(r"\bhow (?:many|much) ([a-z][a-z' -]{2,30}?) and ([a-z][a-z' -]{2,30}?) "
+                        r"(?=(?:did|do|does|has|have|had|were|was|is|are)\b)", re.IGNORECASE)
 
 
 def lists_members(sentence: str) -> bool:
@@ -429,13 +441,13 @@ def lists_members(sentence: str) -> bool:
 
 def joined_measures(question: str) -> list[str]:
     """The two things an outcome question joins (「建会率和经费收缴咋样了」 → 建会率, 经费收缴咋样了), else none."""
-    found = _JOINED.search(question)
+    found = _JOINED.search(question) or _JOINED_EN.search(question)
     return list(found.groups()) if found else []
 
 
 def ask_phrases(question: str) -> list[str]:
     """The phrases of a question that each ask for a fact, in the order asked (「哪天成立的？首批有多少会员？」)."""
-    return [phrase for phrase in re.split(r"[、，,？?；;。]", question) if _ASKS.search(phrase.lower())]
+    return [phrase for phrase in _PHRASE_END.split(question) if _ASKS.search(phrase.lower())]
 
 
 def has_quantity(sentence: str) -> bool:

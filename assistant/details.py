@@ -1,6 +1,6 @@
 """Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
 time of day or a day of the month, which insurer or law firm, a population, a brand, hiring, how to reissue or find
-something online, an expert's comment.
+something online or download it, an article of a law, an expert's comment.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -65,8 +65,8 @@ _DAY = re.compile(r"\d{1,2}\s*[日号]|[星礼]期[一二三四五六日天]|周
 _BODY_ASKED = re.compile(r"(?:哪家|哪个|哪一家|什么)(保险公司|律师事务所|律所|银行|旅行社|培训机构|物业公司|厂家|厂商|供应商|"
                          r"工厂|厂)")
 _BODY_WORDS = {"律所": ("律师事务所", "律所")}
-# 「什么牌子的」: a brand (「挂了什么牌子」 asks for a plaque); 「丢了去哪补办」「官网是啥」: how to reissue a card or where
-# to find it online.
+# 「什么牌子的」: a brand (「挂了什么牌子」 asks for a plaque); 「丢了去哪补办」「官网是啥」「在哪下载」: how to reissue a card
+# or where to find or download it online.
 _BRAND_ASKED = re.compile(r"(?:什么|哪个|啥)(?:品牌|牌子的)")
 # How many people live somewhere (「康健街道常住人口有多少」「What's the population of Gucun town?」): the book prints a
 # population, or a share of it, beside the word.
@@ -76,7 +76,13 @@ _POPULATION = re.compile(r"人口[^。；\n]{0,12}\d|\d[^。；\n]{0,12}人口")
 _HIRING_ASKED = re.compile(r"招聘|校招|招人|招工|招多少人|招不招|还招|应聘|求职|投简历|\b(?:hiring|recruit(?:ing|ment)?)\b",
                            re.IGNORECASE)
 _HIRING = re.compile(r"招聘|招工|招收|录用")
-_SERVICE_ASKED = {"补办": "补办方式", "挂失": "挂失方式", "官网": "网址", "网址": "网址", "邮箱": "邮箱", "二维码": "二维码"}
+# Which article of a law (「工会法第几条规定…」「《劳动合同法》第四十条讲的是啥」): the book names laws, never an article of one.
+_ARTICLE_ASKED = re.compile(r"(?:法|条例)》?[^，。？?]{0,20}第[几\d一二三四五六七八九十百]+条|"
+                            r"第[几\d一二三四五六七八九十百]+条[^，。？?]{0,8}(?:规定|讲|写)|"
+                            r"\bwhich (?:article|clause|section) of\b", re.IGNORECASE)
+_ARTICLE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*条")
+_SERVICE_ASKED = {"补办": "补办方式", "挂失": "挂失方式", "官网": "网址", "网址": "网址", "邮箱": "邮箱", "二维码": "二维码",
+                  "下载": "下载方式"}
 
 
 def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> str | None:
@@ -108,6 +114,8 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
         return "品牌"
     if _HIRING_ASKED.search(question) and not _HIRING.search(own):
         return "招聘信息"
+    if _ARTICLE_ASKED.search(question) and not _ARTICLE.search(text):
+        return "法律的具体条款"
     service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)
     if service:
         return _SERVICE_ASKED[service]

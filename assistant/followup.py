@@ -61,8 +61,10 @@ OTHERS = re.compile(
     r"工会|行业|类似|这么|这样|一样|案子)|类似的?(做法|案例|经验)|"
     # 「还有别的给工地农民工建家的吗」: others, unless what is asked for is more of the case itself (还有别的做法吗).
     r"(还有|有没有)(别的|其他|其它)(?!的?(做法|措施|办法|举措|成效|效果|成果|活动|亮点|特色|经验|内容|服务|数据|情况|变化|收获))|"
-    # 「像这种国企帮非公企业建会的还有吗」: more like it.
-    r"的还有(吗|没有|没|不)[？?。！!\s]*$|\b(other|another|similar|elsewhere)\b", re.IGNORECASE)
+    # 「像这种国企帮非公企业建会的还有吗」「国企带着非公企业一块搞工会的，还有哪些」: more like it.
+    r"的[，,]?还有(吗|没有|没|不|哪些|哪几个|哪几家|哪个)[？?。！!\s]*$|"
+    # 「还有哪家也在搞师傅带徒弟」: which other organisation or place.
+    r"还有(哪家|哪儿|哪里)|\b(other|another|similar|elsewhere)\b", re.IGNORECASE)
 # 「第二个」 picks from a list answered at most this many turns before.
 LIST_LOOKBACK = 3
 # Refusals that say nothing about what the conversation is about.
@@ -232,21 +234,28 @@ class FollowUpJudge:
         return bool(SAME_UNIT.search(question)) or _another_of_its_cases(question) or (len(name) > 1 and name in question)
 
     def related(self, case_id: str, question: str, said: str = "") -> tuple[str, ...] | None:
-        """The cases 「同一类」, 「这家单位」 or 「这位专家」 points to besides the discussed one (None: the question says
-        none of them); the expert is the one the last answer (`said`) quoted, else any who commented on the case."""
+        """The cases 「同一类」 (or a topic in the category's own words: 「集体协商这块」), 「这家单位」 or 「这位专家」 points
+        to besides the discussed one (None: the question says none of them); the expert is the one the last answer
+        (`said`) quoted, else any who commented on the case."""
         case = self.compendium.get(case_id)
         if _asks_same_expert(question) and case.expert_comments:
             experts = {c.expert for c in case.expert_comments if c.expert and c.expert in said} \
                 or {c.expert for c in case.expert_comments}
             return tuple(c.id for c in self.compendium.cases if c.id != case_id
                          and any(e.expert in experts for e in c.expert_comments))
-        if SAME_CATEGORY.search(question):
+        if SAME_CATEGORY.search(question) or self._in_category_words(question, case):
             return tuple(c.id for c in self.compendium.cases if c.category == case.category and c.id != case_id)
         if self.asks_same_unit(question, case):
             core = _UNIT_CORE.sub("", case.unit)
             return tuple(c.id for c in self.compendium.cases if c.id != case_id
                          and (core in c.unit or _UNIT_CORE.sub("", c.unit) in case.unit))
         return None
+
+    def _in_category_words(self, question: str, case: Case) -> bool:
+        """The request names its topic only in words of the discussed case's category (「集体协商这块还有别的案例吗」 after
+        a case of 「创新集体协商机制…」): that category's cases."""
+        topic = self.topic(question)
+        return bool(topic) and all(word in case.category for word in topic)
 
     @classmethod
     def before_refusals(cls, history: Sequence) -> tuple[str, ...]:

@@ -47,7 +47,8 @@ REFUSAL_SUGGESTIONS = 2
 # conversation's topic; below that the compendium has no other case to offer.
 OTHERS_SHARE = 0.5
 # A request for others naming at least this many words of its own topic (「还有别的地方专门给家政服务员搞法律维权服务的
-# 吗？」) is searched by its own words; a barer one (「别的区有类似做法吗？」) together with the previous question.
+# 吗？」) is searched by its own words; a barer one (「别的区有类似做法吗？」) together with the previous question and the
+# discussed case's title, which says what 「这么干」 points to.
 OTHERS_OWN_TOPIC_WORDS = 2
 # A follow-up with a topic of its own (at least ASIDE_TOPIC_WORDS words; a bare 「会费交得咋样」 has one or two) that
 # the discussed case mostly does not say (less than ASIDE_COVERAGE of them) is an aside the book cannot answer when the
@@ -285,7 +286,8 @@ class Assistant:
         (then all of them, as a list, and all of them again: the hits are cut to those shown); refused when none comes
         close to the discussed case."""
         own_topic = len(self.followups.topic(question)) >= OTHERS_OWN_TOPIC_WORDS
-        searched = question if own_topic else f"{history[-1].question} {question}"
+        searched = question if own_topic \
+            else f"{self.compendium.get(follow.case_ids[0]).title} {history[-1].question} {question}"
         result = self.searcher.search(searched, k=len(self.compendium.cases), filters=filters)
         discussed = {h.case.id: h.score for h in result.hits if h.case.id in follow.case_ids}
         related = self.followups.related(follow.case_ids[0], question, history[-1].answer.answer)

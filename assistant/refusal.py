@@ -46,10 +46,10 @@ INJECTION = re.compile(
     r"|(改成|改为|当作|当成|假设|假定)[^。？?]{0,16}(再回答|回答我|来回答)|不受(任何)?[^，。]{0,4}(规则|限制)",
     re.IGNORECASE,
 )
-# The assistant's own view (你觉得, 你怎么看) or a prediction (以后会不会, 未来五年): a 2017 compendium holds neither.
-# On every tuning and training set: 24 out-of-scope questions, no answerable one.
+# The assistant's own view or taste (你觉得, 你怎么看, 你平时喜欢) or a prediction (以后会不会, 未来五年): a 2017
+# compendium holds neither. On every tuning and training set: 179 out-of-scope questions, no answerable one.
 OPINION = re.compile(
-    r"你(?:个人)?(?:觉得|认为|怎么看|看来|预测|估计|猜)|你预计|预测一下|未来[一二三四五六七八九十几\d]+年|"
+    r"你(?:个人)?(?:觉得|认为|怎么看|看来|预测|估计|猜)|你预计|预测一下|你(?:自己)?(?:平时|平常)?(?:喜欢|爱看|爱吃|爱玩|最爱)|未来[一二三四五六七八九十几\d]+年|"
     r"(?:以后|将来|未来|下一?届|明年|今后|[十五几]年后)[^，。？?]{0,12}(?:会不会|会是|会变|能不能|能到|还需要|还要|会有|能否)|"
     # A judgement asked for (公不公平, 好事还是坏事, 哪个更适合) or advice (你给个建议, 该学…还是…).
     r"好事还是坏事|(?:公|合|值|靠)不(?:公平|合理|值得?|靠谱)|有没有前途|是不是(?:有点|有些)?(?:夸大|言过|吹)|"
@@ -70,7 +70,8 @@ WRITING = re.compile(
     r"(?:帮|给|替)(?:我|我们|忙)?[^，。？?]{0,8}(?:写|起草|拟|撰写|编|列|做|改写|设计|出)(?:一|个|份|篇|段|首|封|套|几)|"
     r"^(?:请)?(?:写|起草|拟|撰写|编|改写|列)(?:一|个|份|篇|段|首|封|几)|改写成|"
     r"(?<![不别])(?:写|起草|拟|编)(?![进入了在过到])[^，。？?]{0,15}(?:稿|方案|计划|诗|标语|口号|快板|倡议书|协议书?|通讯|讲话|"
-    r"总结|报告|制度|模板|大纲|PPT|策划案?|文章|函|信|要约书)|(?:给我|发我|来)一(?:份|个|篇)[^，。？?]{0,15}(?:模板|范本|范文)|"
+    r"总结|报告|制度|模板|大纲|PPT|策划案?|文章|函|信|要约书|散文|作文|小说|故事|歌词|剧本|对联|贺词|祝福语|主持词|串词|顺口溜|"
+    r"童谣)|(?:给我|发我|来)一(?:份|个|篇)[^，。？?]{0,15}(?:模板|范本|范文)|"
     # A translation is writing too, and so is a request to write in English.
     r"(?:翻译|译)成[\u4e00-\u9fff]{0,3}[文语]|"
     r"(?:^|\b(?:can|could|would|will) you |\bplease |\bhelp me (?:to )?)(?:write|draft|compose)\b.{0,40}"

@@ -140,21 +140,37 @@ def opens_list(text: str) -> bool:
     return text.strip().endswith(("：", ":"))
 
 
-def continued(s: Sentence, items: Sequence[Sentence], limit: int, named: tuple[str, ...] = ()) -> list[Sentence]:
+def continued(s: Sentence, items: Sequence[Sentence], limit: int, named: tuple[str, ...] = (),
+              announces_members: bool = False) -> list[Sentence]:
     """The sentence with the rest of the list it opens (「…依据三个原则：」 → 「一是…」「二是…」) or is an item of (the
     book ends a list's items with ；, its last with 。): the sentences right after it in the same move, within about
     `limit` characters. A list counted by what it lists (「分为四大阶段」, `named` 「阶段」) goes on while the sentences
-    name it (「一季度为调研策划阶段…」)."""
+    name it (「一季度为调研策划阶段…」); a heading that `announces_members` of its move (「一是创新五种建会模式…。」) is
+    followed by the move's first sentence, whatever ends it."""
     opens = opens_list(s.text)
     after = {x.position: x for x in items if x.section == s.section and x.step == s.step and not x.head}
     found, size = [s], len(s.text)
     while (x := after.get(found[-1].position + 1)) is not None and size + len(x.text) <= limit:
         if not (found[-1].text.endswith(LIST_ITEM_ENDS) or (opens and _LIST_ITEM.match(x.text))
-                or any(name in x.text for name in named)):
+                or any(name in x.text for name in named) or (announces_members and found[-1] is s)):
             break
         found.append(x)
         size += len(x.text)
     return found
+
+
+def list_around(s: Sentence, items: Sequence[Sentence], limit: int) -> list[Sentence]:
+    """The whole list the sentence is an item of (「建会企业…列出9大服务内容;基层工会…列出10大服务内容;会员职工…23项」):
+    the items before it in the same move ending with ；, itself and the items after it, within about `limit` characters
+    (nearest first); the sentence alone when it is no list item."""
+    same = {x.position: x for x in items if x.section == s.section and x.step == s.step and not x.head}
+    before: list[Sentence] = []
+    size = len(s.text)
+    while (x := same.get((before[0] if before else s).position - 1)) is not None and x.text.endswith(LIST_ITEM_ENDS) \
+            and size + len(x.text) <= limit:
+        before.insert(0, x)
+        size += len(x.text)
+    return before + continued(s, items, limit - (size - len(s.text)))
 
 
 # A named thing's members follow it within this many characters (「…创新工作室的主要任务为“现场攻关、…」).

@@ -338,11 +338,14 @@ class TestConversation:
         listed = assistant.ask("引入创新理念 扎实开展劳动竞赛那一类都有谁？")  # the search finds three of its four
         assert [c.case_id for c in listed.citations] == ["2017-N6-1", "2017-N6-2", "2017-N6-3", "2017-N6-4"]
 
-    def test_the_other_cases_of_the_category_under_discussion_are_listed_and_can_be_picked(self, assistant):
+    # 「集体协商这方面」 names the topic in words of the category's own name (创新集体协商机制…): that category too.
+    @pytest.mark.parametrize("request_for_others", ["同一类的还有别的吗", "集体协商这方面还有别的案例吗"])
+    def test_the_other_cases_of_the_category_under_discussion_are_listed_and_can_be_picked(self, assistant,
+                                                                                            request_for_others):
         first = assistant.ask("“三访三查”是怎么保证集体合同落实的？")
         assert first.citations[0].case_id == "2017-A4-3"
         history = [Turn(first.question, first)]
-        others = assistant.ask("同一类的还有别的吗", history)
+        others = assistant.ask(request_for_others, history)
         assert others.follow_up.kind == "others" and [c.case_id for c in others.citations] == ["2017-A4-1", "2017-A4-2"]
         second = assistant.ask("第二个呢", [*history, Turn(others.question, others)])
         assert second.follow_up.kind == "ordinal" and second.citations[0].case_id == "2017-A4-2"
@@ -365,6 +368,15 @@ class TestConversation:
         # Searched by its own words (法律维权服务), not with the previous question on founding a union: the legal-aid case.
         others = assistant.ask("还有别的地方专门给家政服务员搞法律维权服务的吗？", history)
         assert others.follow_up.kind == "others" and others.citations[0].case_id == "2017-N3-1"
+
+    def test_a_bare_request_for_others_is_searched_with_the_title_of_the_case_it_points_to(self, assistant):
+        history = []
+        for question in ("新河镇的农民专业合作社工会是怎么建起来的？", "会员有多少"):
+            history.append(Turn(question, assistant.ask(question, history)))
+        assert history[0].answer.citations[0].case_id == "2017-A3-5"
+        # 「这么干」 is what the case did (组建农业合作社工会), not what the last question asked (会员): the farm town's case.
+        others = assistant.ask("其他镇也这么干过吗", history)
+        assert others.follow_up.kind == "others" and others.citations[0].case_id == "2017-A3-6"
 
     def test_a_list_asked_in_other_words_names_its_whole_category_however_long(self, assistant):
         four = assistant.ask("劳动竞赛这块有啥好做法的案例？列一下")  # 列一下, and the cases asked by what they did
@@ -418,6 +430,7 @@ class TestConversation:
 
     @pytest.mark.parametrize("question, kind", [
         ("还有别的给建筑工地农民工建家的吗", "others"), ("像这种给工地农民工建家的还有吗", "others"),
+        ("还有哪家也给工地农民工建了家", "others"),
         ("他们还有别的做法吗", "continue"), ("还有别的成效吗", "continue"),
     ])
     def test_others_are_asked_for_by_what_they_do_or_by_more_like_it(self, assistant, question, kind):
@@ -431,8 +444,9 @@ class TestConversation:
         # 临港松江科技城 says 公共租赁房 in one sentence; the search ranks a case about 小区 higher on its whole text.
         first = assistant.ask("红星美凯龙工会是怎么帮员工申请公租房的？")
         assert first.citations[0].case_id == "2017-A2-2"
-        follow = assistant.ask("还有别的单位帮职工解决公租房的吗", [Turn(first.question, first)])
-        assert follow.follow_up.kind == "others" and follow.citations[0].case_id == "2017-A5-3"
+        for request in ("还有别的单位帮职工解决公租房的吗", "帮职工解决公租房的，还有哪些"):
+            follow = assistant.ask(request, [Turn(first.question, first)])
+            assert follow.follow_up.kind == "others" and follow.citations[0].case_id == "2017-A5-3"
 
     def test_an_english_follow_up_pointing_back_stays_on_the_case(self, assistant):
         first = "长宁区的家政工会是怎么建起来的？"

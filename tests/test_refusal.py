@@ -144,7 +144,7 @@ class TestSubjects:
 
 class TestOpinion:
     @pytest.mark.parametrize("question", ["你觉得评工匠是不是搞形式主义？", "网上职代会将来会不会取代线下开会？",
-                                          "小红卡这种做法放到别的区能成功吗？"])
+                                          "小红卡这种做法放到别的区能成功吗？", "你平时爱看哪些电视节目？"])
     def test_the_assistants_own_view_or_a_prediction_is_refused(self, assistant, question):
         answer = assistant.ask(question)
         assert answer.refused and answer.verdict.kind == REFUSAL_OPINION and "不发表个人看法" in answer.answer
@@ -164,8 +164,11 @@ class TestOpinion:
 
 
 class TestWritingAndJudgements:
-    def test_a_request_to_write_something_is_refused_as_such(self, assistant):
-        answer = assistant.ask("帮我们写一篇表扬环卫工人的发言稿")
+    # Any kind of text: a speech, an essay, a story, a couplet, a host's script.
+    @pytest.mark.parametrize("question", ["帮我们写一篇表扬环卫工人的发言稿", "以“建设者之家”为题写一篇散文",
+                                          "围绕爱心接力站编个小故事", "职工运动会开幕式写一段主持词"])
+    def test_a_request_to_write_something_is_refused_as_such(self, assistant, question):
+        answer = assistant.ask(question)
         assert answer.refused and answer.verdict.kind == REFUSAL_WRITING and "不代写" in answer.answer
 
     @pytest.mark.parametrize("question", ["把“工匠精神”翻译成日语", "Can you write a short speech for our union's party?",
@@ -305,6 +308,9 @@ class TestMissingDetail:
         ("杨浦劳模医疗服务的家庭医生奖金有多少？", "价格或收费"),  # sums the case prints are not a prize's
         ("在职职工住院互助保障计划一年要交多少钱？", "价格或收费"),  # it prints sums paid out, none paid in
         ("宝钢今年还招不招一线工人？", "招聘信息"),  # whom a unit hires: no case tells
+        # An article of a law: the book names laws, never an article's number; an app's download: never told.
+        ("南京东路街道催缴经费申请支付令，依据的是工会法第几条？", "法律的具体条款"),
+        ("88共享出行的APP去哪里下载？", "下载方式"),
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
         answer = assistant.ask(question)
