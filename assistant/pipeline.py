@@ -31,6 +31,7 @@ from .types import (
     REFUSAL_OFF_TOPIC,
     REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
+    REFUSAL_POLICY,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_WRITING,
     REFUSAL_YEAR,
@@ -386,6 +387,9 @@ class Assistant:
             text += "我只依据案例集介绍各单位的做法和成效，不代写文稿、方案或诗文；可以先看看相关案例的做法。"
         elif kind == REFUSAL_OPINION:
             text += "我只依据案例集介绍各单位的做法和成效，不发表个人看法，也不预测今后的情况。"
+        elif kind == REFUSAL_POLICY:
+            text += (f"案例集只介绍工会的做法和成效，不涉及「{verdict.detail}」等社保、公积金和个税的规定；"
+                     "具体政策请咨询当地社保、税务部门或工会法律服务窗口。")
         elif kind == REFUSAL_OTHER_PLACE:
             text += f"案例集里的同类做法不在「{verdict.detail}」，可以参考其他地方的案例。"
         elif kind == REFUSAL_UNKNOWN_NAME:

@@ -27,6 +27,7 @@ from .types import (
     REFUSAL_OFF_TOPIC,
     REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
+    REFUSAL_POLICY,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_WRITING,
     REFUSAL_YEAR,
@@ -94,9 +95,16 @@ def asked(question: str) -> str:
 
 YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
 EDITION = re.compile(r"((?:19|20)\d\d)\s*年度")
-# Another round of the selection named without its year: 「上一届十大创新案例」「下届评选」「今年的创新案例集」.
+# Another round of the selection named without its year: 「上一届十大创新案例」「下届评选」「今年的创新案例集」; an issue
+# of the magazine (「《上海工运》2018年第6期」): the compendium is its supplement, not an issue.
 OTHER_EDITION = re.compile(r"(?:上|下|往|前)一?届|(?:今年|去年|明年|最新|往年)[^，。？?]{0,4}(?:案例集|评选|创新案例)|"
-                           r"第[二三四五]版|再版|修订版|新版(?:的)?(?:案例集|书)|续集|下一本")
+                           r"第[二三四五]版|再版|修订版|新版(?:的)?(?:案例集|书)|续集|下一本|"
+                           r"上海工运》?[^，。？?]{0,10}第[\d一二三四五六七八九十]+期")
+# Social insurance, the housing fund, pensions and income tax: the compendium tells what unions did, never these
+# rules (「医保住院报销比例是多少」「个税起征点」; not 区社保局 or 市医保事务中心, which it names). On every tuning and
+# training set: 428 out-of-scope questions, no answerable one.
+SOCIAL_INSURANCE = re.compile(r"社保(?!局)|医保(?!事务)|生育保险|养老保险|失业保险|工伤保险|医疗保险|公积金|养老金|退休金|"
+                              r"个税(?!务)|个人所得税|五险一金")
 COMPENDIUM_YEAR = "2017"
 # jieba part-of-speech tags of names: places, organisations, brands (plain person names are too noisy).
 PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
@@ -354,7 +362,8 @@ class RefusalGate:
         the `overlapping` ones, whose questions the learned decision is trained on too (they teach it more than the
         rules need them): an organisation the book does not contain beside the cases found on its topic, a place the
         cases found are not at or the book never names, a year they do not tell, a request to write something, a
-        question asking the assistant's own opinion or a prediction."""
+        question on social insurance, pensions or income tax, a question asking the assistant's own opinion or a
+        prediction."""
         if INJECTION.search(question):
             return Verdict(True, REFUSAL_INJECTION)
         other_years = [y for y in YEAR.findall(question) if y not in self._years]
@@ -382,6 +391,9 @@ class RefusalGate:
         year = self.year_elsewhere(question, result)
         if year:
             return Verdict(True, REFUSAL_YEAR, year, self.coverage(question))
+        insurance = SOCIAL_INSURANCE.search(question)
+        if insurance:
+            return Verdict(True, REFUSAL_POLICY, insurance.group(0), self.coverage(question))
         writing = WRITING.search(question)
         if writing:
             return Verdict(True, REFUSAL_WRITING, writing.group(0), self.coverage(question))

@@ -18,6 +18,7 @@ from assistant.types import (
     REFUSAL_MISSING_DETAIL,
     REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
+    REFUSAL_POLICY,
     REFUSAL_UNKNOWN_NAME,
     REFUSAL_WRITING,
     REFUSAL_YEAR,
@@ -40,13 +41,25 @@ class TestExactRules:
         assert answer.refused and answer.verdict.kind == REFUSAL_INJECTION and answer.verdict.probability is None
         assert answer.suggestions == ()
 
+    @pytest.mark.parametrize(("question", "word"), [("退休以后养老金怎么算？", "养老金"), ("快递小哥的医保谁来交", "医保"),
+                                                  ("创新奖金要不要交个税", "个税")])
+    def test_social_insurance_pensions_and_tax_are_refused_as_policy(self, assistant, question, word):
+        answer = assistant.ask(question)
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_POLICY, word)
+        assert "社保、税务部门" in answer.answer
+
+    def test_the_social_security_bureau_a_case_names_is_no_policy_question(self, assistant):
+        answer = assistant.ask("月浦镇总工会和区社保局合作办了什么培训？")
+        assert not answer.refused and answer.citations[0].case_id == "2017-N18-1", answer.answer
+
     def test_another_edition_is_refused_naming_the_year(self, assistant):
         answer = assistant.ask("2019年度上海基层工会创新案例的特等奖是哪个？")
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_YEAR, "2019")
         assert "2019" in answer.answer
 
     @pytest.mark.parametrize(("question", "edition"), [("上一届评上特等奖的是哪个单位？", "上一届"),
-                                                      ("今年的案例集里有没有外卖骑手的案例？", "今年的案例集")])
+                                                      ("今年的案例集里有没有外卖骑手的案例？", "今年的案例集"),
+                                                      ("上海工运第5期有啥内容", "上海工运第5期")])
     def test_another_round_named_without_its_year_is_another_edition(self, assistant, question, edition):
         answer = assistant.ask(question)
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_YEAR, edition)
