@@ -294,10 +294,11 @@ class ExtractiveComposer:
         lead = self._english_lead(want, case) or f"{case.unit}："
         limit = OPENING_CHARS if len(opening) == 1 else SUPPORT_CHARS
         listed = 1
+        moves = self._counted_moves(opening[0], items, want, question) if len(opening) == 1 and not spelled else []
         # A move whose heading counts members (「一是创新五种建会模式…」) tells them in its own sentences, not the moves.
-        own_members = len(opening) == 1 and opening[0].head and members_counted(opening[0].text) >= 2
-        moves = self._counted_moves(opening[0], items, want, question) \
-            if len(opening) == 1 and not spelled and not own_members else []
+        own_members = len(opening) == 1 and opening[0].head and members_counted(opening[0].text) >= 2 \
+            and all(m.head for m in moves)
+        moves = [] if own_members else moves
         named = self._named_moves(items, question) if len(opening) == 1 and not moves and not spelled \
             and not own_members else []
         if named or (moves and opening[0].head):
@@ -350,12 +351,14 @@ class ExtractiveComposer:
                 # Each asked fact by its own words; the rest of the question counts for little (it may name the other fact).
                 own = self.scorer.for_case(self.scorer.weights(phrase, phrase), hit.case)  # English: in the book's words
                 local = {**{t: w * OTHER_PHRASE_WEIGHT for t, w in weights.items()}, **own}
-                # A thing joined to another ("how many meetings and working days") is asked for a figure as the
-                # whole question asks.
-                part_want = asked(phrase)
-                part_want = dataclasses.replace(part_want, kind=want.kind, number=part_want.number or want.number)
-                found = [x for x in self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
-                         if self.scorer.relevance(x.sentence.text, own) > 0]  # it answers the phrase in its words
+                part_want = dataclasses.replace(asked(phrase), kind=want.kind)
+                if want.english:
+                    # "how many meetings and working days": each thing asked for a figure as the whole question asks,
+                    # told by a sentence in the book's words for it (the rest of the question, in English, says little).
+                    part_want = dataclasses.replace(part_want, number=part_want.number or want.number)
+                found = self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
+                if want.english and any(not word.isascii() for word in own):
+                    found = [x for x in found if self.scorer.relevance(x.sentence.text, own) > 0]
                 if found and found[0].sentence not in opening:
                     opening.append(found[0].sentence)
             if opening:
