@@ -4,7 +4,7 @@ Training data: questions written apart from the code, each from the compendium a
 compendium answer it?): the tuning parts of the eval sets (never a sealed part; see TRAINING_SETS).
 Three views of a question feed one logistic regression:
 - its wording, with the book's own topics masked (`Lexicon.mask_topics`): a character n-gram model, which learns
-  what the compendium does not cover (社保, 个税, 天气 …) as a whole, where no word list could — and not that riders
+  what the compendium does not cover (加班费, 年假, 天气 …) as a whole, where no word list could — and not that riders
   or nannies are out of scope because the writers asked more out-of-scope questions about them (unmasked, it
   refused 「外卖骑手」 and, once answerability-train3 was added, 「怎样组建外卖骑手工会？」);
 - its nearest labelled questions by the same masked wording (k nearest neighbours by TF-IDF cosine): by the
