@@ -356,11 +356,16 @@ class ExtractiveComposer:
                     # "how many meetings and working days": each thing asked for a figure as the whole question asks,
                     # told by a sentence in the book's words for it (the rest of the question, in English, says little).
                     part_want = dataclasses.replace(part_want, number=part_want.number or want.number)
-                found = self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)
-                if want.english and any(not word.isascii() for word in own):
-                    found = [x for x in found if self.scorer.relevance(x.sentence.text, own) > 0]
-                if found and found[0].sentence not in opening:
-                    opening.append(found[0].sentence)
+                found = [x.sentence for x in
+                         self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)]
+                # Of the sentences as good for the fact asked (「一般谈几轮」: any with a figure), one in the phrase's
+                # own words (「以三轮谈判为原则」); in English, any such sentence first.
+                top = [s for s in found if want.english or fact_marks(s.text, part_want) == fact_marks(found[0].text, part_want)]
+                said = [s for s in top if self.scorer.relevance(s.text, own) > 0] \
+                    if not want.english or any(not word.isascii() for word in own) else []
+                pick = (said or found or [None])[0]
+                if pick is not None and pick not in opening:
+                    opening.append(pick)
             if opening:
                 return opening, None
         if want.definition:

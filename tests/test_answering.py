@@ -257,6 +257,14 @@ class TestConversation:
         follow = assistant.ask("How many migrant workers does the bureau employ each year?", [Turn(first.question, first)])
         assert follow.follow_up.kind == "continue" and follow.citations[0].case_id == "2017-N12-1"
 
+    def test_a_policy_question_on_the_cases_own_topic_leaves_the_case_under_discussion(self, assistant):
+        history = []
+        for question in ("快退休的老职工，工会能做点啥让他们高兴", "退休金怎么算？"):  # a pension: the book has no rules
+            history.append(Turn(question, assistant.ask(question, history)))
+        assert history[0].answer.citations[0].case_id == "2017-A8-1" and history[1].answer.refused
+        after = assistant.ask("那他们一共欢送了多少人？", history)
+        assert after.follow_up.kind == "continue" and after.citations[0].case_id == "2017-A8-1"
+
     @pytest.mark.parametrize("aside", ["帮我写首诗夸夸工会干部呗", "社保断缴了会有啥影响？"])
     def test_an_aside_the_book_does_not_cover_leaves_the_case_under_discussion(self, assistant, aside):
         first = assistant.ask("护工能入工会吗？")
