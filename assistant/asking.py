@@ -74,7 +74,7 @@ _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|
                       # 「How did their fund collection change?」: what changed, not how it was done.
                       r"\bhow (?:did|has|have|does|do) [^?]{0,60}?\b(?:changed?|grow|grown)\b", re.I)
 # Counting words: 「几座」「多少包」 ask a count by its own unit.
-_COUNTING = "个名家位人次项场期种样套份条批对座处所天幢栋包台辆户间张本件轮"
+_COUNTING = "个名家位人次项场期种样套份条批对座处所天幢栋包台辆户间张本件"
 _FACT = re.compile(rf"多少|几[{_COUNTING}年月大号]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|日子|"
                    r"电话|热线|号码|叫什么|什么名字|名称|比例|金额|在哪|哪儿|地址|什么车|什么报告|哪本|哪次|什么荣誉|名次|第几名|排名|"
                    r"哪[一二两三四五六七八九十几]+[类个种项条大]|指什么|分别是什么|"
