@@ -358,12 +358,11 @@ class ExtractiveComposer:
                     part_want = dataclasses.replace(part_want, number=part_want.number or want.number)
                 found = [x.sentence for x in
                          self.scorer.by_fact(self.scorer.rank(items, local, part_want, hit, sections), part_want)]
-                # Of the sentences as good for the fact asked (「一般谈几轮」: any with a figure), one in the phrase's
-                # own words (「以三轮谈判为原则」); in English, any such sentence first.
-                top = [s for s in found if want.english or fact_marks(s.text, part_want) == fact_marks(found[0].text, part_want)]
-                said = [s for s in top if self.scorer.relevance(s.text, own) > 0] \
-                    if not want.english or any(not word.isascii() for word in own) else []
-                pick = (said or found or [None])[0]
+                # Of the sentences as good for the fact asked (「一般谈几轮」: any with a figure), the first in the phrase's
+                # own words (「以三轮谈判为原则」); an English phrase's own words are the book's words for it: any sentence.
+                top = found if want.english else \
+                    [s for s in found if fact_marks(s.text, part_want) == fact_marks(found[0].text, part_want)]
+                pick = next(iter([s for s in top if self.scorer.relevance(s.text, own) > 0] or found), None)
                 if pick is not None and pick not in opening:
                     opening.append(pick)
             if opening:
