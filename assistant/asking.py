@@ -325,7 +325,7 @@ def member_terms(question: str) -> list[str]:
 def members_listed(question: str) -> list[str]:
     """The members a question lists itself to ask what each is (「学、思、悟、行分别指啥」 → 学, 思, 悟, 行)."""
     found = _MEMBERS_LISTED.search(question)
-    return found.group(0).split("、") if found and _EACH.search(question) else []
+    return found.group(0).split("、") if found and asks_each(question) else []
 
 
 MEMBERS_NAMED_CHARS, MEMBERS_AFTER_CHARS = 10, 4
@@ -375,7 +375,7 @@ def _count_asks(question: str) -> int:
     one)."""
     count = len(ask_phrases(question))
     # 「会员和经费分别增加了多少」: one asking phrase, two things asked.
-    return max(count, 2) if count and _EACH.search(question) else count
+    return max(count, 2) if count and asks_each(question) else count
 
 
 def asks_how(question: str) -> bool:

@@ -258,9 +258,8 @@ class TestConversation:
         assert follow.follow_up.kind == "continue" and follow.citations[0].case_id == "2017-N12-1"
 
     def test_a_policy_question_on_the_cases_own_topic_leaves_the_case_under_discussion(self, assistant):
-        history = []
-        for question in ("快退休的老职工，工会能做点啥让他们高兴", "退休金怎么算？"):  # a pension: the book has no rules
-            history.append(Turn(question, assistant.ask(question, history)))
+        # A pension: the book has no rules on it.
+        history = _conversation(assistant, "快退休的老职工，工会能做点啥让他们高兴", "退休金怎么算？")
         assert history[0].answer.citations[0].case_id == "2017-A8-1" and history[1].answer.refused
         after = assistant.ask("那他们一共欢送了多少人？", history)
         assert after.follow_up.kind == "continue" and after.citations[0].case_id == "2017-A8-1"
@@ -300,9 +299,7 @@ class TestConversation:
         assert not after.refused and after.citations[0].case_id == "2017-A1-9"
 
     def test_an_ordinal_picks_from_the_latest_list_after_one_of_its_cases(self, assistant):
-        history = []
-        for question in ("长宁区有哪些案例入选？", "第二个"):
-            history.append(Turn(question, assistant.ask(question, history)))
+        history = _conversation(assistant, "长宁区有哪些案例入选？", "第二个")
         assert [c.case_id for c in history[0].answer.citations] == ["2017-A3-3", "2017-N7-1"]
         first = assistant.ask("那第一个是哪天成立的？", history)
         assert first.follow_up.kind == "ordinal" and first.citations[0].case_id == "2017-A3-3"
@@ -359,9 +356,7 @@ class TestConversation:
         assert second.follow_up.kind == "ordinal" and second.citations[0].case_id == "2017-A4-2"
 
     def test_the_other_cases_of_the_expert_just_quoted_are_listed_in_full(self, assistant):
-        history = []
-        for question in ("欧阳路街道的网格工会是咋搞的", "谁点评的"):
-            history.append(Turn(question, assistant.ask(question, history)))
+        history = _conversation(assistant, "欧阳路街道的网格工会是咋搞的", "谁点评的")
         assert "俞莉红" in history[-1].answer.answer
         others = assistant.ask("这位专家还点评了哪个案例？", history)
         commented = [c.id for c in assistant.compendium.cases if c.id != "2017-A9-1"
@@ -369,18 +364,15 @@ class TestConversation:
         assert others.follow_up.kind == "others" and [c.case_id for c in others.citations] == commented
 
     def test_a_request_for_others_that_names_what_they_did_is_searched_by_it(self, assistant):
-        history = []
-        for question in ("保姆、钟点工这些家政阿姨入会难，有没有哪个区成立了区一级的家政行业工会联合会？", "入了多少人？"):
-            history.append(Turn(question, assistant.ask(question, history)))
+        history = _conversation(assistant, "保姆、钟点工这些家政阿姨入会难，有没有哪个区成立了区一级的家政行业工会联合会？",
+                                "入了多少人？")
         assert history[0].answer.citations[0].case_id == "2017-A3-3"
         # Searched by its own words (法律维权服务), not with the previous question on founding a union: the legal-aid case.
         others = assistant.ask("还有别的地方专门给家政服务员搞法律维权服务的吗？", history)
         assert others.follow_up.kind == "others" and others.citations[0].case_id == "2017-N3-1"
 
     def test_a_bare_request_for_others_is_searched_with_the_title_of_the_case_it_points_to(self, assistant):
-        history = []
-        for question in ("新河镇的农民专业合作社工会是怎么建起来的？", "会员有多少"):
-            history.append(Turn(question, assistant.ask(question, history)))
+        history = _conversation(assistant, "新河镇的农民专业合作社工会是怎么建起来的？", "会员有多少")
         assert history[0].answer.citations[0].case_id == "2017-A3-5"
         # 「这么干」 is what the case did (组建农业合作社工会), not what the last question asked (会员): the farm town's case.
         others = assistant.ask("其他镇也这么干过吗", history)
@@ -482,6 +474,14 @@ class TestBadInput:
         answer = assistant.ask("<script>alert(1)</script>怎样组建外卖骑手工会？")
         assert answer.citations and answer.citations[0].case_id == "2017-A3-2"
         assert "<script>" not in answer.answer
+
+
+def _conversation(assistant, *questions: str) -> list[Turn]:
+    """The questions asked one after another, each with the turns before it."""
+    history: list[Turn] = []
+    for question in questions:
+        history.append(Turn(question, assistant.ask(question, history)))
+    return history
 
 
 def _cli(*args: str, settings, stdin: str | None = None) -> subprocess.CompletedProcess:
