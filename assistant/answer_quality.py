@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from . import corpus
-from .corpus import OWN_BACKGROUND_SECTIONS, Case
+from .corpus import Case
+from .sentences import background_of
 from .settings import Settings
 from .types import REFERENCES_HEADING
 
@@ -58,12 +59,9 @@ def _default_cases() -> dict[str, Case]:
 
 
 def background_text(case: Case) -> str:
-    """What a why-question is answered from: the category background, the case's own 背景 or 概述, and for a case
-    with none of these (the nominated cases) the opening paragraph of its first section, which states the problem."""
-    own = [s.text for s in case.sections if s.name in OWN_BACKGROUND_SECTIONS]
-    if case.background or own:
-        return "\n".join([case.background, *own])
-    return case.sections[0].text.split("\n")[0] if case.sections else ""
+    """What a why-question is answered from (`sentences.background_of`): the category background and the case's own
+    statement of its problem (its 背景 or 概述, else the opening paragraph of its first section)."""
+    return "\n".join(s.text for s in background_of(case))
 
 
 def named(case: Case, text: str, shared_units: set[str]) -> bool:

@@ -251,6 +251,13 @@ class ExtractiveComposer:
     def _results(case: Case) -> list[Sentence]:
         return [s for s in sent.of_case(case) if s.section == "成效"]
 
+    @classmethod
+    def _came_of(cls, case: Case) -> list[Sentence]:
+        """What came of the case: its 成效, else (a case told in one 案例简介) what it says after its moves."""
+        items = sent.of_case(case)
+        heads = [s for s in items if s.head]
+        return cls._results(case) or [s for s in items if heads and s.step < 0 and s.position > heads[0].position]
+
     def _outcomes(self, draft: Draft, hit: CaseHit, weights: dict[str, float], want: Asked) -> None:
         """An outcome asked for in general (「取得了哪些成效」): the case's own numbered results, the one most about
         the question first on the opening line, then the others in the book's order."""
@@ -550,7 +557,7 @@ class ExtractiveComposer:
         """The case's result most about the question, figures counting as much as a weighty word of it: 「第二个呢」
         is told by a result with figures, 「还有别的单位帮职工解决住房的吗」 by the one on housing. `weights` are already
         those for the case (`Scorer.for_case`)."""
-        return min(self._results(hit.case), default=None, key=lambda s: (
+        return min(self._came_of(hit.case), default=None, key=lambda s: (
             -self.scorer.relevance(s.text, weights) - RESULT_FIGURE_BONUS * has_quantity(s.text), s.position))
 
     @staticmethod

@@ -216,6 +216,15 @@ class ListMatcher:
         return kept if len(named) == 1 and kept else chosen
 
 
+def distinctive(word: str) -> bool:
+    """A word of a unit's name that tells the unit from others: more than the words many units hold (not 行业工会,
+    which is 行业 and 工会)."""
+    rest = word
+    for generic in sorted(_GENERIC_UNIT_WORDS, key=len, reverse=True):
+        rest = rest.replace(generic, "")
+    return len(rest) > 1
+
+
 def shortens(word: str, name: str) -> bool:
     """The name says the word, or the longer word it shortens (国企 of 国有企业)."""
     return word in name or (len(word) > 1 and shortened_in(word, name, ABBREVIATED_GAP))

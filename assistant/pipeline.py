@@ -12,6 +12,7 @@ from .answering import ExtractiveComposer
 from .evidence import model_passages
 from .followup import CONTINUE_COVERAGE, FollowUpJudge
 from .index import open_index
+from .listing import distinctive
 from .llm import NO_LLM_NOTICE, LLMAnswerer, LLMError, LLMResult
 from .refusal import RefusalGate, asked, is_english
 from .retrieval import CaseHit, Filters, PassageHit, RetrievalConfig, Searcher, SearchResult
@@ -307,8 +308,9 @@ class Assistant:
     def _most_on_topic(self, others: list[CaseHit], question: str, query: str) -> list[CaseHit]:
         """The other cases, those a list would name on the topic first, as it ranks them (「还有别的单位帮职工解决公租房的
         吗」: the case that says 公共租赁房 in one sentence, ranked low by the search of its whole text); as the search
-        ranks them when the question names the unit of the first (「中国电信还有别的案例吗」)."""
-        if any(len(word) > 1 and word in others[0].case.unit for word in self.index.lexicon.tokenize(question)):
+        ranks them when the question names the unit of the first by a word that tells it from others (「中国电信还有别的案例
+        吗」; not 行业工会 of 「别的地方有没有也组建快递行业工会的？」)."""
+        if any(distinctive(word) and word in others[0].case.unit for word in self.index.lexicon.tokenize(question)):
             return others
         want = dataclasses.replace(asking.asked(question), kind=asking.LIST)
         on_topic = [h for h, _ in self.composer.lists.matching(others, question, query, want)]

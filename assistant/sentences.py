@@ -81,7 +81,6 @@ def section_sentences(name: str, text: str, start: int = 0) -> list[Sentence]:
         style = "enumerated"
     found: list[Sentence] = []
     step = steps = -1
-    opened = 0  # paragraphs so far that open with an enumerated move
     for p, paragraph_pieces in enumerate(pieces):
         for i, piece in enumerate(paragraph_pieces):
             if style == "numbered":
@@ -90,9 +89,10 @@ def section_sentences(name: str, text: str, start: int = 0) -> list[Sentence]:
                 head = i == 0 and headings[p]
             else:
                 head = enumerated_start(piece) is not None
-                opened += i == 0 and head
-                if i == 0 and not head and opened >= 2:
-                    step = -1  # moves one to a paragraph (「一季度为…」「二季度为…」) end at a paragraph without one
+                if i == 0 and not head:
+                    # Enumerated moves end with their paragraph: one that opens with none tells something else, most
+                    # often what came of them (「…第三级绿色通道——…」 then 「劳模就医“绿色通道”的打造,成效明显。」).
+                    step = -1
             if head:
                 steps += 1
                 step = steps
@@ -112,15 +112,16 @@ def of_case(case: Case) -> tuple[Sentence, ...]:
 @lru_cache(maxsize=256)
 def background_of(case: Case) -> tuple[Sentence, ...]:
     """What explains why the case was needed: the category background, then the case's own problem as it states it
-    (its 背景 or 概述, else the opening paragraph of its first section: 「…形成了留守儿童再次留守问题」)."""
+    (its 背景 or 概述, else the opening paragraph of its first section before any move: 「…形成了留守儿童再次留守问题」,
+    not 「1. 推进“饿了么”公司总部建会。」)."""
     shared = tuple(section_sentences(SHARED_BACKGROUND, case.background)) if case.background else ()
     own = [s for s in case.sections if s.name in OWN_BACKGROUND_SECTIONS]
     if own:
         return shared + tuple(s for section in own for s in section_sentences(section.name, section.text))
     if not case.sections:
         return shared
-    first = case.sections[0]
-    return shared + tuple(section_sentences(first.name, first.text.split("\n")[0]))
+    first = case.sections[0].name
+    return shared + tuple(s for s in of_case(case) if s.section == first and s.paragraph == 0 and s.step < 0)
 
 
 _ANNOUNCES = re.compile(r"(?<![\d\s人家个名位岁元万])以下|如下|下列|[:：]$")  # not 「25 人以下」

@@ -440,6 +440,12 @@ class TestConversation:
         assert follow.follow_up.kind == kind
         assert (follow.citations[0].case_id != "2017-N12-1") == (kind == "others")
 
+    def test_words_every_union_holds_do_not_name_the_unit_of_the_other_case(self, assistant):
+        # 行业工会 is in 普陀's unit (网约送餐员行业工会联合会), yet names no unit: 马桥 says 组建…快递行业工会联合会.
+        history = _conversation(assistant, "快递小哥建会，青浦那边有啥新招？")
+        follow = assistant.ask("别的地方有没有也组建快递行业工会的？", history)
+        assert follow.follow_up.kind == "others" and follow.citations[0].case_id == "2017-N2-2"
+
     def test_the_other_case_offered_is_the_one_most_on_the_topic_not_the_search_first(self, assistant):
         # 临港松江科技城 says 公共租赁房 in one sentence; the search ranks a case about 小区 higher on its whole text.
         first = assistant.ask("红星美凯龙工会是怎么帮员工申请公租房的？")
