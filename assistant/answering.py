@@ -542,7 +542,10 @@ class ExtractiveComposer:
                          and not (spelled and x.sentence is spelled[0])][:PROSE_SENTENCES]:
                 if size >= HOWTO_CHARS:
                     break
-                part = self.scorer.cut(item.sentence.text, weights, want, PROSE_CHARS, named=True)
+                # The sentence most about the question gets the room a move's first sentence gets (「要求…可服务 2 至
+                # 3 人的室内场所,…饮用热水、冰箱、微波炉…」 is what 「接力站要满足啥条件」 asks).
+                limit = PROSE_CHARS if picked else FIRST_PIECE_CHARS
+                part = self.scorer.cut(item.sentence.text, weights, want, limit, named=True)
                 picked.append((item.sentence, part))
                 size += len(part)
             for i, (s, part) in enumerate(sorted(picked, key=lambda sp: sp[0].position)):

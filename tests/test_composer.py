@@ -450,6 +450,11 @@ def test_a_count_asked_in_hui_is_a_count_of_times(assistant):
 
 
 class TestHowToBudget:
+    def test_the_sentence_of_a_prose_case_most_about_the_question_keeps_room_for_what_it_lists(self, assistant):
+        # 移动's case is told in prose: its sentence on the six goals is quoted up to 「…规范化、透明化」.
+        answer = body(assistant.ask("中国移动上海公司工会的嵌入式风险防控管理体系为各防控环节设置了哪“六个目标”？").answer)
+        assert all(goal in answer for goal in ("提前化", "精准化", "规范化", "透明化")), answer
+
     def test_the_move_a_how_to_question_is_about_gets_more_of_the_answer(self, assistant):
         # 「还有哪些组建方式」 is told under the first of four moves, in its third and fourth sentences.
         answer = assistant.ask("顾村镇总工会是怎么扩大工会组织覆盖的？除了单独建会，还有哪些组建方式？")
