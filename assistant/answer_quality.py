@@ -60,7 +60,7 @@ def _default_cases() -> dict[str, Case]:
 
 def background_text(case: Case) -> str:
     """What a why-question is answered from (`sentences.background_of`): the category background and the case's own
-    statement of its problem (its 背景 or 概述, else the opening paragraph of its first section)."""
+    statement of its problem (its 背景 or 概述, else the opening paragraph of its first section, before any move)."""
     return "\n".join(s.text for s in background_of(case))
 
 
