@@ -636,15 +636,16 @@ class ExtractiveComposer:
         weights_case = self.scorer.for_case(weights, case)
         if background:
             ranked = [x.sentence for x in self.scorer.rank(background, weights_case, Asked(WHY), hit)]
-            shared_all = [s for s in ranked if s.section == sent.SHARED_BACKGROUND]
-            if not any(self._says_any(s, weights_case) for s in shared_all) \
-                    and any(self._says_any(s, weights_case) for s in ranked if s not in shared_all):
+            shared = [s for s in ranked if s.section == sent.SHARED_BACKGROUND]
+            case_own = [s for s in ranked if s not in shared]
+            if not any(self._says_any(s, weights_case) for s in shared) \
+                    and any(self._says_any(s, weights_case) for s in case_own):
                 # The category's background says nothing the question does and the case's own does (「南翔为啥暑假要搞
                 # “小候鸟”活动」 in a category told by housing and meals): it is about the category's other cases.
-                ranked = [s for s in ranked if s not in shared_all]
+                ranked, shared = case_own, []
             # The category's background answers why for all its cases; the case's own statement of its problem is
             # added where it is more about the question than the background's last sentence picked.
-            shared = [s for s in ranked if s.section == sent.SHARED_BACKGROUND][:WHY_SENTENCES]
+            shared = shared[:WHY_SENTENCES]
             last = ranked.index(shared[-1]) if shared else len(ranked)
             own = [s for s in ranked[:last] if s not in shared][:WHY_OWN] if shared else ranked[:WHY_SENTENCES]
             picked = sorted(shared + own, key=background.index)
