@@ -1,6 +1,6 @@
 """Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
-time of day or a day of the month, which insurer or law firm, a population, a brand, hiring, how to reissue or find
-something online or download it, an article of a law, an expert's comment.
+time of day or a day of the month, which insurer or law firm, a population, a brand, hiring, business figures, how to
+reissue or find something online or download it, an article of a law, an expert's comment.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -81,6 +81,13 @@ _ARTICLE_ASKED = re.compile(r"(?:法|条例)》?[^，。？?]{0,20}第[几\d一�
                             r"第[几\d一二三四五六七八九十百]+条[^，。？?]{0,8}(?:规定|讲|写)|"
                             r"\bwhich (?:article|clause|section) of\b", re.IGNORECASE)
 _ARTICLE = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*条")
+# A company's business figures (「他们公司去年利润多少」「饿了么现在股价多少」): the book prints none, only the word as
+# a ground for a wage talk (「企业利润、CPI、政府工资指导线等依据」).
+_BUSINESS_ASKED = re.compile(r"(?:利润|营收|营业额|营业收入|产值|销售额|市值|股价)[^，。？?]{0,6}(?:多少|几|多高|多大)|"
+                             r"(?:多少|几)[^，。？?]{0,4}(?:利润|营收|营业额|产值|销售额)|"
+                             r"\b(?:how much|what)\b.{0,40}\b(?:profits?|revenues?|share price|market value)\b",
+                             re.IGNORECASE)
+_BUSINESS = re.compile(r"(?:利润|营收|营业额|营业收入|产值|销售额|市值|股价)[^。；\n]{0,12}\d")
 _SERVICE_ASKED = {"补办": "补办方式", "挂失": "挂失方式", "官网": "网址", "网址": "网址", "邮箱": "邮箱", "二维码": "二维码",
                   "下载": "下载方式"}
 
@@ -116,6 +123,8 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
         return "招聘信息"
     if _ARTICLE_ASKED.search(question) and not _ARTICLE.search(text):
         return "法律的具体条款"
+    if _BUSINESS_ASKED.search(question) and not _BUSINESS.search(own):
+        return "经营数据"
     service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)
     if service:
         return _SERVICE_ASKED[service]

@@ -221,6 +221,15 @@ class TestConversation:
         after = assistant.ask("头一回集体谈判是哪年搞的？", [Turn(first.question, first), Turn(later.question, later)])
         assert after.follow_up.kind == "continue" and after.citations[0].case_id == "2017-A4-1" and "2007" in after.answer
 
+    def test_the_discussed_company_s_business_figures_are_refused_and_the_case_stays_under_discussion(self, assistant):
+        first = assistant.ask("电装上海分公司的集体谈判是怎么定期搞的？")
+        history = [Turn(first.question, first)]
+        profit = assistant.ask("他们公司去年利润多少？", history)  # 「企业利润」 is printed only as a ground for the talks
+        assert profit.refused and profit.verdict.detail == "经营数据" and profit.follow_up.kind == "continue"
+        history.append(Turn(profit.question, profit))
+        after = assistant.ask("谈判的时候工会拿哪些东西当依据？", history)
+        assert not after.refused and after.citations[0].case_id == "2017-A4-1"
+
     def test_back_to_the_case_before_an_aside_about_someone_else(self, assistant):
         first = assistant.ask("同济大学工会给农民工普法是怎么组织的？")
         aside = assistant.ask("同济大学医学院怎么报考？", [Turn(first.question, first)])
