@@ -1,6 +1,6 @@
 """Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
-time of day or a day of the month, which insurer or law firm, a population, a brand, hiring, business figures, how to
-reissue or find something online or download it, an article of a law, an expert's comment.
+time of day or a day of the month, what happens at weekends, which insurer or law firm, a population, a brand, hiring,
+business figures, how to reissue or find something online or download it, an article of a law, an expert's comment.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -68,6 +68,7 @@ _BODY_WORDS = {"律所": ("律师事务所", "律所")}
 # 「什么牌子的」: a brand (「挂了什么牌子」 asks for a plaque); 「丢了去哪补办」「官网是啥」「在哪下载」: how to reissue a card
 # or where to find or download it online.
 _BRAND_ASKED = re.compile(r"(?:什么|哪个|啥)(?:品牌|牌子的)")
+_BRAND = re.compile("品牌|牌子")
 # How many people live somewhere (「康健街道常住人口有多少」「What's the population of Gucun town?」): the book prints a
 # population, or a share of it, beside the word.
 _POPULATION_ASKED = re.compile(r"人口|\bpopulation\b|\bhow many (?:people|residents|inhabitants) live", re.IGNORECASE)
@@ -88,6 +89,18 @@ _BUSINESS_ASKED = re.compile(r"(?:利润|营收|营业额|营业收入|产值|�
                              r"\b(?:how much|what)\b.{0,40}\b(?:profits?|revenues?|share price|market value)\b",
                              re.IGNORECASE)
 _BUSINESS = re.compile(r"(?:利润|营收|营业额|营业收入|产值|销售额|市值|股价)[^。；\n]{0,12}\d")
+# Weekends and public holidays (「工作室周末开不开门」「周六有人值班吗」): the book tells them only of 小候鸟's parents' days.
+_WEEKEND_ASKED = re.compile(r"周末|周六|周日|双休|节假日|礼拜天|星期天|休息日|"
+                            r"\b(?:weekends?|saturdays?|sundays?|public holidays?)\b", re.IGNORECASE)
+_WEEKEND = re.compile(r"周末|周六|周日|双休|节假日|礼拜天|星期天|休息日")
+# Each detail: how it is asked, how the book prints it, whether only the case's own sections count (not the experts'
+# comments, which speak of other places and years), and its name for the refusal.
+_PRINTED_OR_NOT = (
+    (_PHONE_ASKED, PHONE, False, "电话号码"), (_ADDRESS_ASKED, _ADDRESS, False, "具体地址"),
+    (_HOURS_ASKED, _HOURS, False, "具体时间"), (_DAY_ASKED, _DAY, False, "具体日期"),
+    (_POPULATION_ASKED, _POPULATION, True, "人口数"), (_BRAND_ASKED, _BRAND, False, "品牌"),
+    (_HIRING_ASKED, _HIRING, True, "招聘信息"), (_ARTICLE_ASKED, _ARTICLE, False, "法律的具体条款"),
+    (_WEEKEND_ASKED, _WEEKEND, True, "周末或节假日的安排"), (_BUSINESS_ASKED, _BUSINESS, True, "经营数据"))
 _SERVICE_ASKED = {"补办": "补办方式", "挂失": "挂失方式", "官网": "网址", "网址": "网址", "邮箱": "邮箱", "二维码": "二维码",
                   "下载": "下载方式"}
 
@@ -104,27 +117,13 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     asked_post = post.group(1) if post else _POSTS_EN[english.group(1).lower()] if english else None
     if asked_post and not _names_a(asked_post, own, lexicon):
         return f"{asked_post}的姓名"
-    if _PHONE_ASKED.search(question) and not PHONE.search(text):
-        return "电话号码"
-    if _ADDRESS_ASKED.search(question) and not _ADDRESS.search(text):
-        return "具体地址"
-    if _HOURS_ASKED.search(question) and not _HOURS.search(text):
-        return "具体时间"
-    if _DAY_ASKED.search(question) and not _DAY.search(text):
-        return "具体日期"
     body = _BODY_ASKED.search(question)
     if body and not any(word in text for word in _BODY_WORDS.get(body.group(1), (body.group(1),))):
         return f"是哪家{body.group(1)}"
-    if _POPULATION_ASKED.search(question) and not _POPULATION.search(own):
-        return "人口数"
-    if _BRAND_ASKED.search(question) and not re.search("品牌|牌子", text):
-        return "品牌"
-    if _HIRING_ASKED.search(question) and not _HIRING.search(own):
-        return "招聘信息"
-    if _ARTICLE_ASKED.search(question) and not _ARTICLE.search(text):
-        return "法律的具体条款"
-    if _BUSINESS_ASKED.search(question) and not _BUSINESS.search(own):
-        return "经营数据"
+    detail = next((name for asked, printed, in_own, name in _PRINTED_OR_NOT
+                   if asked.search(question) and not printed.search(own if in_own else text)), None)
+    if detail:
+        return detail
     service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)
     if service:
         return _SERVICE_ASKED[service]

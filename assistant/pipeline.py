@@ -209,7 +209,11 @@ class Assistant:
             # discussed one, or any case found nearly as good as the best. A question the learned decision refused is
             # told so more exactly when the case found is about what it asks and only the detail is missing
             # (「上港放心食堂的套餐一份多少钱？」).
-            answering = hits[:1] if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else hits
+            # The discussed case, or the one case whose unit the question names (「宝钢芝麻奖一等奖奖金多少」 is not
+            # answered by another case's 「一等奖 5000 元」), else any case found nearly as good as the best.
+            named = self.followups.units_named(asking)
+            answering = hits[:1] if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else \
+                [h for h in hits if h.case.id in named][:1] if len(named) == 1 and hits[0].case.id in named else hits
             missing = self.gate.missing_detail(asking, answering)
             if missing and (not verdict.refused or self._about(asking, answering[0].case.id)):
                 verdict = missing

@@ -322,6 +322,10 @@ class TestMissingDetail:
         ("在职职工住院互助保障计划一年要交多少钱？", "价格或收费"),  # it prints sums paid out, none paid in
         ("宝钢今年还招不招一线工人？", "招聘信息"),  # whom a unit hires: no case tells
         ("宝钢股份去年净利润是多少？", "经营数据"),  # a company's business figures: no case prints one
+        ("南京东路街道的楼宇工会工作室双休日有人值班吗？", "周末或节假日的安排"),  # weekends: only 小候鸟 tells them
+        ("Is the Yuepu safety education base open at weekends?", "周末或节假日的安排"),
+        # A unit named asks its own detail: another case's 「一等奖 5000 元」 does not price 宝钢's prize.
+        ("宝钢芝麻奖一等奖的奖金是多少？", "价格或收费"),
         # An article of a law: the book names laws, never an article's number; an app's download: never told.
         ("南京东路街道催缴经费申请支付令，依据的是工会法第几条？", "法律的具体条款"),
         ("88共享出行的APP去哪里下载？", "下载方式"),
@@ -341,6 +345,7 @@ class TestMissingDetail:
         "互助保障金自动给付头一次给付了多少钱？",  # a first payment, not a price per time
         "杜仁伟从宝钢案例里总结了哪几点启示？",  # 几点 here counts points, not the time of day
         "电装的工会谈判时拿企业利润和哪些东西当依据？",  # the word is printed as a ground, no figure is asked
+        "南翔镇给农民工孩子办的暑期活动，周末有啥安排？",  # 「周末带上家长共同参加亲子活动」
         "到杨浦调研、把劳模就医交给区医务工会的主席叫什么名字？",  # 「莫负春主席在杨浦调研时…」
         "How much does SAIC's time-share car rental cost?",  # the case prints its prices
         "京城驿站后来挂了什么牌子？",  # a plaque, not a brand
