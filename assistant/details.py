@@ -134,6 +134,11 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     return None
 
 
+def asks_a_detail(question: str, lexicon: Lexicon) -> bool:
+    """Whether the question asks for one of these details at all (none is printed where there is no text)."""
+    return missing_detail(question, (), lexicon) is not None
+
+
 def _priced(question: str, text: str) -> bool:
     """The text prints a sum of money, per each unit the question prices by when it names one, beside the word
     for what it pays when the question names one (奖金, 租金) or the paying when it asks a sum paid in."""

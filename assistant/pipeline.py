@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from . import asking, corpus, refusal_model
 from .answering import ExtractiveComposer
+from .details import asks_a_detail
 from .evidence import model_passages
 from .followup import CONTINUE_COVERAGE, FollowUpJudge
 from .index import open_index
@@ -209,11 +210,7 @@ class Assistant:
             # discussed one, or any case found nearly as good as the best. A question the learned decision refused is
             # told so more exactly when the case found is about what it asks and only the detail is missing
             # (「上港放心食堂的套餐一份多少钱？」).
-            # The discussed case, or the one case whose unit the question names (「宝钢芝麻奖一等奖奖金多少」 is not
-            # answered by another case's 「一等奖 5000 元」), else any case found nearly as good as the best.
-            named = self.followups.units_named(asking)
-            answering = hits[:1] if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else \
-                [h for h in hits if h.case.id in named][:1] if len(named) == 1 and hits[0].case.id in named else hits
+            answering = hits[:1] if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else self._named_only(asking, hits)
             missing = self.gate.missing_detail(asking, answering)
             if missing and (not verdict.refused or self._about(asking, answering[0].case.id)):
                 verdict = missing
@@ -250,6 +247,14 @@ class Assistant:
         first = [h for h in result.hits if h.case.id in named]
         return dataclasses.replace(result, hits=(*first, *(h for h in result.hits if h.case.id not in named))) \
             if first else result
+
+    def _named_only(self, question: str, hits: list[CaseHit]) -> list[CaseHit]:
+        """For a detail asked (a price, a name), the one case whose unit the question names, when found first
+        (「宝钢芝麻奖一等奖奖金多少」 is not answered by another case's 「一等奖 5000 元」); else all the cases found."""
+        if not asks_a_detail(question, self.index.lexicon):
+            return hits
+        named = self.followups.units_named(question)
+        return hits[:1] if len(named) == 1 and hits[0].case.id in named else hits
 
     def _about(self, question: str, case_id: str) -> bool:
         """The case is about what the question asks: it says most of the question's topic, of more than one word
