@@ -167,6 +167,8 @@ _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*�
                    r"(?<![\d.])\d{1,2}\s*月(?!份?\s*\d)|[周星]期?[一二三四五六日天](?![\u4e00-\u9fff]{0,1}次)")
 _MONTH_ASKED = re.compile(r"几月|月份|哪个月|哪一个月|\bwhich month\b|\bwhat month\b")
 _MONTH = re.compile(r"(?<![\d.])\d{1,2}\s*月|[一二三四五六七八九十]+月|季度")
+_DAY_ASKED = re.compile(r"哪天|哪一天|几号|几月几[日号]|哪一日|\bwhat date\b|\bwhich day\b|\bon what day\b")
+_DAY = re.compile(r"月\s*\d{1,2}\s*[日号]|第.{1,3}个月的第")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
 PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
 _NAME = re.compile(r"“[^”]{2,20}”|《[^》]{2,30}》|[A-Za-z]{2,}")
@@ -190,6 +192,7 @@ class Asked:
     counted: tuple[str, ...] = ()  # 「哪四项服务」→「四项」: the book says how many when it lists them
     items: tuple[str, ...] = ()  # 「分哪几个阶段」→「阶段」: a list of them, counted or opened with a colon
     month: bool = False  # 「几月份谈工资」: a date with its month, not a year alone
+    day: bool = False  # 「哪天成立的」: a date with its day (「2017年12月7日」), rather than the month of another event
     members: int = 0  # 「那6项举措是什么」: how many members the question says the thing has
     often: bool = False  # how often (「多久开一次」): a period (每星期, 每季度)
     english: bool = False
@@ -308,6 +311,7 @@ def asked(question: str, experts: tuple[str, ...] = (), one_case: bool = False) 
         counted=tuple(m.group(1) for m in _WHICH_COUNT.finditer(q)),
         items=items,
         month=bool(_MONTH_ASKED.search(q)),
+        day=bool(_DAY_ASKED.search(q)),
         members=members_counted(q),
     )
 
@@ -404,7 +408,7 @@ def fact_marks(sentence: str, want: Asked) -> int:
             found += 2
     # Each kind of fact asked, by the pattern that finds it in a sentence.
     marked = ((want.date, _MONTH if want.month else _DATE), (want.often, _OFTEN), ("%" in want.measures, _RATIO),
-              (want.phone, PHONE), (want.person, _PERSON), (want.honour, _HONOUR))
+              (want.phone, PHONE), (want.person, _PERSON), (want.honour, _HONOUR), (want.day, _DAY))
     found += 2 * sum(1 for asked_for, pattern in marked if asked_for and pattern.search(sentence))
     if want.place and _PLACE.search(sentence) and _NUMBER.search(sentence):
         found += 2

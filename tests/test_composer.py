@@ -132,6 +132,8 @@ class TestShapeByKind:
         ("浦东的工会社工用钉钉办公以后少用了多少纸", "810包"),  # the thing counted, then its figure
         ("电装每年啥时候谈奖金、啥时候谈工资？", "6月、10月"),  # a schedule told by months
         ("电装哪个月谈工资？", "10月"),  # a month asked: not a sentence of years
+        # A day asked: the sentence with the day (「2017年12月7日…选举成立」), not one with only a month (「2016年11月…」).
+        ("枫泾那家国际学校的工会是哪天成立的？", "2017年12月7日"),
         ("百事通给员工家属开的维权专线是几号？", "4009202251"),  # 几号 asks a number, not how it was done
     ])
     def test_fact_question_has_the_figure_in_the_first_line(self, assistant, question, figure):
