@@ -207,9 +207,9 @@ class Assistant:
         learned_refusal = verdict.refused and verdict.kind == REFUSAL_OFF_TOPIC and verdict.probability is not None
         if (not verdict.refused or learned_refusal) and hits and follow.kind != FOLLOW_UP_OTHERS:
             # The case that answers must print the detail asked for (a price, a person's name, a phone number): the
-            # discussed one, or any case found nearly as good as the best. A question the learned decision refused is
-            # told so more exactly when the case found is about what it asks and only the detail is missing
-            # (「上港放心食堂的套餐一份多少钱？」).
+            # discussed one, the one case the question names, or any case found nearly as good as the best. A question
+            # the learned decision refused is told so more exactly when the case found is about what it asks and only
+            # the detail is missing (「上港放心食堂的套餐一份多少钱？」).
             answering = hits[:1] if follow.kind in (FOLLOW_UP_CONTINUE, FOLLOW_UP_ORDINAL) else self._named_only(asking, hits)
             missing = self.gate.missing_detail(asking, answering)
             if missing and (not verdict.refused or self._about(asking, answering[0].case.id)):
