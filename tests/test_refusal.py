@@ -325,7 +325,7 @@ class TestMissingDetail:
         ("南京东路街道的楼宇工会工作室双休日有人值班吗？", "周末或节假日的安排"),  # weekends: only 小候鸟 tells them
         ("Is the Yuepu safety education base open at weekends?", "周末或节假日的安排"),
         # A unit named asks its own detail: another case's 「一等奖 5000 元」 does not price 宝钢's prize.
-        ("宝钢芝麻奖一等奖的奖金是多少？", "价格或收费"),
+        ("宝钢的芝麻奖，评上一等奖给多少奖金？", "价格或收费"),
         # An article of a law: the book names laws, never an article's number; an app's download: never told.
         ("南京东路街道催缴经费申请支付令，依据的是工会法第几条？", "法律的具体条款"),
         ("88共享出行的APP去哪里下载？", "下载方式"),
