@@ -43,6 +43,7 @@ _SEVERAL = re.compile(r"[两二2几多]个")
 _GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会 街道 行业 集团 公司 有限 有限公司 分公司 股份 委员 "
                                 "委员会 联合 联合会 工会联合会 单位 系统 案例 入选 获奖 下面 下属 这本 哪些 几个 "
                                 "报送 申报 选送 参评 上榜 评上 报上 上来 报上来".split())  # how a unit's case came into the book
+_GENERIC_LONGEST_FIRST = tuple(sorted(_GENERIC_UNIT_WORDS, key=len, reverse=True))  # 总工会 before 工会
 
 
 # How a question names an award tier.
@@ -220,7 +221,7 @@ def distinctive(word: str) -> bool:
     """A word of a unit's name that tells the unit from others: more than the words many units hold (not 行业工会,
     which is 行业 and 工会)."""
     rest = word
-    for generic in sorted(_GENERIC_UNIT_WORDS, key=len, reverse=True):
+    for generic in _GENERIC_LONGEST_FIRST:
         rest = rest.replace(generic, "")
     return len(rest) > 1
 
