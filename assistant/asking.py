@@ -167,8 +167,8 @@ _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*�
                    r"(?<![\d.])\d{1,2}\s*月(?!份?\s*\d)|[周星]期?[一二三四五六日天](?![\u4e00-\u9fff]{0,1}次)")
 _MONTH_ASKED = re.compile(r"几月|月份|哪个月|哪一个月|\bwhich month\b|\bwhat month\b")
 _MONTH = re.compile(r"(?<![\d.])\d{1,2}\s*月|[一二三四五六七八九十]+月|季度")
-_DAY_ASKED = re.compile(r"哪天|哪一天|几号|几月几[日号]|哪一日|\bwhat date\b|\bwhich day\b|\bon what day\b")
-_DAY = re.compile(r"月\s*\d{1,2}\s*[日号]|第.{1,3}个月的第")
+_WHICH_DAY = re.compile(r"哪天|哪一天|几号|几月几[日号]|哪一日|\bwhat date\b|\bwhich day\b|\bon what day\b")
+_DAY_OF_MONTH = re.compile(r"月\s*\d{1,2}\s*[日号]|第.{1,3}个月的第")
 _PLACE = re.compile(r"\d+\s*号|路|大道|街|大厦|广场|楼|室")
 PHONE = re.compile(r"\d{3,4}\s*-\s*\d{6,8}|\d{5,}")
 _NAME = re.compile(r"“[^”]{2,20}”|《[^》]{2,30}》|[A-Za-z]{2,}")
@@ -311,7 +311,7 @@ def asked(question: str, experts: tuple[str, ...] = (), one_case: bool = False) 
         counted=tuple(m.group(1) for m in _WHICH_COUNT.finditer(q)),
         items=items,
         month=bool(_MONTH_ASKED.search(q)),
-        day=bool(_DAY_ASKED.search(q)),
+        day=bool(_WHICH_DAY.search(q)),
         members=members_counted(q),
     )
 
@@ -408,7 +408,7 @@ def fact_marks(sentence: str, want: Asked) -> int:
             found += 2
     # Each kind of fact asked, by the pattern that finds it in a sentence.
     marked = ((want.date, _MONTH if want.month else _DATE), (want.often, _OFTEN), ("%" in want.measures, _RATIO),
-              (want.phone, PHONE), (want.person, _PERSON), (want.honour, _HONOUR), (want.day, _DAY))
+              (want.phone, PHONE), (want.person, _PERSON), (want.honour, _HONOUR), (want.day, _DAY_OF_MONTH))
     found += 2 * sum(1 for asked_for, pattern in marked if asked_for and pattern.search(sentence))
     if want.place and _PLACE.search(sentence) and _NUMBER.search(sentence):
         found += 2
