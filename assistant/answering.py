@@ -591,7 +591,7 @@ class ExtractiveComposer:
         head_part = head.text[start:]
         prefix = lead if lead is not None else "" if sent.NUMBERED.match(head_part) else "- "
         if len(head_part) > limit:
-            head_part = self.scorer.cut(head_part, weights, want, limit, named=True)
+            head_part = self.scorer.cut(head_part, weights, want, limit, named=True, most=limit)
         draft.quote(prefix, case, head.section, head.text, head_part)
 
         def value(s: Sentence) -> float:
@@ -610,7 +610,8 @@ class ExtractiveComposer:
             if room < MIN_PIECE_CHARS:
                 break
             piece = STEP_PIECE_CHARS if kept else FIRST_PIECE_CHARS
-            part = self.scorer.cut(s.text, weights, want, min(room, piece), named=True)
+            part = self.scorer.cut(s.text, weights, want, min(room, piece), named=True,
+                                   most=room + MIN_PIECE_CHARS // 2)
             if len(part) > room + MIN_PIECE_CHARS // 2:
                 continue
             kept.append((s, part))

@@ -1,6 +1,7 @@
 """Details a case must print to answer a question about it: a price, a person's name, a phone number, an address, a
 time of day or a day of the month, what happens at weekends, which insurer or law firm, a population, a brand, hiring,
-business figures, how to reissue or find something online or download it, an article of a law, an expert's comment.
+business figures, a rise's percentage, who may use a service, how to reissue or find something online or download
+it, an article of a law, an expert's comment.
 
 A question asking for one of these about a case that prints none (「上港食堂的套餐一份多少钱？」「饿了么工会主席是谁？」)
 is not answered by the compendium, however well the case matches its topic: an answer would lead with another figure
@@ -17,7 +18,8 @@ from .corpus import Case
 from .lexicon import Lexicon
 
 # A sum of money asked for: a price, a fee, a wage (「收费多少」「一个月挣多少」「带教费有多少」).
-_PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|房价|租金|费用?(?:是|有)?多少|多少[^，。？?\s]{0,3}费|交多少|"
+_PRICE_ASKED = re.compile(r"多少钱|几块钱|收多少|收费|价格|价钱|房价|租金|造价|采购价|成本价|单价|"
+                          r"费用?(?:是|有)?多少|多少[^，。？?\s]{0,3}费|交多少|"
                           r"费(?:一年|一个月|每个?月|每年|一次|每次)(?:要|得|是)?多少|"
                           r"挣多少|工资[^，。？?\s涨增提升降加调]{0,4}多少|(?<![涨加增提降调])多少工资|月薪|年薪|收入(?:是|有)?多少|奖金(?:是|有|能拿)?多少|多少奖金|"
                           r"\bhow much (?:does|do|did|is|are|was|were)\b.{0,40}\b(?:cost|fees?|price|charge|rent|earn|paid)\b|"
@@ -26,14 +28,17 @@ _MONEY = re.compile(r"\d[\d.,，]*\s*(?:余|多)?\s*[万亿千]?\s*[元块]|[一
 # A sum asked for by what it pays (「奖金有多少」「租金多少钱」「工资多少」): the book prints it beside a word for that
 # (「一等奖 5000 元」 is a prize's money).
 _SUM_NAMED = {"奖金": "奖", "租金": "租", "房租": "租", "房价": "房", "工资": "工资|薪", "薪水": "工资|薪", "月薪": "工资|薪",
-              "年薪": "工资|薪", "学费": "学费", "会费": "会费", "保费": "保"}
+              "年薪": "工资|薪", "学费": "学费", "会费": "会费", "保费": "保",
+              "造价": "造价|成本", "采购价": "采购|购置", "成本价": "成本", "单价": "单价"}
 # A sum paid in (「一年交多少钱」「会费交几块」): the book prints it beside the paying (交, 缴) or a fee, not beside a sum
 # paid out (「给付了 3544.23 万元保障金」).
 _PAID_IN = re.compile(r"[交缴](?:多少|几|了多少|钱|费)|[要得需][交缴]")
 _PAYING = "交|缴|费"
-# A price asked per unit (「一小时多少钱」「一份几块钱」「每人每月交多少」; not 「第一次」 nor 「一年」, which say when): the
-# book prints a sum for it with the same unit (「每月 300~800 元」「0.43 元 / 公里」), or it does not say it.
-_PER_UNIT = re.compile(r"(?<![第头])(?:一|每)个?(小时|平米|平方米|份|人|位|个月|月|次|天|期|单|亩|张|件)")
+# A price asked per unit (「一小时多少钱」「一份几块钱」「每人每月交多少」「一个项目奖多少钱」; not 「第一次」 nor 「一年」,
+# which say when): the book prints a sum for it with the same unit (「每月 300~800 元」「0.43 元 / 公里」), or it does
+# not say it.
+_PER_UNIT = re.compile(r"(?<![第头])(?:一|每)个?(小时|平米|平方米|份|人|位|个月|月|次|天|期|单|亩|张|件|"
+                       r"项目|项|条)")
 # A use of a service is an order of it (「拼一次多少钱」: 「每单费用 3%」).
 _UNIT_AS_PRINTED = {"个月": "月", "平米": "平方米", "次": "(?:次|单)"}
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
@@ -93,6 +98,23 @@ _BUSINESS = re.compile(r"(?:利润|营收|营业额|营业收入|产值|销售�
 _WEEKEND_ASKED = re.compile(r"周末|周六|周日|双休|节假日|礼拜天|星期天|休息日|"
                             r"\b(?:weekends?|saturdays?|sundays?|public holidays?)\b", re.IGNORECASE)
 _WEEKEND = re.compile(r"周末|周六|周日|双休|节假日|礼拜天|星期天|休息日")
+# By what share something rose (「工资最后涨了百分之几」「涨幅是几个点」): the book prints a rise with its percentage
+# (「提高了 0.13%」「增长 97%」), or it does not tell it. On every labelled set these words ask 25 out-of-scope questions
+# and no answerable one.
+_RISE_SHARE_ASKED = re.compile(r"(?:涨|增|加|提高|上调|提升)[^，。？?到至]{0,6}?(?:百分之几|几个百分点|几个点|多少个百分点)|"
+                               r"(?:涨幅|增幅)[^，。？?]{0,6}(?:多少|几)|"
+                               r"\bby what percentage\b|\bhow many percentage points\b|\bpercentage (?:rise|increase|raise)\b",
+                               re.IGNORECASE)
+_RISE_SHARE = re.compile(r"(?:涨|增|提高|上调|增长|提升)[^。；\n]{0,12}\d+(?:\.\d+)?\s*(?:[%％]|个百分点)")
+# Whether someone may use or join it (「我是区级劳模，能办小红卡吗」「外区的劳模能不能用」「外籍老师能加入工会吗」): a
+# ruling on the asker's own case, or on people from elsewhere; the book tells what units did for their own people. On
+# every labelled set these words ask 35 out-of-scope questions and no answerable one.
+_ELIGIBILITY_ASKED = re.compile(r"(?:我(?:是|在|住)[^，。？?]{1,16}[，,][^。？?]{0,20}|"
+                                r"(?:外区|外地|别的区|其他区|外省|外市|外籍|外国)[^。？?]{0,16})"
+                                r"(?:能不能|能否|可不可以|可以|也能|能)[^，。？?]{0,8}(?:办|用|享|参加|加入|入会|申请|领|报|拿|转|交|凭)|"
+                                r"\bI(?: am|'m) an?\b.{0,40}\b(?:can I|could I|am I eligible)\b|"
+                                r"\bfrom (?:another|other) districts?\b.{0,30}\b(?:use|apply|join)\b", re.IGNORECASE)
+_ELIGIBILITY = re.compile(r"外区|外地|外省|外市|外籍|外国|跨区|全市通用|不限户籍")
 # Each detail: how it is asked, how the book prints it, whether only the case's own sections count (not the experts'
 # comments, which speak of other places and years), and its name for the refusal.
 _PRINTED_OR_NOT = (
@@ -100,7 +122,8 @@ _PRINTED_OR_NOT = (
     (_HOURS_ASKED, _HOURS, False, "具体时间"), (_DAY_ASKED, _DAY, False, "具体日期"),
     (_POPULATION_ASKED, _POPULATION, True, "人口数"), (_BRAND_ASKED, _BRAND, False, "品牌"),
     (_HIRING_ASKED, _HIRING, True, "招聘信息"), (_ARTICLE_ASKED, _ARTICLE, False, "法律的具体条款"),
-    (_WEEKEND_ASKED, _WEEKEND, True, "周末或节假日的安排"), (_BUSINESS_ASKED, _BUSINESS, True, "经营数据"))
+    (_WEEKEND_ASKED, _WEEKEND, True, "周末或节假日的安排"), (_BUSINESS_ASKED, _BUSINESS, True, "经营数据"),
+    (_RISE_SHARE_ASKED, _RISE_SHARE, True, "具体涨幅"), (_ELIGIBILITY_ASKED, _ELIGIBILITY, True, "个人能否办理或使用的条件"))
 _SERVICE_ASKED = {"补办": "补办方式", "挂失": "挂失方式", "官网": "网址", "网址": "网址", "邮箱": "邮箱", "二维码": "二维码",
                   "下载": "下载方式"}
 

@@ -114,14 +114,15 @@ class SentenceScorer:
             scored.append(Scored(score, s))
         return sorted(scored, key=lambda x: (-x.score, x.sentence.position))
 
-    def cut(self, text: str, weights: dict[str, float], want: Asked, limit: int, named: bool = False) -> str:
+    def cut(self, text: str, weights: dict[str, float], want: Asked, limit: int, named: bool = False,
+            most: int | None = None) -> str:
         """The part of a sentence to quote: the clauses with the asked-for fact and the question's words (and, for
-        a move, the programmes it names)."""
+        a move, the programmes it names); `most`: the room left, which a whole sentence must fit."""
         def score(part: str) -> float:
             value = self.relevance(part, weights) + (FACT_BONUS * fact_marks(part, want) if want.wants_fact else 0.0)
             return value + (NAMED_BONUS * len(NAMED.findall(part)) if named else 0.0)
 
-        return sent.clip(text, score, limit)
+        return sent.clip(text, score, limit, most)
 
     @staticmethod
     def by_fact(ranked: list[Scored], want: Asked) -> list[Scored]:

@@ -22,6 +22,9 @@ _ENUMERATED = re.compile(r"(?:^|^[^。；;]{0,8}?|^[^。；;]{0,20}[:：])([一�
                          r"[一二三四]季度|第[一二三四五六七八九十][级步]|首先|其次|再次)|^([\u4e00-\u9fff]{1,2}[：:])")
 # A paragraph this short with no sentence end is a heading line of its own ("制作一份纪念照").
 HEADING_LINE_CHARS = 30
+# A sentence at most this much longer than the room it is cut to is quoted whole: what a cut would save is little,
+# what it leaves out is often the rest of a list (「…饮用热水、冰箱、微波炉…」).
+WHOLE_SLACK = 1.4
 SHARED_BACKGROUND = "背景（同类别案例共用）"
 
 
@@ -237,11 +240,11 @@ def _same_thing(before: str, question: str) -> bool:
     return not before or not _CJK.match(before[-1]) or before[-1] == "的" or before in question
 
 
-def clip(sentence: str, score: Callable[[str], float], limit: int) -> str:
+def clip(sentence: str, score: Callable[[str], float], limit: int, most: int | None = None) -> str:
     """A contiguous run of the sentence's clauses of at most about `limit` characters: the clause that scores best,
     grown towards the better-scoring neighbour (the earlier one on a tie: it names who did it). The whole sentence
-    when it is short enough."""
-    if len(sentence) <= limit:
+    when it is short enough, and never longer than `most` (the room left)."""
+    if len(sentence) <= min(limit * WHOLE_SLACK, most or len(sentence)):
         return sentence
     parts = clauses(sentence)
     scores = [score(part) for part in parts]
