@@ -132,6 +132,7 @@ _COUNTED_AFTER_COUNTER = re.compile(r"(?:多少|几)[个名家位项场次人]([
 # Each asking phrase of a question: two of them ask for two facts, whether a figure or how something went
 # (「覆盖率是多少？会员满意度如何？」「收入涨了多少？跳槽的人少了没？」).
 _ASKS = re.compile(r"多少|几[^乎]|多[大高长久]|哪天|哪一天|什么时候|何时|哪年|在哪|哪儿|地址|电话|热线|谁|哪位|什么荣誉|"
+                   r"叫什么|叫啥|什么名字|名称|"
                    r"哪[个家所两一二三四五六七八九十几]|如何|怎么样|咋样|满不满意|满意吗|了没|了吗|没有?[？?]?$|"
                    r"how many|how much|\bwhen\b|\bwhere\b|\bwho\b|\bwhat\b|\bwhich\b")
 # Where one asking phrase ends: 「哪天成立的？首批有多少会员？」, 「how many unions … and how many members」.

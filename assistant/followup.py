@@ -99,6 +99,8 @@ ENGLISH_POINTS_BACK = re.compile(r"\b(?:there|they|their|them|its|these|those|(?
                                  r"company|bureau|district|subdistrict|street|group|institute|factory|plant|hospital|"
                                  r"school|university|federation|committee|project|programme|program|platform|scheme))\b",
                                  re.IGNORECASE)
+# The cadre says the topic changes (「换个话题，…」「再问个别的：…」): on every labelled dialogue, 18 turns, all new topics.
+CHANGES_TOPIC = re.compile(r"换个话题|换个问题|换一个话题|换个方向|^换个|说点别的|聊点别的|问个别的|另外问")
 # Words that point back to what was said before (「那这种纠纷…」「他们多少人受益？」「里面提到的…」).
 POINTS_BACK = re.compile(r"这种|这类|这个|这些|这样的|那个|那些|那种|他们|她们|它们|其中|里面|上面|刚才|前面|提到的|上述")
 _UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
@@ -147,7 +149,9 @@ class FollowUpJudge:
         verdict = history[-1].answer.verdict
         if verdict is not None and verdict.kind in ASIDE_REFUSALS:
             return False  # an instruction or a request to write names nothing to point back to
-        return bool(POINTS_BACK.search(question)) and not self.names_its_case(question, alone)
+        # 「对了，市南供电那个七彩班组是怎么回事」: 那个 points within the question, to a term the case found names.
+        return bool(POINTS_BACK.search(question)) and not self.names_its_case(question, alone) \
+            and not (alone.hits and self._own_terms(question, alone.hits[0].case.id))
 
     def names_its_case(self, question: str, alone: SearchResult) -> bool:
         """The question is about what it names, before any pointer, and the best case found says the name."""
@@ -219,8 +223,12 @@ class FollowUpJudge:
     def term_elsewhere(self, question: str, case_id: str, found: str) -> str | None:
         """A word of the question's own topic that only a few cases of the book use, the case found for the question
         among them and the discussed case not: 「他们街道那个催缴经费的案例」 names another case by its own term."""
-        return next((word for word in self.topic(question) if len(word) > 1 and not self.says(case_id, word)
-                     and self.says(found, word) and self.compendium.cases_using(word) <= RARE_WORD_CASES), None)
+        return next((word for word in self._own_terms(question, found) if not self.says(case_id, word)), None)
+
+    def _own_terms(self, question: str, found: str) -> list[str]:
+        """The words of the question's own topic that only a few cases of the book use, the case found among them."""
+        return [word for word in self.topic(question) if len(word) > 1 and self.says(found, word)
+                and self.compendium.cases_using(word) <= RARE_WORD_CASES]
 
     def says(self, case_id: str, word: str) -> bool:
         """The case's text holds the word, in the question's words or the book's (快递小哥: 快递员)."""
@@ -305,6 +313,8 @@ class FollowUpJudge:
             return FollowUp(FOLLOW_UP_OTHERS, discussed, "要找正在讨论之外的案例")
         if not self.topic(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "问题没有自己的话题，只问案例的某一方面")
+        if CHANGES_TOPIC.search(question):
+            return FollowUp(FOLLOW_UP_NEW, (), "提问人说要换个话题")
         if is_english(question) and ENGLISH_POINTS_BACK.search(question):
             return FollowUp(FOLLOW_UP_CONTINUE, (current,), "用英文指回正在讨论的案例")
         named = self.units_named(question)

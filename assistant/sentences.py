@@ -23,7 +23,8 @@ _ENUMERATED = re.compile(r"(?:^|^[^。；;]{0,8}?|^[^。；;]{0,20}[:：])([一�
 # A paragraph this short with no sentence end is a heading line of its own ("制作一份纪念照").
 HEADING_LINE_CHARS = 30
 # A sentence at most this much longer than the room it is cut to is quoted whole: what a cut would save is little,
-# what it leaves out is often the rest of a list (「…饮用热水、冰箱、微波炉…」).
+# what it leaves out is often the rest of a list (「…饮用热水、冰箱、微波炉…」). (Answers of the tuning sets carrying all
+# their key facts 2532 to 2565 of 2890, follow-ups 3232 to 3271 of 3751; median length 225 to 231.)
 WHOLE_SLACK = 1.4
 SHARED_BACKGROUND = "背景（同类别案例共用）"
 

@@ -169,6 +169,13 @@ class TestConversation:
         other = assistant.ask("那劳模看病有没有绿色通道？", [Turn(first.question, first)])
         assert other.follow_up.kind == "new" and other.citations[0].case_id == "2017-N15-1"
 
+    def test_a_question_said_to_change_the_topic_is_a_new_one(self, assistant):
+        first = assistant.ask("顾村镇的非公企业工会改革是怎么做的？")
+        question = "小微企业职工入会难有啥好办法？"  # 顾村's case says 入会难 too: alone, it stays on the case
+        assert assistant.ask(question, [Turn(first.question, first)]).follow_up.kind == "continue"
+        changed = assistant.ask(f"换个话题，{question}", [Turn(first.question, first)])
+        assert changed.follow_up.kind == "new" and changed.follow_up.reason == "提问人说要换个话题"
+
     def test_a_follow_up_about_someone_the_discussed_case_never_mentions_leaves_it(self, assistant):
         first = assistant.ask("环卫工人歇脚喝水的爱心接力站有哪些标准？")
         assert first.citations[0].case_id == "2017-N11-1"
@@ -202,6 +209,9 @@ class TestConversation:
         assert assistant.ask("他们的工会会员有多少？", history).refused
         fresh = assistant.ask("青浦的快递员是怎么入会的？", history)
         assert not fresh.refused and fresh.citations[0].case_id == "2017-A3-4"
+        # 那个 after a name points within the question, to a term of the case it finds (七彩班组 of 市南供电).
+        named = assistant.ask("换个话题，市南供电那个七彩班组是咋搞的？", history)
+        assert not named.refused and named.citations[0].case_id == "2017-N9-1"
 
     def test_after_a_refused_question_about_the_discussed_case_the_case_is_still_under_discussion(self, assistant):
         first = assistant.ask("虹桥街道借力区域化党建搞工会改革，效果怎么样？")

@@ -120,6 +120,12 @@ class TestShapeByKind:
         assert lines[-1] == f"可向《{case.title}》（{case.unit}）学习。"
         assert "饿了么" in answer.answer
 
+    def test_howto_opens_with_what_the_case_says_before_announcing_its_moves(self, assistant):
+        # 「针对区域内两家典型的“僵尸工会”，…。具体步骤为：」 then 1. 签发律师函 …: the approach, not the announcement.
+        answer = assistant.ask("南京东路街道总工会是怎么依法催缴工会经费的？")
+        first = body(answer.answer).splitlines()[0]
+        assert answer.citations[0].case_id == "2017-N1-2" and "僵尸工会" in first and "具体步骤为" not in first
+
     @pytest.mark.parametrize(("question", "figure"), [
         ("饿了么送餐平台的总部公司工会是哪天成立的？", "2017年6月12日"),
         ("上汽的88拼车每公里收多少钱？", "0.43元/公里"),
@@ -220,11 +226,15 @@ class TestShapeByKind:
         # Two things joined in English, each found by the book's words for it (meetings: 会议).
         answer = assistant.ask("How many meetings and working days has the Pudong Gonghui centre saved with DingTalk?")
         assert all(compact(f) in compact(opening(answer.answer)) for f in ["会议810次", "75个工作日"]), answer.answer
+        # A name asked by its own phrase: the sentence that names it joins the opening.
+        answer = assistant.ask("龙华街道的建设者之家哪年建的？建设者们自己管事的团队叫什么？")
+        assert all(compact(f) in compact(opening(answer.answer)) for f in ["2016年7月", "西岸龙之队"]), answer.answer
 
     @pytest.mark.parametrize(("question", "phrases"), [
         ("电装的职工收入涨了多少？跳槽的少了没？", 2), ("会员对工会满意度咋样", 1),
         ("How many unions had Maqiao set up by 2017 and how many members joined?", 2),
         ("How many unions and members did Maqiao have?", 1),  # one asking phrase for two things
+        ("龙华街道的建设者之家哪年建的？建设者们自己管事的团队叫什么？", 2),  # a name asked is a fact asked
     ])
     def test_a_question_asks_one_fact_per_asking_phrase(self, question, phrases):
         assert len(asking.ask_phrases(question)) == phrases

@@ -138,6 +138,7 @@ class TestSubjects:
         ("嘉兴有没有楼宇工会工作室？", "嘉兴"),  # a place the book never names
         ("国航工会怎么给空姐解决吃饭问题？", "国航"),  # an abbreviation the book never prints, nor what it shortens
         ("拼多多的员工有工会吗？", "拼多多"),  # a well-known body jieba would cut apart (拼/多多)
+        ("上汽大众的工会有没有给员工搞拼车？", "上汽大众"),  # not the book's 上汽 (上海汽车集团), whose words it shares
     ])
     def test_what_the_question_is_about_is_refused_when_the_book_never_prints_it(self, assistant, question, name):
         assert assistant.gate.unknown_subjects(question)[0] == name
@@ -331,6 +332,8 @@ class TestMissingDetail:
         ("宝钢股份去年净利润是多少？", "经营数据"),  # a company's business figures: no case prints one
         ("电装的工资集体协商谈完，工资一共上调了几个百分点？", "具体涨幅"),  # a rise's share: 电装 prints none
         ("宝钢芝麻奖评上的项目，每项奖励多少钱？", "价格或收费"),  # a sum per project: none printed
+        ("全球评选出来的复星工匠，获奖者都有哪些人？", "获奖者的姓名"),  # people asked by what they are, not a post
+        ("嘉定税务局那位拿了五一劳动奖章的职工叫什么？", "职工的姓名"),
         ("爱心集享格的储物柜单价是多少？", "价格或收费"),  # a cost, printed beside its word or not at all
         ("南京东路街道的楼宇工会工作室双休日有人值班吗？", "周末或节假日的安排"),  # weekends: only 小候鸟 tells them
         ("Is the Yuepu safety education base open at weekends?", "周末或节假日的安排"),
