@@ -520,13 +520,10 @@ class ExtractiveComposer:
             count = max(MAX_STEPS, min(want.members, MAX_MEMBERS))
             chosen = sorted(sorted(steps, key=lambda k: -best_step.get(k, 0.0))[:count])
             limits = self._step_limits(chosen, best_step)
-            # What the book says before the first move often names the whole approach (「…“四联系双发展”机制」), also
-            # right before a sentence announcing the moves (「针对两家“僵尸工会”…。具体步骤为：」).
+            # What the book says before the first move often names the whole approach (「…“四联系双发展”机制」).
             first_head = steps[min(steps)][0]
-            before = {x.position: x for x in items if x.section == first_head.section and x.step < 0}
-            at = first_head.position - 1
-            at -= bool(at in before and sent.announces(before[at].text))
-            intro = [x for x in [before.get(at)] if x is not None and not sent.announces(x.text) and x.text not in shown]
+            intro = [x for x in items if x.section == first_head.section and x.position == first_head.position - 1
+                     and x.step < 0 and not sent.announces(x.text) and x.text not in shown]
             if spelled:
                 draft.quote(lead, case, spelled[0].section, spelled[0].text, spelled[1])
             elif intro:
