@@ -43,10 +43,10 @@ _PER_UNIT = re.compile(r"(?<![第头])(?:一|每)个?(小时|平米|平方米|�
 _UNIT_AS_PRINTED = {"个月": "月", "平米": "平方米", "次": "(?:次|单)"}
 # A person asked for by the post they hold (「主席是谁」「负责人叫什么」); the book names one beside the post.
 # Or by what they are (「那10个人分别叫什么」「考过司法考试的销售员工叫啥」): on every labelled set, 26 out-of-scope
-# questions and no answerable one.
+# questions and no answerable one. Not 点评人: the experts are named in their comments.
 _POST_ASKED = re.compile(r"(主席|书记|负责人|部长|局长|处长|科长|主任|经理|总经理|董事长|老板|厂长|院长|所长|校长|园长|站长|店长|"
                          r"会长|理事长|老师|律师|队长|班长|组长|劳模|工匠|医生|师傅|销售|主持人|员工|职工|小伙子?|姑娘|阿姨|大姐|"
-                         r"大叔|骑手|快递员|学员|徒弟|会员|获奖者|选手|教师|代表|人)"
+                         r"大叔|骑手|快递员|学员|徒弟|会员|获奖者|选手|教师|代表|(?<!评)人)"
                          r"(?:们)?(?:分别|都|各|具体)?(?:是谁|叫什么|叫啥|姓什么|是哪位|的名字|是哪几位|有哪些人)")
 _PERSON_TAG = "nr"
 _POST_GAP = 3  # characters between a post and the name of who holds it (「区总工会主席 陆晔」)
@@ -110,14 +110,16 @@ _RISE_SHARE_ASKED = re.compile(r"(?:涨|增|加|提高|上调|提升)[^，。？
                                re.IGNORECASE)
 _RISE_SHARE = re.compile(r"(?:涨|增|提高|上调|增长|提升)[^。；\n]{0,12}\d+(?:\.\d+)?\s*(?:[%％]|个百分点)")
 # Whether someone may use or join it (「我是区级劳模，能办小红卡吗」「外区的劳模能不能用」「外籍老师能加入工会吗」): a
-# ruling on the asker's own case, or on people from elsewhere; the book tells what units did for their own people. On
-# every labelled set these words ask 35 out-of-scope questions and no answerable one.
-_ELIGIBILITY_ASKED = re.compile(r"(?:我(?:是|在|住)[^，。？?]{1,16}[，,][^。？?]{0,20}|"
+# ruling on the asker's own standing, or on people from elsewhere; the book tells what units did for their own people
+# (and for 外来务工人员 where it says so). On every labelled set these words ask 35 out-of-scope questions and no
+# answerable one. A cadre telling their post is not asking it (「我是工会主席，能不能用顾村的办法？」).
+_ELIGIBILITY_ASKED = re.compile(r"(?:(?:我(?:是|在|住)[^，。？?]{0,16}?(?:劳模|先进|会员|退休|户口|户籍|外地|外区|外省|外籍)"
+                                r"|我住院)[^，。？?]{0,12}[，,][^。？?]{0,20}|"
                                 r"(?:外区|外地|别的区|其他区|外省|外市|外籍|外国)[^。？?]{0,16})"
                                 r"(?:能不能|能否|可不可以|可以|也能|能)[^，。？?]{0,8}(?:办|用|享|参加|加入|入会|申请|领|报|拿|转|交|凭)|"
                                 r"\bI(?: am|'m) an?\b.{0,40}\b(?:can I|could I|am I eligible)\b|"
                                 r"\bfrom (?:another|other) districts?\b.{0,30}\b(?:use|apply|join)\b", re.IGNORECASE)
-_ELIGIBILITY = re.compile(r"外区|外地|外省|外市|外籍|外国|跨区|全市通用|不限户籍")
+_ELIGIBILITY = re.compile(r"外区|外地|外省|外市|外籍|外国|外来|跨区|全市通用|不限户籍")
 # Each detail: how it is asked, how the book prints it, whether only the case's own sections count (not the experts'
 # comments, which speak of other places and years), and its name for the refusal.
 _PRINTED_OR_NOT = (

@@ -366,6 +366,8 @@ class TestMissingDetail:
         "家政法律热线几点能打？",  # 7×24 小时
         "顾村的做法最厉害的地方在哪？",  # the case's own highlight, not a ranking
         "我是街道工会的，能给我讲讲小红卡是怎么用的吗？",  # who asks, not whether they may use it
+        "顾村这个案例的点评人是谁？",  # the expert, named in the comment, not in the case's own text
+        "我是物业公司的工会主席，能不能也用“三访三查”？",  # a cadre telling their post asks about the method
         "长白新村街道的建会率提高到百分之几了？",  # a rate reached, printed (「增到68.1%」 or 98.5%), not a rise's share
     ])
     def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
