@@ -101,7 +101,8 @@ ENGLISH_POINTS_BACK = re.compile(r"\b(?:there|they|their|them|its|these|those|(?
                                  re.IGNORECASE)
 # The cadre says the topic changes (「换个话题，…」「再问个别的：…」; not 「换个角度说说」): on every labelled dialogue,
 # 18 turns, all new topics.
-CHANGES_TOPIC = re.compile(r"换个话题|换个问题|换一个话题|换个方向|^换个(?!角度|说法|方式|思路|问法)|说点别的|聊点别的|问个别的|另外问")
+CHANGES_TOPIC = re.compile(r"换个话题|换个问题|换一个话题|换个方向|^换个(?!角度|说法|方式|思路|问法)|"
+                           r"说点别的|聊点别的|问个别的|另外问")
 # Words that point back to what was said before (「那这种纠纷…」「他们多少人受益？」「里面提到的…」).
 POINTS_BACK = re.compile(r"这种|这类|这个|这些|这样的|那个|那些|那种|他们|她们|它们|其中|里面|上面|刚才|前面|提到的|上述")
 _UNIT_CORE = re.compile(r"(委员会|联合会|总工会|工会|有限公司|股份|集团|公司)$")
