@@ -151,9 +151,11 @@ class FollowUpJudge:
         verdict = history[-1].answer.verdict
         if verdict is not None and verdict.kind in ASIDE_REFUSALS:
             return False  # an instruction or a request to write names nothing to point back to
-        # 「对了，市南供电那个七彩班组是怎么回事」: 那个 points within the question, to a term the case found names.
-        return bool(POINTS_BACK.search(question)) and not self.names_its_case(question, alone) \
-            and not (alone.hits and self._own_terms(question, alone.hits[0].case.id))
+        # 「对了，市南供电那个七彩班组是怎么回事」: 那个 points within the question, to a term the case found names and the
+        # refused question did not (「那这个机场…」 after 「虹桥机场有没有…」 points back to it).
+        own = [w for w in self._own_terms(question, alone.hits[0].case.id) if w not in history[-1].question] \
+            if alone.hits else []
+        return bool(POINTS_BACK.search(question)) and not self.names_its_case(question, alone) and not own
 
     def names_its_case(self, question: str, alone: SearchResult) -> bool:
         """The question is about what it names, before any pointer, and the best case found says the name."""
