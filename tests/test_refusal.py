@@ -70,7 +70,7 @@ class TestExactRules:
 
     @pytest.mark.parametrize(("question", "name", "close_case"), [
         ("京东物流的快递员怎么入会？", "京东物流", "2017-A3-4"),  # the book has 青浦's courier companies
-        ("上海仁济医院工会怎么帮劳模看病？", "上海仁济医院", "2017-N15-1"),  # 上海 tells no one apart
+        ("上海仁济医院工会怎么帮劳模看病？", "仁济医院", "2017-N15-1"),  # a well-known hospital the book never prints
         ("招商银行工会有没有网上服务平台？", "招商银行", None),  # a bank the dictionary knows, never printed
         ("北京市总工会有没有搞劳模就医绿色通道？", "北京市总工会", "2017-N15-1"),  # 市总工会 is printed, not the whole
         ("城建市政第一分公司的微信平台有多少员工加入？", "城建市政第一分公司", "2017-A1-9"),  # the book's is 第二分公司
@@ -367,7 +367,7 @@ class TestMissingDetail:
         "顾村的做法最厉害的地方在哪？",  # the case's own highlight, not a ranking
         "我是街道工会的，能给我讲讲小红卡是怎么用的吗？",  # who asks, not whether they may use it
         "顾村这个案例的点评人是谁？",  # the expert, named in the comment, not in the case's own text
-        "我是物业公司的工会主席，能不能也用“三访三查”？",  # a cadre telling their post asks about the method
+        "我是物业公司的工会干部，能不能也用“三访三查”？",  # a cadre telling their post asks about the method
         "长白新村街道的建会率提高到百分之几了？",  # a rate reached, printed (「增到68.1%」 or 98.5%), not a rise's share
     ])
     def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
