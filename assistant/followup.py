@@ -153,9 +153,10 @@ class FollowUpJudge:
             return False  # an instruction or a request to write names nothing to point back to
         # 「对了，市南供电那个七彩班组是怎么回事」: 那个 points within the question, to a term the case found names and the
         # refused question did not (「那这个机场…」 after 「虹桥机场有没有…」 points back to it).
-        own = [w for w in self._own_terms(question, alone.hits[0].case.id) if w not in history[-1].question] \
-            if alone.hits else []
-        return bool(POINTS_BACK.search(question)) and not self.names_its_case(question, alone) and not own
+        if not POINTS_BACK.search(question) or self.names_its_case(question, alone):
+            return False
+        return not (alone.hits and any(w not in history[-1].question
+                                       for w in self._own_terms(question, alone.hits[0].case.id)))
 
     def names_its_case(self, question: str, alone: SearchResult) -> bool:
         """The question is about what it names, before any pointer, and the best case found says the name."""
