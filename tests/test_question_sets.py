@@ -130,7 +130,9 @@ WRITTEN_APART = ("answerability-fresh2.sealed.jsonl", "answers-fresh.sealed.json
                  # Written in round twenty-two for the next round, sealed whole, never run.
                  "answerability-fresh22.sealed.jsonl", "answers-fresh20.sealed.jsonl", "dialogues-fresh23.sealed.jsonl",
                  # Written in round twenty-three for the next round, sealed whole, never run.
-                 "answerability-fresh23.sealed.jsonl", "answers-fresh21.sealed.jsonl", "dialogues-fresh24.sealed.jsonl")
+                 "answerability-fresh23.sealed.jsonl", "answers-fresh21.sealed.jsonl", "dialogues-fresh24.sealed.jsonl",
+                 # Written in round twenty-four for the next round, sealed whole, never run.
+                 "answerability-fresh24.sealed.jsonl", "answers-fresh22.sealed.jsonl", "dialogues-fresh25.sealed.jsonl")
 
 
 @pytest.mark.parametrize("name", WRITTEN_APART)
