@@ -59,8 +59,8 @@ _ORG_WORDS = ("单位", "公司", "企业", "工会", "镇", "街道", "区", "�
               "大学", "外企", "国企", "研究", "医院", "供电", "机关", "组织")
 # 「谁家」 asks which unit; 「给谁」「为谁」 whom something is for, not a person's name.
 _PERSON_ASKED = re.compile(r"哪位|是谁|(?<![给为对向])谁(?!家)|\bwho\b", re.I)
-# 「为了让家政阿姨得到实惠，做了哪些事」: what a purpose clause names is not what is asked.
-_PURPOSE = re.compile(r"为了[^，,。；;？?]+[，,]")
+# 「为了让家政阿姨得到实惠，做了哪些事」「为改善职工就餐，提出了哪些要求」: what a purpose clause names is not what is asked.
+_PURPOSE = re.compile(r"(?:为了|(?<![因作成认以称])为(?![什啥何]))[^，,。；;？?]+[，,]")
 # 「主席叫什么名字」: a person asked for by the post they hold.
 _POST_NAMED = re.compile(r"(?:主席|书记|负责人|部长|局长|经理|校长|站长|会长|老师|律师|队长|劳模|工匠|医生|师傅)"
                          r"[^，。？?]{0,2}(?:叫什么|名字|姓什么)")
@@ -147,7 +147,7 @@ _MEMBERS_LISTED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:、[\u4e00-\u9fff]{1,6}?)+
 # 「运用了哪几种工作思维」「由哪三大平台构成」: the words after the asking ones, one of which each listed member is
 # called by (思维, 平台); which one, the case's headings tell.
 _MEMBERS_NAMED = re.compile(r"哪(?:几|[一二三四五六七八九十两])[类个种项条大方点位步]?[“\"「]?([\u4e00-\u9fff]{2,6})")
-_EACH = re.compile(r"分别|各(?:是|有|涨|增|为|列|包含|管)")
+_EACH = re.compile(r"分别|各(?:是|有|涨|增|为|列|包含|管|抓|干|做|搞|指|讲|负责|针对|对应|代表)")
 _HONOUR = re.compile(r"奖|荣获|称号|先进|示范")
 # Units of measure a figure carries (年, 月, 日 are left out: "2017 年" is a date, not a quantity).
 _UNIT = (r"%|％|元|美元|人次|人|名|位|家|个|次|项|天|所|座|套|期|场|张|份|户|台|条|件|倍|公里|平方米|小时|对|支|处|包|批|"

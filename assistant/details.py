@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from .asking import EXPERT, PHONE, kind
-from .corpus import Case
+from .corpus import NUMERALS, Case
 from .lexicon import Lexicon
 
 # A sum of money asked for: a price, a fee, a wage (「收费多少」「一个月挣多少」「带教费有多少」).
@@ -120,6 +120,26 @@ _ELIGIBILITY_ASKED = re.compile(r"(?:(?:我(?:是|在|住)[^，。？?]{0,16}?(?
                                 r"\bI(?: am|'m) an?\b.{0,40}\b(?:can I|could I|am I eligible)\b|"
                                 r"\bfrom (?:another|other) districts?\b.{0,30}\b(?:use|apply|join)\b", re.IGNORECASE)
 _ELIGIBILITY = re.compile(r"外区|外地|外省|外市|外籍|外国|外来|跨区|全市通用|不限户籍")
+# The members of a counted set of bodies, places or people asked by name or place (「那11家快递总部企业具体是哪几家」
+# 「三个群众联系箱装在哪三个位置」): the book lists them beside the count (「科技京城、新世界城…等八幢标志性商务楼宇」), or
+# it does not name them. Not 805所: a number of three digits names an institute.
+_MEMBERS_ASKED = re.compile(
+    r"(?<![\d〇零])(\d{1,2}|[两二三四五六七八九十]{1,3})(?!\d)\s*(?:个|家|名|位|所|处|座|幢|栋|对|片)"
+    r"[\u4e00-\u9fff“”\"]{0,8}?(?:企业|公司|单位|医院|学校|工会|分会|网格|班组|工作室|服务站|站点?|箱|场所|地方|位置|楼宇?|"
+    r"门店|网点|基地|村|社区|园区|人|工匠|会员|徒弟|师傅|栏目)"
+    r"[^，。？?]{0,10}?(?:哪几|哪[两二三四五六七八九十]|哪些(?:企业|公司|单位|医院|学校|楼|地方|位置|班组|村|社区|人)|"
+    r"叫什么|叫啥|什么名字|名字|名称|[设装放建开位][在于]哪|在哪)")
+_COUNTED = re.compile(r"(?<![\d.])(\d{1,2}|[两二三四五六七八九十]{1,3})\s*(?:个|家|名|位|所|处|座|幢|栋|对|片)")
+LISTED_WITHIN = 60
+_LIST_BEFORE = re.compile(r"、[^，,；;。、]{1,20}$")
+_LIST_AFTER = re.compile(r"[^，,；;。]{0,12}?(?:[:：]|分别是|分别为|包括|即|有)[^。；;]{1,40}、")
+# A counted term a case names only in its title (「聚焦“五升一降”目标」) is never spelled out: which members it has
+# (「“五升一降”具体是哪五升、哪一降？」) the book does not tell. On every labelled set, 19 out-of-scope questions ask
+# this, and no answerable one (those ask which unit set the goal).
+_TERM = re.compile(r"“([^”]{2,12})”")
+_COUNTED_TERM = re.compile(r"[一二两三四五六七八九十\d]")
+_TERM_MEMBERS_ASKED = re.compile(r"具体|分别|哪[一二两三四五六七八九十几]|指什么|是什么|什么意思|包括|包含|"
+                                 r"\bwhat (?:are|were|is)\b", re.IGNORECASE)
 # Each detail: how it is asked, how the book prints it, whether only the case's own sections count (not the experts'
 # comments, which speak of other places and years), and its name for the refusal.
 _PRINTED_OR_NOT = (
@@ -152,6 +172,13 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
                    if asked.search(question) and not printed.search(own if in_own else text)), None)
     if detail:
         return detail
+    term = next((t for case in cases for t in _TERM.findall(case.title) if t in question and _COUNTED_TERM.search(t)
+                 and t not in "\n".join(section.text for section in case.sections)), None)
+    if term and _TERM_MEMBERS_ASKED.search(question):
+        return f"「{term}」的具体内容"
+    members = _MEMBERS_ASKED.search(question)
+    if members and not _lists_members(_numeral(members.group(1)), own):
+        return "它们各自的名称或位置"
     service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)
     if service:
         return _SERVICE_ASKED[service]
@@ -165,6 +192,25 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
 def asks_a_detail(question: str, lexicon: Lexicon) -> bool:
     """Whether the question asks for one of these details at all (none is printed where there is no text)."""
     return missing_detail(question, (), lexicon) is not None
+
+
+def _numeral(number: str) -> int:
+    """A count as written in digits or in Chinese numerals up to 99 (「11」「十四」「两」)."""
+    if number.isdigit():
+        return int(number)
+    tens, ten, units = number.partition("十")
+    return (NUMERALS.get(tens, 1) * 10 if ten else 0) + sum(NUMERALS.get(c, 0) for c in (units if ten else number))
+
+
+def _lists_members(count: int, text: str) -> bool:
+    """The text lists the members right beside a count of as many (「科技京城、…、黄图大厦等八幢楼宇」「三个区域：A、B、C」)."""
+    for sentence in re.split(r"[。！？\n]", text):
+        for m in _COUNTED.finditer(sentence):
+            if _numeral(m.group(1)) == count and (
+                    _LIST_BEFORE.search(sentence[max(0, m.start() - LISTED_WITHIN):m.start()])
+                    or _LIST_AFTER.match(sentence[m.end():m.end() + LISTED_WITHIN])):
+                return True
+    return False
 
 
 def _priced(question: str, text: str) -> bool:

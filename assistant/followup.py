@@ -24,6 +24,7 @@ from .types import (
     FOLLOW_UP_OTHERS,
     MODE_LLM,
     REFUSAL_INJECTION,
+    REFUSAL_LEGAL,
     REFUSAL_MISSING_DETAIL,
     REFUSAL_OPINION,
     REFUSAL_POLICY,
@@ -359,10 +360,10 @@ class FollowUpJudge:
 
 def _aside(refused: Answer, case_id: str) -> bool:
     """A refused question that left the case under discussion aside or asked what it does not tell: an instruction,
-    a request to write or for an opinion, social insurance or tax (whatever it names), a later year or a detail not
-    printed, or a question whose own search did not rank the case among its first few."""
+    a request to write or for an opinion, social insurance, tax or a ruling of law (whatever it names), a later year
+    or a detail not printed, or a question whose own search did not rank the case among its first few."""
     kind = refused.verdict.kind if refused.verdict is not None else ""
-    return kind in ASIDE_REFUSALS or kind in OWN_CASE_REFUSALS or kind == REFUSAL_POLICY \
+    return kind in ASIDE_REFUSALS or kind in OWN_CASE_REFUSALS or kind in (REFUSAL_POLICY, REFUSAL_LEGAL) \
         or case_id not in [r.case_id for r in refused.retrieved[:CONTINUE_RANK]]
 
 

@@ -42,7 +42,8 @@ _SEVERAL = re.compile(r"[两二2几多]个")
 # Words many units hold that name no one unit or place: 「上海」「工会」「街道」 pick no cases out.
 _GENERIC_UNIT_WORDS = frozenset("上海 上海市 中国 工会 总工 总工会 街道 行业 集团 公司 有限 有限公司 分公司 股份 委员 "
                                 "委员会 联合 联合会 工会联合会 单位 系统 案例 入选 获奖 下面 下属 这本 哪些 几个 "
-                                "报送 申报 选送 参评 上榜 评上 报上 上来 报上来".split())  # how a unit's case came into the book
+                                "报送 申报 选送 参评 上榜 评上 报上 上来 报上来 收进 收录 入围 "  # how a unit's case came in
+                                "来自 属于 名称 写明 开头 创新".split())  # how a question points at a unit
 _GENERIC_LONGEST_FIRST = tuple(sorted(_GENERIC_UNIT_WORDS, key=len, reverse=True))  # 总工会 before 工会
 
 
@@ -154,16 +155,22 @@ class ListMatcher:
         """The cases whose unit holds the longest word of the question that two or more units hold, when the rest of
         the question names no topic of its own."""
         units = {c.id: compact(c.unit) for c in cases}
-        # Longest first, ties in the question's order (a set's order changes from one process to the next).
-        words = sorted(dict.fromkeys(t for t in self.lexicon.tokenize(question) if len(t) > 1), key=len, reverse=True)
-        shared = [w for w in words if sum(w in u for u in units.values()) >= 2 and w not in _GENERIC_UNIT_WORDS]
+        holding = {w: sum(w in u for u in units.values()) for w in self.lexicon.tokenize(question) if len(w) > 1}
+        # Longest first, then held by the fewest units (南翔 before 嘉定 in 「嘉定南翔镇总工会」), ties in the question's
+        # order (a set's order changes from one process to the next).
+        words = sorted(holding, key=lambda w: (-len(w), holding[w]))
+        shared = [w for w in words if holding[w] >= 2 and w not in _GENERIC_UNIT_WORDS]
         if not shared:
             return []
         word = shared[0]
+        members = [c for c in cases if word in units[c.id]]
         rest = strip_list_words(question).replace(word, " ")
-        if any(len(t) > 1 and t not in _GENERIC_UNIT_WORDS and t not in word and word not in t for t in self.topic(rest)):
-            return []  # 「徐汇区有哪些给环卫工人歇脚的地方？」 asks for a topic within the place
-        return [c for c in cases if word in units[c.id]]
+        # The rest of the name all these units share (「黄浦区南京东路街道总工会」) is no topic; 「徐汇区有哪些给环卫工人
+        # 歇脚的地方？」「搞过快递行业工会的有哪些地方？」 ask for a topic within the place or the kind of union.
+        if any(len(t) > 1 and t not in _GENERIC_UNIT_WORDS and t not in word and word not in t
+               and not all(t in units[c.id] for c in members) for t in self.topic(rest)):
+            return []
+        return members
 
     @staticmethod
     def _by_structure(question: str, cases: Sequence[Case]) -> list[Case]:

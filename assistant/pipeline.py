@@ -28,6 +28,7 @@ from .types import (
     MODE_EXTRACTIVE,
     MODE_LLM,
     REFUSAL_INJECTION,
+    REFUSAL_LEGAL,
     REFUSAL_MISSING_DETAIL,
     REFUSAL_NO_HITS,
     REFUSAL_OFF_TOPIC,
@@ -401,6 +402,9 @@ class Assistant:
         elif kind == REFUSAL_POLICY:
             text += (f"案例集只介绍工会的做法和成效，不涉及「{verdict.detail}」等社保、公积金和个税的规定；"
                      "具体政策请咨询当地社保、税务部门或工会法律服务窗口。")
+        elif kind == REFUSAL_LEGAL:
+            text += (f"案例集只介绍工会的做法和成效，不涉及「{verdict.detail}」这类法律程序或法律责任的判断；"
+                     "具体问题请咨询工会法律服务窗口或律师。")
         elif kind == REFUSAL_OTHER_PLACE:
             text += f"案例集里的同类做法不在「{verdict.detail}」，可以参考其他地方的案例。"
         elif kind == REFUSAL_UNKNOWN_NAME:

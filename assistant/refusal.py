@@ -22,6 +22,7 @@ from .lexicon import Lexicon
 from .retrieval import CaseHit, SearchResult, close_cases
 from .types import (
     REFUSAL_INJECTION,
+    REFUSAL_LEGAL,
     REFUSAL_MISSING_DETAIL,
     REFUSAL_NO_HITS,
     REFUSAL_OFF_TOPIC,
@@ -107,6 +108,12 @@ OTHER_EDITION = re.compile(r"(?:上|下|往|前)一?届|(?:今年|去年|明年|
 # training set: 428 out-of-scope questions, no answerable one.
 SOCIAL_INSURANCE = re.compile(r"社保(?!局)|医保(?!事务)|生育保险|养老保险|失业保险|工伤保险|医疗保险|公积金|养老金|退休金|"
                               r"个税(?!务)|个人所得税|五险一金")
+# A ruling of law or a legal step (「这样扣工资合法吗」「申请劳动仲裁的时效」「老板要负什么刑事责任」「工会能不能起诉老板」):
+# the book tells what unions did, and never uses these words. On every tuning and training set: 107 out-of-scope
+# questions and dialogue turns, no answerable one (「帮保姆打官司」 is 徐家汇's legal aid, so not 打官司).
+LEGAL = re.compile(r"刑事责任|法律责任|起诉|停产整顿|仲裁|判刑|坐牢|罚款|违法|犯法|合法吗|合不合法|是否合法|"
+                   r"告(?:公司|老板|单位|雇主|企业)|\b(?:sue|sued|suing|lawsuit|arbitration|illegal|liable|criminal)\b",
+                   re.IGNORECASE)
 COMPENDIUM_YEAR = "2017"
 # jieba part-of-speech tags of names: places, organisations, brands (plain person names are too noisy).
 PROPER_NOUN_TAGS = ("ns", "nt", "nz", "nrt")
@@ -396,6 +403,9 @@ class RefusalGate:
         insurance = SOCIAL_INSURANCE.search(question)
         if insurance:
             return Verdict(True, REFUSAL_POLICY, insurance.group(0), self.coverage(question))
+        legal = LEGAL.search(question)
+        if legal:
+            return Verdict(True, REFUSAL_LEGAL, legal.group(0), self.coverage(question))
         writing = WRITING.search(question)
         if writing:
             return Verdict(True, REFUSAL_WRITING, writing.group(0), self.coverage(question))

@@ -21,6 +21,7 @@ REFUSAL_OPINION = "opinion"  # detail: the words asking the assistant's view or 
 REFUSAL_WRITING = "writing"  # detail: the words asking for a text to be written (a speech, a plan, a poem)
 REFUSAL_MISSING_DETAIL = "missing-detail"  # detail: what the case asked about does not print (价格或收费, 电话号码)
 REFUSAL_POLICY = "policy"  # detail: the social-insurance, pension or tax word asked about (医保, 养老金, 个税)
+REFUSAL_LEGAL = "legal"  # detail: the words asking a ruling of law or a legal step (仲裁, 起诉, 合法吗)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from assistant import sentences
 from assistant.answering import intent
 from assistant.pipeline import QuestionError, Turn, clean_question
 from assistant.settings import ROOT
-from assistant.types import REFUSAL_OFF_TOPIC, Verdict
+from assistant.types import REFUSAL_LEGAL, REFUSAL_OFF_TOPIC, Verdict
 
 
 class TestExtractiveAnswers:
@@ -230,6 +230,16 @@ class TestConversation:
         assert later.refused and later.verdict.kind == "year"
         after = assistant.ask("头一回集体谈判是哪年搞的？", [Turn(first.question, first), Turn(later.question, later)])
         assert after.follow_up.kind == "continue" and after.citations[0].case_id == "2017-A4-1" and "2007" in after.answer
+
+    def test_a_legal_step_asked_after_a_case_is_refused_and_the_case_stays_under_discussion(self, assistant):
+        first = assistant.ask("月浦镇危化企业多，工会是怎么抓安全培训的？")
+        history = [Turn(first.question, first)]
+        legal = assistant.ask("那企业出了安全事故，老板要负什么刑事责任？", history)
+        assert legal.refused and (legal.verdict.kind, legal.verdict.detail) == (REFUSAL_LEGAL, "刑事责任")
+        assert "法律服务窗口" in legal.answer
+        history.append(Turn(legal.question, legal))
+        after = assistant.ask("他们跟哪些单位合作搞培训？", history)
+        assert not after.refused and after.citations[0].case_id == first.citations[0].case_id == "2017-N18-1"
 
     def test_the_discussed_company_s_business_figures_are_refused_and_the_case_stays_under_discussion(self, assistant):
         first = assistant.ask("电装上海分公司的集体谈判是怎么定期搞的？")
@@ -550,6 +560,16 @@ class TestEdgeCases:
         first = assistant.ask("宝钢是怎么推动职工岗位创新的？")
         answer = assistant.ask("那他们的成效呢？", [Turn("宝钢是怎么推动职工岗位创新的？", first)], Filters(award="提名奖"))
         assert all(c.case_id.startswith("2017-N") for c in answer.citations)
+
+    @pytest.mark.parametrize(("question", "cases"), [
+        # The whole unit named, its district too: the rest of its name is no topic of the list.
+        ("黄浦区南京东路街道总工会一共入选了几个案例？都讲了啥？", ["2017-A6-1", "2017-N1-2"]),
+        # 南翔 is held by fewer units than 嘉定: the list is 南翔's.
+        ("嘉定南翔镇总工会有哪些案例上榜？", ["2017-A2-3", "2017-N1-3"]),
+    ])
+    def test_a_list_of_a_named_unit_s_cases_is_that_unit_s(self, assistant, question, cases):
+        answer = assistant.ask(question)
+        assert [c.case_id for c in answer.citations] == cases, answer.answer
 
     def test_a_list_by_unit_names_only_cases_within_the_filters(self, assistant):
         from assistant.retrieval import Filters

@@ -15,6 +15,7 @@ from assistant.pipeline import Turn
 from assistant.settings import ROOT
 from assistant.types import (
     REFUSAL_INJECTION,
+    REFUSAL_LEGAL,
     REFUSAL_MISSING_DETAIL,
     REFUSAL_OPINION,
     REFUSAL_OTHER_PLACE,
@@ -49,6 +50,18 @@ class TestExactRules:
         answer = assistant.ask(question)
         assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_POLICY, word)
         assert "社保、税务部门" in answer.answer
+
+    @pytest.mark.parametrize(("question", "word"), [
+        ("老板拖了三个月工资，我是不是该去申请劳动仲裁？", "仲裁"), ("外卖骑手被平台扣钱，这样合法吗？", "合法吗"),
+        ("Can the union sue a company that never pays its dues?", "sue")])
+    def test_a_ruling_of_law_or_a_legal_step_is_refused_as_legal(self, assistant, question, word):
+        answer = assistant.ask(question)
+        assert answer.refused and (answer.verdict.kind, answer.verdict.detail) == (REFUSAL_LEGAL, word)
+        assert "法律服务窗口" in answer.answer
+
+    def test_a_case_s_legal_aid_is_no_legal_ruling(self, assistant):
+        answer = assistant.ask("徐家汇的家政维权是怎么帮保姆打官司的？")  # the case's own legal aid
+        assert not answer.refused and answer.citations[0].case_id == "2017-N3-1", answer.answer
 
     def test_the_social_security_bureau_a_case_names_is_no_policy_question(self, assistant):
         answer = assistant.ask("月浦镇总工会和区社保局合作办了什么培训？")
@@ -342,6 +355,11 @@ class TestMissingDetail:
         # An article of a law: the book names laws, never an article's number; an app's download: never told.
         ("南京东路街道催缴经费申请支付令，依据的是工会法第几条？", "法律的具体条款"),
         ("88共享出行的APP去哪里下载？", "下载方式"),
+        # The members of a counted set, asked by name or place, that the case counts and never lists.
+        ("青浦区那11家快递总部企业分别叫什么？", "它们各自的名称或位置"),
+        ("国客中心的三个群众联系箱都放在哪？", "它们各自的名称或位置"),
+        # A counted term named only in the case's title: its members are never spelled out.
+        ("信网部标题里的“五升一降”分别指哪几项指标？", "「五升一降」的具体内容"),
     ])
     def test_an_address_or_a_name_the_case_does_not_print_is_refused_naming_it(self, assistant, question, detail):
         answer = assistant.ask(question)
@@ -369,6 +387,8 @@ class TestMissingDetail:
         "顾村这个案例的点评人是谁？",  # the expert, named in the comment, not in the case's own text
         "我是物业公司的工会干部，能不能也用“三访三查”？",  # a cadre telling their post asks about the method
         "长白新村街道的建会率提高到百分之几了？",  # a rate reached, printed (「增到68.1%」 or 98.5%), not a rise's share
+        "南京东路街道的八片区楼宇工会工作室分布在哪几幢楼？",  # 「在科技京城、…、黄图大厦等八幢标志性商务楼宇中」
+        "提出“五升一降”目标的是哪个单位？",  # which unit, not what the term consists of
     ])
     def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
         answer = assistant.ask(question)
