@@ -137,7 +137,7 @@ _LIST_AFTER = re.compile(r"[^，,；;。]{0,12}?(?:[:：]|分别是|分别为|�
 # (「“五升一降”具体是哪五升、哪一降？」) the book does not tell. On every labelled set, 19 out-of-scope questions ask
 # this, and no answerable one (those ask which unit set the goal).
 _TERM = re.compile(r"“([^”]{2,12})”")
-_COUNTED_TERM = re.compile(r"[一二两三四五六七八九十\d]")
+_COUNTED_TERM = re.compile(r"[一二两三四五六七八九十]|(?<![A-Za-z])\d(?![A-Za-z])")  # not the 2 of O2O
 _TERM_MEMBERS_ASKED = re.compile(r"具体|分别|哪[一二两三四五六七八九十几]|指什么|是什么|什么意思|包括|包含|"
                                  r"\bwhat (?:are|were|is)\b", re.IGNORECASE)
 # Each detail: how it is asked, how the book prints it, whether only the case's own sections count (not the experts'
