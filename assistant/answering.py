@@ -309,10 +309,13 @@ class ExtractiveComposer:
         moves = [] if own_members else moves
         named = self._named_moves(items, question) if len(opening) == 1 and not moves and not spelled \
             and not own_members else []
+        each_term = self._term_moves(items, question)
+        if each_term:
+            named, spelled = each_term, None
         if named or (moves and opening[0].head):
             # The best sentence is one of the moves, or the moves are named as asked: all of them, in order.
             moves = named or moves
-            opening, moves = moves[:1], moves[1:]
+            opening, moves = self._with_next(moves[0], items), moves[1:]
         if len(opening) == 1 and not moves and spelled in (None, opening[0].text):
             opening = sent.continued(opening[0], items, LIST_CHARS, want.items, announces_members=own_members)
             listed = len(opening)
@@ -331,8 +334,11 @@ class ExtractiveComposer:
         if moves:
             # 「哪四个联系」: the numbered moves the opening sentence announces, each by its first words.
             for move in moves:
-                draft.quote("- ", case, move.section, move.text,
-                            self.scorer.cut(move.text, weights, want, LIST_ITEM_CHARS))
+                part = self.scorer.cut(move.text, weights, want, LIST_ITEM_CHARS)
+                draft.quote("- ", case, move.section, move.text, part)
+                for after in self._with_next(move, items)[1:]:  # a short heading says little alone
+                    draft.extend(joiner(part), case, after.section, after.text,
+                                 self.scorer.cut(after.text, weights, want, LIST_ITEM_CHARS))
             return
         supports = [x.sentence for x in ranked if x.sentence not in opening][:DEFINITION_SUPPORTS] if want.definition \
             else self._support(ranked[1:], opening, weights, want)[:SUPPORTS.get(want.kind, 1) if listed == 1 else 0]
@@ -457,6 +463,14 @@ class ExtractiveComposer:
         return best[:MAX_STEPS] if len(best) >= 2 else []
 
     @staticmethod
+    def _term_moves(items: Sequence[Sentence], question: str) -> list[Sentence]:
+        """The moves whose headings name the terms a question asks each of, when at least two do (「“四个清单”“四项基础”
+        “四项服务”分别指什么」: one move each), in the book's order."""
+        terms = _terms(question, items) if asks_each(question) else []
+        heads = [x for x in items if x.head and any(t in x.text for t in terms)]
+        return heads[:MAX_STEPS] if len({t for x in heads for t in terms if t in x.text}) >= 2 else []
+
+    @staticmethod
     def _with_next(s: Sentence, items: Sequence[Sentence]) -> list[Sentence]:
         """A short heading says little alone: it comes with the sentence after it in the same move."""
         if not s.head or len(s.text) > SHORT_HEADING_CHARS:
@@ -516,9 +530,12 @@ class ExtractiveComposer:
             best_step: dict[int, float] = {}
             for item in ranked:
                 best_step.setdefault(item.sentence.step, item.score)
-            # As many moves as the question counts, when it counts more (「那6项举措是什么」).
+            # As many moves as the question counts, when it counts more (「那6项举措是什么」); the first move, where the
+            # book starts the approach (「一是…新职工推荐自己最喜欢的一本书」), whatever its words.
             count = max(MAX_STEPS, min(want.members, MAX_MEMBERS))
-            chosen = sorted(sorted(steps, key=lambda k: -best_step.get(k, 0.0))[:count])
+            first_step = min(steps)
+            chosen = sorted([first_step] + sorted((k for k in steps if k != first_step),
+                                                  key=lambda k: -best_step.get(k, 0.0))[:count - 1])
             limits = self._step_limits(chosen, best_step)
             # What the book says before the first move often names the whole approach (「…“四联系双发展”机制」).
             first_head = steps[min(steps)][0]

@@ -28,7 +28,9 @@ _LIST = re.compile(
     # 「那一类十大案例包括哪些」「那几个提名案例」「跟家政有关的案例有几个」: the cases themselves, however they are counted.
     r"(?:案例|类|组)[^，。？?]{0,8}(?:包括|包含)哪些|几个[^，。？?]{1,4}案例(?:是|有)?(?:哪些|哪几|都有谁)|"
     r"(?:案例|例子)[^，。？?]{0,2}(?:有|是)几个|案例[^？?]{0,8}分别是(?:啥|什么|哪些)|"
-    r"\bwhich (?:units|cases|unions|companies|organi[sz]ations|townships|places)\b|\bcompare\b|\blist the\b", re.I)
+    # 「Compare the two township unions…」, not 「How did income in 2017 compare with 2007?」.
+    r"\bwhich (?:units|cases|unions|companies|organi[sz]ations|townships|places)\b|(?:^|[.?!]\s*)compare\b|"
+    r"\bcompare (?:the )?(?:two|both|these|those)\b|\blist the\b", re.I)
 # The words that ask for a list, and the kinds of thing listed: none of them is what the list is about.
 _LIST_WORDS = re.compile(rf"(?:书里|书中|案例集)?(?:还|都)?有?(?:哪些|哪几[个家所种类]?|几个|没有(?:别的|其他)?){_ORGS}?|"
                          rf"书里|书中|{_ORGS}有哪些|各有什么|各是|各[管做搞干]|分别|比较一下|相比|对比|区别|异同|有什么不同|有何不同|"
@@ -71,8 +73,9 @@ _OUTCOME = re.compile(r"成效|效果|结果|成果|成绩|收获|好处|带来|
                       # 「How did … do at …」「what has that done for …」: how it went, not how it was done.
                       r"\bhow (?:did|does|has|have) [^?]{0,60}?\bdo(?:ing)? (?:at|in|on|with|so)\b|\bhow (?:well|successful)\b|"
                       r"\bwhat (?:has|have|did) [^?]{0,40}?\b(?:done|brought|changed)\b|"
-                      # 「How did their fund collection change?」: what changed, not how it was done.
-                      r"\bhow (?:did|has|have|does|do) [^?]{0,60}?\b(?:changed?|grow|grown)\b", re.I)
+                      # 「How did their fund collection change?」「how did income in 2017 compare with 2007」: what changed,
+                      # not how it was done.
+                      r"\bhow (?:did|has|have|does|do) [^?]{0,60}?\b(?:changed?|grow|grown|compare)\b", re.I)
 # Counting words: 「几座」「多少包」 ask a count by its own unit.
 _COUNTING = "个名家位人次项场期种样套份条批对座处所天幢栋包台辆户间张本件"
 _FACT = re.compile(rf"多少|几[{_COUNTING}年月大号]|多[大高长久]|哪天|哪一天|什么时[候间]?|何时|哪年|几月|日期|日子|"

@@ -153,6 +153,10 @@ class TestShapeByKind:
          ["工会联席会机制", "职代会授权机制", "定期化谈判机制", "流程化谈判机制"]),
         ("卫星装备研究所工会运用了哪几种思维？", ["整合思维", "甲方思维", "粉丝思维"]),
         ("航天设备制造总厂的“学思悟行”，学、思、悟、行分别指啥？", ["学：", "思：", "悟：", "行："]),
+        ("航天设备制造总厂的“学思悟行”里，学、思、悟、行各抓什么？", ["三性", "四信", "五感", "六大"]),
+        # Each term the question asks of has its own move, told by its heading, and by the sentence after a short one.
+        ("新河镇合作社工会的“四个清单”“四项基础”“四项服务”分别指什么？", ["保障四个清单", "制度四项基础", "合作四项服务"]),
+        ("天平街道的“三张清单”“三维阵地”“三个同时”分别是啥？", ["三张服务清单", "社区—企业—商户", "集体协商"]),
         # A sentence naming the members in a row (「服务包括员工拼车、共享班车、分时租赁租车。」).
         ("上汽那个88共享出行APP具体有哪几种出行方式？", ["员工拼车", "共享班车", "分时租赁租车"]),
         # The sentence that lists what a thing the question names consists of, right after naming it, whatever
@@ -531,8 +535,11 @@ class TestKindOfQuestion:
         ("What share of private schools adopted open school affairs?", "fact"),
         ("What is the union-founding rate for firms with more than 25 staff?", "fact"),
         ("How can we raise the membership rate?", "howto"),
+        # A figure compared with a year is how it went; two cases compared are a list.
+        ("How did Denso's average pay in 2017 compare with 2007?", "outcome"),
+        ("Compare the two township unions that organised cooperative members.", "multi"),
         # What a purpose clause names is not what is asked; 「给谁」 asks for whom, not a person's name.
-        ("长宁区为了让家政阿姨入会、得到实惠，做了哪些事？", "howto"),
+        ("长宁区为了让家政阿姨入会、得到实惠，做了哪些事？", "howto"), ("上港为改善码头职工就餐，提出了哪些管理要求？", "howto"),
     ])
     def test_kind(self, question, kind):
         assert intent(question) == kind
