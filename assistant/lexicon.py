@@ -85,7 +85,7 @@ class Lexicon:
     def _english_rules(self, name: str, inflected: bool = False) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
         path = self.directory / name
         rules = _rules(path) if path.exists() else ()
-        ending = r"(?:s|es|d|ed|ing)?" if inflected else ""
+        ending = r"(?:s|es|d|ed|ing)?" if inflected else "s?"  # names in the plural too (love sharing lockers)
         return tuple((re.compile(r"\b(?:" + "|".join(re.escape(w) for w in rule.everyday) + rf"){ending}\b",
                                  re.IGNORECASE), rule.compendium) for rule in rules)
 
@@ -173,12 +173,16 @@ class Lexicon:
         what is left is how the question asks."""
         return self._topic_words.sub("某", text)
 
+    def english_names(self, question: str) -> list[str]:
+        """The book's names for the English names a question says (Tianping subdistrict → 天平街道, 天平路街道, 天平)."""
+        return [w for pattern, words in self.english if pattern.search(question) for w in words]
+
     def expansion(self, question: str) -> list[str]:
         """The compendium's words for the everyday words and English names found in the question."""
         extra: list[str] = []
         found = [rule.compendium for rule in self.synonyms if any(word in question for word in rule.everyday)]
         if _LATIN.search(question):
-            found += [words for pattern, words in self.english if pattern.search(question)]
+            found.append(self.english_names(question))
         for words in found:
             extra += [w for w in words if w not in question and w not in extra]
         return extra

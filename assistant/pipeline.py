@@ -241,8 +241,14 @@ class Assistant:
 
     def _named_first(self, question: str, result: SearchResult) -> SearchResult:
         """The case whose unit the question names by a word only it has (「花旗那个工会的线上平台是干嘛的」「宝钢那边的师徒结对
-        是怎么搞的」) answers it, wherever the search ranked it."""
-        named = self.followups.units_named(question)
+        是怎么搞的」「How much did fund collection grow in Tianping subdistrict?」: by the book's names for an English
+        question's) answers it, wherever the search ranked it."""
+        if is_english(question):
+            names = self.index.lexicon.english_names(question)
+            named = self.followups.units_named(" ".join(names)) | {
+                case.id for name in names if (case := corpus.unit_holding(name, self.compendium.cases))}
+        else:
+            named = self.followups.units_named(question)
         if len(named) != 1 or not result.hits or result.hits[0].case.id in named:
             return result
         first = [h for h in result.hits if h.case.id in named]

@@ -77,6 +77,11 @@ class TestExtractiveAnswers:
         # 建筑 is in 「中国建筑…」 only, but it is a noun, not a name: 徐汇滨江's builders stay 徐汇滨江's.
         assert assistant.ask("徐汇滨江工地上的建筑工人，工会咋服务的").citations[0].case_id == "2017-N14-1"
 
+    def test_a_unit_an_english_question_names_answers_wherever_the_search_ranks_it(self, assistant):
+        # Tianping subdistrict is 天平街道: its unit, though 长白新村's case tells a non-public union reform too.
+        answer = assistant.ask("How much did union fund collection grow in Tianping subdistrict after the reform?")
+        assert answer.citations[0].case_id == "2017-A10-1", answer.answer
+
     def test_a_unit_named_by_a_short_form_only_its_case_says_answers(self, assistant):
         # 宝钢 shortens 宝山钢铁股份有限公司; the search ranks 七一一所's 师徒结对 first.
         assert assistant.compendium.unit_named("宝钢", shortened=True).id == "2017-A7-1"

@@ -201,6 +201,11 @@ class TestShapeByKind:
         answer = body(assistant.ask(question).answer)
         assert all(move in answer for move in moves), answer
 
+    def test_an_opening_that_points_back_comes_with_the_sentence_it_points_to(self, assistant):
+        answer = assistant.ask("枫泾镇那所国际学校的工会是怎么建起来的？")  # 「…为该教师办理入会手续后…」
+        assert answer.citations[0].case_id == "2017-N2-1"
+        assert opening(answer.answer).index("申工社") < opening(answer.answer).index("为该教师"), answer.answer
+
     def test_a_sentence_ending_in_a_semicolon_is_quoted_with_the_rest_of_its_list(self, assistant, compendium):
         case = compendium.get("2017-A4-3")
         first = next(s for s in sentences.of_case(case) if s.text.startswith("“三访三查”通过"))
@@ -354,6 +359,10 @@ class TestShapeByKind:
     def test_the_members_of_what_an_expert_names_are_quoted_whole(self, assistant):
         answer = assistant.ask("专家说欧阳路的网格工会联合会做到了“五到位”，是哪五个？")
         assert "合理布局、人员配备、工作经费、硬件配置、考核管理“五到位”" in answer.answer, answer.answer
+
+    def test_a_long_point_gets_the_room_the_short_ones_leave(self, assistant):
+        answer = assistant.ask("俞莉红怎么看欧阳路把工会建在网格上？")  # one long sentence, then short ones
+        assert "强基层、强基础、强队伍" in body(answer.answer) and "五到位" in body(answer.answer), answer.answer
 
     def test_expert_question_pointing_to_one_of_two_experts_quotes_that_one(self, assistant):
         answer = assistant.ask("复旦那位社工教授怎么点评顾村？")
