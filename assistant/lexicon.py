@@ -85,7 +85,7 @@ class Lexicon:
     def _english_rules(self, name: str, inflected: bool = False) -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
         path = self.directory / name
         rules = _rules(path) if path.exists() else ()
-        ending = r"(?:s|es|d|ed|ing)?" if inflected else "s?"  # names in the plural too (love sharing lockers)
+        ending = r"(?:s|es|d|ed|ing)?" if inflected else ""
         return tuple((re.compile(r"\b(?:" + "|".join(re.escape(w) for w in rule.everyday) + rf"){ending}\b",
                                  re.IGNORECASE), rule.compendium) for rule in rules)
 

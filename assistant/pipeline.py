@@ -62,6 +62,9 @@ DOUBTED_ASIDE, ASIDE_COVERAGE, ASIDE_TOPIC_WORDS = 0.5, 0.5, 3
 ABOUT_WORDS = 2
 # Refused for where or whom it asked about: the same question may be asked again of the book's own place.
 RETARGETED_REFUSALS = (REFUSAL_OTHER_PLACE, REFUSAL_UNKNOWN_NAME)
+# An English question's place or body names one unit when its Chinese name is in that unit's name and in at most
+# this many cases (天平街道: its own case and one that mentions it).
+ENGLISH_NAME_CASES = 2
 
 
 class QuestionError(ValueError):
@@ -245,8 +248,10 @@ class Assistant:
         question's) answers it, wherever the search ranked it."""
         if is_english(question):
             names = self.index.lexicon.english_names(question)
+            # The book's name of one unit (天平街道), not a district many cases are in (浦东新区).
             named = self.followups.units_named(" ".join(names)) | {
-                case.id for name in names if (case := corpus.unit_holding(name, self.compendium.cases))}
+                case.id for name in names if (case := corpus.unit_holding(name, self.compendium.cases))
+                and self.compendium.cases_using(name.lower()) <= ENGLISH_NAME_CASES}
         else:
             named = self.followups.units_named(question)
         if len(named) != 1 or not result.hits or result.hits[0].case.id in named:
