@@ -177,7 +177,7 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     if term and _TERM_MEMBERS_ASKED.search(question):
         return f"「{term}」的具体内容"
     members = _MEMBERS_ASKED.search(question)
-    if members and not _lists_members(_numeral(members.group(1)), own):
+    if members and not _lists_members(_numeral(members.group(1)), text):  # an expert may list them (这两家工会)
         return "它们各自的名称或位置"
     service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)
     if service:

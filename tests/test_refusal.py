@@ -390,6 +390,7 @@ class TestMissingDetail:
         "南京东路街道的八片区楼宇工会工作室分布在哪几幢楼？",  # 「在科技京城、…、黄图大厦等八幢标志性商务楼宇中」
         "提出“五升一降”目标的是哪个单位？",  # which unit, not what the term consists of
         "国客中心的“O2O”民主管理具体有哪些做法？",  # a title's term with a digit that counts nothing
+        "顾晓鸣点评的那两家园区工会分别是哪两家？",  # the expert lists them: 「尚街Loft…、上海临港松江…这两家工会」
     ])
     def test_a_detail_the_case_prints_or_no_detail_at_all_is_answered(self, assistant, question):
         answer = assistant.ask(question)
