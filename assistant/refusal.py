@@ -61,12 +61,11 @@ OPINION = re.compile(
     r"(?:能|会)(?:不能|不会)?成功(?:吗|不|么|呢)|"
     # A ranking the book does not make (「哪个区的工会工作做得最厉害」「谁排第一」).
     r"(?:做|干|搞)得最(?:好|厉害|棒|牛|出色|成功)|哪(?:个|家)[^，。？?]{0,8}最(?:厉害|牛|强)|排(?:第一|名第一|行榜)|"
-    # A plan after the book (「今年暑假还搞不搞」), a recommendation (「推荐几本书」), a ruling of the law (「按法律能不能」).
+    # A plan after the book (「今年暑假还搞不搞」), a recommendation (「推荐几本书」).
     r"(?:今年|明年|以后|将来|接下来)[^，。？?]{0,10}还(?:搞|办|做|开|有|继续)(?:不|没|吗)|"
     # What comes after the book, asked of it (「明年有什么新计划」「下一次会员活动日是几号」): not 「我们打算明年也搞…，」.
     r"(?:明年|后年|下一?次|下一?届|下一?期)[^，。？?]{0,12}(?:会|能|打算|计划|几|多少|什么|啥|谁|吗|呢|怎么)|"
-    r"(?:给我|帮我|你)?推荐(?:几|一些|一下|个|点)(?![^，。？?]{0,6}(?:案例|单位|做法))|"
-    r"按(?:照)?(?:法律|劳动法|法规|规定)[^，。？?]{0,8}(?:能不能|可不可以|可以吗|能否|算不算|是不是)|违法吗|合法吗|犯法")
+    r"(?:给我|帮我|你)?推荐(?:几|一些|一下|个|点)(?![^，。？?]{0,6}(?:案例|单位|做法))")
 # A request to write something (a speech, a plan, a poem, a template): the compendium reports what units did; it
 # writes nothing for anyone. On every tuning and training set it matches 69 out-of-scope questions (60 that no
 # earlier rule refuses) and no answerable one.
@@ -108,10 +107,11 @@ OTHER_EDITION = re.compile(r"(?:上|下|往|前)一?届|(?:今年|去年|明年|
 # training set: 428 out-of-scope questions, no answerable one.
 SOCIAL_INSURANCE = re.compile(r"社保(?!局)|医保(?!事务)|生育保险|养老保险|失业保险|工伤保险|医疗保险|公积金|养老金|退休金|"
                               r"个税(?!务)|个人所得税|五险一金")
-# A ruling of law or a legal step (「这样扣工资合法吗」「申请劳动仲裁的时效」「老板要负什么刑事责任」「工会能不能起诉老板」):
+# A ruling of law or a legal step (「这样扣工资合法吗」「按劳动法能不能…」「申请劳动仲裁的时效」「工会能不能起诉老板」):
 # the book tells what unions did, and never uses these words. On every tuning and training set: 107 out-of-scope
 # questions and dialogue turns, no answerable one (「帮保姆打官司」 is 徐家汇's legal aid, so not 打官司).
 LEGAL = re.compile(r"刑事责任|法律责任|起诉|停产整顿|仲裁|判刑|坐牢|罚款|违法|犯法|合法吗|合不合法|是否合法|"
+                   r"按(?:照)?(?:法律|劳动法|法规|规定)[^，。？?]{0,8}(?:能不能|可不可以|可以吗|能否|算不算|是不是)|"
                    r"告(?:公司|老板|单位|雇主|企业)|\b(?:sue|sued|suing|lawsuit|arbitration|illegal|liable|criminal)\b",
                    re.IGNORECASE)
 COMPENDIUM_YEAR = "2017"

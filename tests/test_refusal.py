@@ -277,9 +277,9 @@ class TestPlaceElsewhere:
 
     @pytest.mark.parametrize(("question", "kind"), [
         ("这本书再版的时候加了哪些案例？", "year"), ("全市哪个区工会工作干得最好？", "opinion"),
-        # A plan after the book, a recommendation, a ruling of the law.
+        # A plan after the book, a recommendation; a ruling of the law is a legal question.
         ("南翔的小候鸟明年还搞不搞？", "opinion"), ("给我推荐几本适合职工读的书", "opinion"),
-        ("快递员丢了件被扣工资，这合法吗？", "opinion")])
+        ("快递员丢了件被扣工资，这合法吗？", "legal"), ("按劳动法加班不给钱算不算违规？", "legal")])
     def test_another_edition_or_a_ranking_the_book_does_not_make_is_refused(self, assistant, question, kind):
         answer = assistant.ask(question)
         assert answer.refused and answer.verdict.kind == kind
