@@ -330,22 +330,14 @@ class ExtractiveComposer:
             # 「分别…各…」 asks of every member: the whole list each answering sentence is an item of.
             opening = list(dict.fromkeys(x for s in opening for x in sent.list_around(s, items, LIST_CHARS)))
             listed = max(listed, len(opening))
-        previous = ""
-        for i, s in enumerate(opening):
-            part = (spelled if i == 0 else None) or self.scorer.cut(s.text, weights, want, limit if i == 0 else SUPPORT_CHARS)
-            if i == 0:
-                draft.quote(lead, case, s.section, s.text, part)
-            else:
-                draft.extend(joiner(previous), case, s.section, s.text, part)
-            previous = part
+        draft.quote_joined(lead, case, [
+            (s.section, s.text, (spelled if i == 0 else None)
+             or self.scorer.cut(s.text, weights, want, limit if i == 0 else SUPPORT_CHARS)) for i, s in enumerate(opening)])
         if moves:
             # 「哪四个联系」: the numbered moves the opening sentence announces, each by its first words.
-            for move in moves:
-                part = self.scorer.cut(move.text, weights, want, LIST_ITEM_CHARS)
-                draft.quote("- ", case, move.section, move.text, part)
-                for after in self._with_next(move, items)[1:]:  # a short heading says little alone
-                    draft.extend(joiner(part), case, after.section, after.text,
-                                 self.scorer.cut(after.text, weights, want, LIST_ITEM_CHARS))
+            for move in moves:  # a short heading says little alone: with the sentence after it
+                draft.quote_joined("- ", case, [(s.section, s.text, self.scorer.cut(s.text, weights, want, LIST_ITEM_CHARS))
+                                                for s in self._with_next(move, items)])
             return
         supports = [x.sentence for x in ranked if x.sentence not in opening][:DEFINITION_SUPPORTS] if want.definition \
             else self._support(ranked[1:], opening, weights, want)[:SUPPORTS.get(want.kind, 1) if listed == 1 else 0]
@@ -554,14 +546,9 @@ class ExtractiveComposer:
                 # 「…为该教师办理入会手续后…」 points back: the sentence it points to comes first.
                 before = [x for x in items if x.section == intro[0].section and x.position == intro[0].position - 1
                           and x.step < 0] if _POINTS_BACK.search(intro[0].text) else []
-                previous = ""
-                for i, s in enumerate(before + intro[:1]):
-                    part = self.scorer.cut(s.text, weights, want, INTRO_CHARS, named=True)
-                    if i == 0:
-                        draft.quote(lead, case, s.section, s.text, part)
-                    else:
-                        draft.extend(joiner(previous), case, s.section, s.text, part)
-                    previous = part
+                draft.quote_joined(lead, case, [(s.section, s.text,
+                                                 self.scorer.cut(s.text, weights, want, INTRO_CHARS, named=True))
+                                                for s in before + intro[:1]])
             else:
                 draft.text(lead)
             quoted_first = spelled[0] if spelled else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .corpus import NUMERALS
+from .corpus import numeral_value
 
 HOWTO, OUTCOME, FACT, WHICH, LIST, WHY, EXPERT = "howto", "outcome", "fact", "which", "multi", "why", "expert"
 KINDS = (HOWTO, OUTCOME, FACT, WHICH, LIST, WHY, EXPERT)
@@ -359,8 +359,7 @@ def members_counted(question: str) -> int:
     found = _MEMBERS_COUNT.search(question)
     if not found:
         return 0
-    number = found.group(1)
-    return int(number) if number.isdigit() else NUMERALS[number]
+    return numeral_value(found.group(1))
 
 
 def members_named(question: str) -> str:

@@ -166,6 +166,14 @@ def compact(text: str) -> str:
 NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2} | {str(i): i for i in range(1, 10)}
 
 
+def numeral_value(number: str) -> int:
+    """A count as written in digits or in Chinese numerals up to 99 (「11」「十四」「两」「6」)."""
+    if number.isdigit():
+        return int(number)
+    tens, ten, units = number.partition("十")
+    return (NUMERALS.get(tens, 1) * 10 if ten else 0) + sum(NUMERALS.get(c, 0) for c in (units if ten else number))
+
+
 def shortened_in(word: str | Sequence[str], text: str, gap: int) -> bool:
     """The text holds a longer word the word shortens: its characters (or the words of a name) in order, at most `gap`
     left out between two (华师大 of 华东师范大学, 国企 of 国有企业; 饿了么, 总部 of 「“饿了么”公司总部」)."""

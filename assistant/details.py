@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from .asking import EXPERT, PHONE, kind
-from .corpus import NUMERALS, Case
+from .corpus import Case, numeral_value
 from .lexicon import Lexicon
 
 # A sum of money asked for: a price, a fee, a wage (「收费多少」「一个月挣多少」「带教费有多少」).
@@ -123,13 +123,13 @@ _ELIGIBILITY = re.compile(r"外区|外地|外省|外市|外籍|外国|外来|跨
 # The members of a counted set of bodies, places or people asked by name or place (「那11家快递总部企业具体是哪几家」
 # 「三个群众联系箱装在哪三个位置」): the book lists them beside the count (「科技京城、新世界城…等八幢标志性商务楼宇」), or
 # it does not name them. Not 805所: a number of three digits names an institute.
+_COUNT = r"(?<![\d.〇零])(\d{1,2}|[两二三四五六七八九十]{1,3})\s*(?:个|家|名|位|所|处|座|幢|栋|对|片)"
 _MEMBERS_ASKED = re.compile(
-    r"(?<![\d〇零])(\d{1,2}|[两二三四五六七八九十]{1,3})(?!\d)\s*(?:个|家|名|位|所|处|座|幢|栋|对|片)"
-    r"[\u4e00-\u9fff“”\"]{0,8}?(?:企业|公司|单位|医院|学校|工会|分会|网格|班组|工作室|服务站|站点?|箱|场所|地方|位置|楼宇?|"
-    r"门店|网点|基地|村|社区|园区|人|工匠|会员|徒弟|师傅|栏目)"
+    _COUNT + r"[\u4e00-\u9fff“”\"]{0,8}?(?:企业|公司|单位|医院|学校|工会|分会|网格|班组|工作室|服务站|站点?|箱|场所|地方|"
+    r"位置|楼宇?|门店|网点|基地|村|社区|园区|人|工匠|会员|徒弟|师傅|栏目)"
     r"[^，。？?]{0,10}?(?:哪几|哪[两二三四五六七八九十]|哪些(?:企业|公司|单位|医院|学校|楼|地方|位置|班组|村|社区|人)|"
     r"叫什么|叫啥|什么名字|名字|名称|[设装放建开位][在于]哪|在哪)")
-_COUNTED = re.compile(r"(?<![\d.])(\d{1,2}|[两二三四五六七八九十]{1,3})\s*(?:个|家|名|位|所|处|座|幢|栋|对|片)")
+_COUNTED = re.compile(_COUNT)
 LISTED_WITHIN = 60
 _LIST_BEFORE = re.compile(r"、[^，,；;。、]{1,20}$")
 _LIST_AFTER = re.compile(r"[^，,；;。]{0,12}?(?:[:：]|分别是|分别为|包括|即|有)[^。；;]{1,40}、")
@@ -177,7 +177,7 @@ def missing_detail(question: str, cases: Sequence[Case], lexicon: Lexicon) -> st
     if term and _TERM_MEMBERS_ASKED.search(question):
         return f"「{term}」的具体内容"
     members = _MEMBERS_ASKED.search(question)
-    if members and not _lists_members(_numeral(members.group(1)), text):  # an expert may list them (这两家工会)
+    if members and not _lists_members(numeral_value(members.group(1)), text):  # an expert may list them (这两家工会)
         return "它们各自的名称或位置"
     service = next((word for word in _SERVICE_ASKED if word in question and word not in text), None)
     if service:
@@ -194,19 +194,11 @@ def asks_a_detail(question: str, lexicon: Lexicon) -> bool:
     return missing_detail(question, (), lexicon) is not None
 
 
-def _numeral(number: str) -> int:
-    """A count as written in digits or in Chinese numerals up to 99 (「11」「十四」「两」)."""
-    if number.isdigit():
-        return int(number)
-    tens, ten, units = number.partition("十")
-    return (NUMERALS.get(tens, 1) * 10 if ten else 0) + sum(NUMERALS.get(c, 0) for c in (units if ten else number))
-
-
 def _lists_members(count: int, text: str) -> bool:
     """The text lists the members right beside a count of as many (「科技京城、…、黄图大厦等八幢楼宇」「三个区域：A、B、C」)."""
     for sentence in re.split(r"[。！？\n]", text):
         for m in _COUNTED.finditer(sentence):
-            if _numeral(m.group(1)) == count and (
+            if numeral_value(m.group(1)) == count and (
                     _LIST_BEFORE.search(sentence[max(0, m.start() - LISTED_WITHIN):m.start()])
                     or _LIST_AFTER.match(sentence[m.end():m.end() + LISTED_WITHIN])):
                 return True

@@ -3,6 +3,7 @@ list at the end."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import sentences as sent
@@ -51,6 +52,16 @@ class Draft:
         group = self.group(case, section)
         group.pieces.append(part)
         self.lines.append((prefix + sent.marked(part, sentence), group))
+
+    def quote_joined(self, prefix: str, case: Case, quotes: Sequence[tuple[str, str, str]]) -> None:
+        """One line of several quotes (section, sentence, part kept), each after the joiner the one before needs."""
+        previous = ""
+        for i, (section, sentence, part) in enumerate(quotes):
+            if i == 0:
+                self.quote(prefix, case, section, sentence, part)
+            else:
+                self.extend(joiner(previous), case, section, sentence, part)
+            previous = part
 
     def extend(self, text: str, case: Case, section: str, sentence: str, part: str | None = None) -> None:
         """Add a quote to the end of the last line."""

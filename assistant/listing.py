@@ -13,10 +13,10 @@ from .corpus import (
     AWARD_NOMINATED,
     AWARD_SPECIAL,
     AWARD_TOP,
-    NUMERALS,
     Case,
     ExpertComment,
     compact,
+    numeral_value,
     shortened_in,
 )
 from .retrieval import CaseHit
@@ -207,7 +207,7 @@ class ListMatcher:
         found_hits = {h.case.id: h for h in hits}
         members = [found_hits.get(c.id) or CaseHit(c, 0.0, ()) for c in cases if c.category == category]
         count = found.group(1) if found else None
-        if count and len(members) != (int(count) if count.isdigit() else NUMERALS[count]) and not named[category]:
+        if count and len(members) != numeral_value(count) and not named[category]:
             return []
         if len(members) < 2:
             return []
